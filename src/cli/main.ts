@@ -1,0 +1,114 @@
+/**
+ * The command-line front end shared by `tracehook-riscv64` and `tracehook-riscv32`: QEMU's flags,
+ * one-line errors, exit status from the guest.
+ */
+import { UserError } from '../core/errors.js';
+import { PluginError } from '../plugin/errors.js';
+import { BufferedOut } from './output.js';
+import { parseOptions, usage, debugHelp, type Options } from './options.js';
+
+export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: string[]): Promise<number> {
+  const stdout = new BufferedOut(1);
+  const stderr = new BufferedOut(2, true);
+  let log: BufferedOut | undefined;
+  let restoreTty = (): void => {};
+  try {
+    const o: Options = parseOptions(argv, arch);
+    if (o.help) { process.stdout.write(usage(prog)); return 0; }
+    if (o.version) { process.stdout.write(`${prog} version 0.1.0 (tracehook; QEMU-compatible command line)\n`); return 0; }
+    if (o.debug.includes('help')) { process.stdout.write(debugHelp()); return 0; }
+    if (o.machine === 'help' || o.machineProps['help'] !== undefined) {
+      process.stdout.write('Supported machines are:\nvirt                 RISC-V VirtIO board (default)\n');
+      return 0;
+    }
+    if (o.machine !== 'virt') throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
+    if (o.cpu !== undefined && !['rv64', 'rv32', 'any', 'max'].includes(o.cpu.split(',')[0]!)) {
+      throw new UserError(`-cpu ${o.cpu}: unknown CPU model (supported: ${arch === 'riscv64' ? 'rv64' : 'rv32'})`);
+    }
+    log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
+    const logOut = log ?? stderr;
+    const items = new Set(o.debug);
+    const { VirtMachine } = await import('../machines/riscv-virt.js');
+    const { PluginHost } = await import('../plugin/host.js');
+    const host = new PluginHost();
+    host.out = (t) => logOut.text(t);
+    const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
+    const serialFile = o.serial.find((s) => s.startsWith('file:'));
+    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5)) : serialOn ? stdout : undefined;
+    const machine = new VirtMachine({
+      xlen: arch === 'riscv64' ? 64 : 32,
+      memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append,
+      semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
+      icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
+      uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
+      semihostingOut: (b) => stderr.bytes(b),
+      intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
+      host,
+    });
+    if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
+      const { debugLogPlugin } = await import('./debug-log.js');
+      host.install(debugLogPlugin(items, (s) => logOut.text(s), arch === 'riscv64' ? 64 : 32), {}, machine);
+    }
+    if (o.plugins.length > 0) {
+      const { loadPlugin } = await import('../plugin/loader.js');
+      for (const spec of o.plugins) {
+        const { plugin, args } = await loadPlugin(spec);
+        host.install(plugin, args, machine);
+      }
+    }
+    if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
+    const code = await machine.run();
+    stdout.flush();
+    machine.finish();
+    return code;
+  } catch (e) {
+    stdout.flush();
+    if (e instanceof UserError || e instanceof PluginError) {
+      stderr.text(`${prog}: ${e.message}\n`);
+      return e instanceof UserError ? e.exitCode : 1;
+    }
+    const err = e as Error;
+    stderr.text(`${prog}: internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env['TRACEHOOK_DEBUG']) stderr.text(`${err?.stack ?? ''}\n`);
+    return 70;
+  } finally {
+    restoreTty();
+    stdout.flush();
+    stderr.flush();
+    log?.close();
+  }
+}
+
+/** Console input: raw TTY with QEMU's Ctrl-A x to quit, or piped bytes. */
+function attachStdin(machine: { input(b: Uint8Array): void; closeInput(): void; inputClosed: boolean }, quit: () => void): () => void {
+  const stdin = process.stdin;
+  machine.inputClosed = false;
+  let ctrlA = false;
+  const isTty = stdin.isTTY === true;
+  if (isTty) stdin.setRawMode(true);
+  stdin.on('data', (d: Buffer) => {
+    if (isTty) {
+      const out: number[] = [];
+      for (const b of d) {
+        if (ctrlA) { ctrlA = false; if (b === 0x78) { quit(); machine.closeInput(); return; } if (b !== 1) out.push(1); out.push(b); continue; }
+        if (b === 1) { ctrlA = true; continue; }
+        out.push(b);
+      }
+      machine.input(Uint8Array.from(out));
+    } else machine.input(d);
+  });
+  stdin.on('end', () => machine.closeInput());
+  stdin.on('error', () => machine.closeInput());
+  return () => {
+    if (isTty) stdin.setRawMode(false);
+    stdin.pause();
+    stdin.destroy();
+  };
+}
+
+export function runCli(prog: string, arch: 'riscv64' | 'riscv32'): void {
+  main(prog, arch, process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    process.stderr.write(`${prog}: internal error: ${String(e)}\n`);
+    process.exit(70);
+  });
+}

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { runCli } from './main.js';
+runCli('tracehook-riscv64', 'riscv64');

@@ -1,0 +1,85 @@
+/**
+ * The machine-level loop: runs the vCPUs round-robin up to the next timer deadline, fires due
+ * events, advances virtual time straight to the next deadline when every vCPU is idle, yields to
+ * the host event loop now and then so console input can arrive, and enforces `-max-insns`.
+ */
+import type { VirtualClock } from './clock.js';
+import type { Engine, EngineBlock, EngineCpu } from './engine.js';
+import { UserError } from './errors.js';
+
+export interface RunnerOptions {
+  /** Stop with an error once this many instructions have run. */
+  maxInsns?: number;
+  /** True while console input may still arrive (a halted guest then waits instead of failing). */
+  inputOpen: () => boolean;
+  /** Resolves when new input arrived (or input closed). */
+  waitInput: () => Promise<void>;
+}
+
+/** Instructions per vCPU turn in round-robin SMP. */
+const QUANTUM = 10_000;
+/** Instructions between yields to the event loop while input is open. */
+const SLICE = 4_000_000;
+
+export class Runner<C extends EngineCpu, B extends EngineBlock> {
+  exitCode: number | undefined;
+  private readonly stop = (): boolean => this.exitCode !== undefined;
+
+  constructor(readonly clock: VirtualClock, readonly cpus: readonly C[], readonly engine: Engine<C, B>,
+    private readonly opts: RunnerOptions) {}
+
+  /** Request the run to end with `code` (test finisher, semihosting exit). */
+  requestExit(code: number): void {
+    if (this.exitCode === undefined) this.exitCode = code;
+    for (const c of this.cpus) c.exitReq = 1;
+  }
+
+  async run(): Promise<number> {
+    const clock = this.clock;
+    const maxInsns = this.opts.maxInsns ?? Infinity;
+    let sinceYield = 0;
+    while (this.exitCode === undefined) {
+      const now = clock.icount();
+      if (now >= maxInsns) {
+        throw new UserError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);
+      }
+      const dl = clock.nextDeadline();
+      const dlIcount = dl === Infinity ? Infinity : clock.icountAt(dl);
+      const limit = Math.min(dlIcount, maxInsns, now + SLICE);
+      let allHalted = true;
+      if (this.cpus.length === 1) {
+        const cpu = this.cpus[0]!;
+        if (limit > now) this.engine.run(cpu, cpu.icount + (limit - now), this.stop);
+        if (!cpu.halted) allHalted = false;
+      } else {
+        for (const cpu of this.cpus) {
+          const t = clock.icount();
+          if (t >= limit || this.exitCode !== undefined) break;
+          this.engine.run(cpu, cpu.icount + Math.min(limit - t, QUANTUM), this.stop);
+        }
+        allHalted = this.cpus.every((c) => c.halted && c.irqPending === 0);
+      }
+      clock.runDue();
+      if (this.exitCode !== undefined) break;
+      const after = clock.icount();
+      sinceYield += after - now;
+      if (allHalted && this.cpus.every((c) => c.halted && c.irqPending === 0)) {
+        const d = clock.nextDeadline();
+        if (d !== Infinity) {
+          const target = clock.icountAt(d);
+          if (target > after) clock.idleIcount += Math.min(target, maxInsns) - after;
+          clock.runDue();
+        } else if (this.opts.inputOpen()) {
+          await this.opts.waitInput();
+          sinceYield = 0;
+        } else {
+          throw new UserError('all vCPUs are idle (wfi) with no timer armed and no input: the guest can never wake');
+        }
+      } else if (sinceYield >= SLICE && this.opts.inputOpen()) {
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    return this.exitCode;
+  }
+}

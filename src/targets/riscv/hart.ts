@@ -1,0 +1,702 @@
+/**
+ * One RISC-V hart: architectural state plus the slow paths that generated code calls (memory
+ * outside the RAM fast path, CSR instructions, AMOs, trap entry and return). Registers live in an
+ * Int32Array: for RV32 register r is x[r]; for RV64 its low half is x[2r] and its high half x[2r+1].
+ */
+import type { Bus } from '../../core/bus.js';
+import type { VirtualClock } from '../../core/clock.js';
+import type { PluginHost } from '../../plugin/host.js';
+import { Discon } from '../../plugin/api.js';
+import { Exc, Irq, trapName } from './causes.js';
+import { Pmp } from './pmp.js';
+
+/** Thrown (a single shared instance) to unwind a block after a trap was taken inside it. */
+export const GUEST_TRAP = { trap: true } as const;
+
+/** Whether an instruction that faults counts as executed for virtual time. */
+const FAULTING_INSN_COUNTS = false;
+
+export const PRV_U = 0, PRV_S = 1, PRV_M = 3;
+
+// mstatus bits
+const SIE = 1n << 1n, MIE = 1n << 3n, SPIE = 1n << 5n, MPIE = 1n << 7n, SPP = 1n << 8n;
+const MPP_SHIFT = 11n, MPP_MASK = 3n << 11n;
+const FS_MASK = 3n << 13n, XS_MASK = 3n << 15n, VS_MASK = 3n << 9n;
+const MPRV = 1n << 17n, SUM = 1n << 18n, MXR = 1n << 19n, TVM = 1n << 20n, TW = 1n << 21n, TSR = 1n << 22n;
+const MSTATUS_WMASK = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | MPRV | SUM | MXR | TVM | TW | TSR;
+const SSTATUS_MASK = SIE | SPIE | SPP | FS_MASK | XS_MASK | VS_MASK | SUM | MXR | (3n << 32n) | (1n << 63n) | (1n << 31n);
+
+const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7, MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
+const MIE_WMASK = MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP;
+const MIDELEG_MASK = MIP_SSIP | MIP_STIP | MIP_SEIP;
+const MEDELEG_MASK = 0xb3ffn;
+/** Interrupt priority order (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
+const IRQ_ORDER = [Irq.MEI, Irq.MSI, Irq.MTI, Irq.SEI, Irq.SSI, Irq.STI];
+
+export interface HartTrace {
+  /** `-d int`: one line per trap, in QEMU 7.2's format. */
+  int?: (line: string) => void;
+}
+
+export interface HartOptions {
+  xlen: 32 | 64;
+  index: number;
+  bus: Bus;
+  clock: VirtualClock;
+  host: PluginHost;
+  /** mtime source for the `time` CSR (CLINT), if the machine has one. */
+  rdtime?: () => bigint;
+  /** Semihosting handler; returns true if the ebreak at pc was a semihosting call it serviced. */
+  semihosting?: (hart: Hart) => boolean;
+  trace?: HartTrace;
+}
+
+export class Hart {
+  readonly xlen: 32 | 64;
+  readonly index: number;
+  readonly x = new Int32Array(64);
+  pcLo = 0;
+  pcHi = 0;
+  /** Retired instructions (updated at block ends and on traps). */
+  icount = 0;
+  /** Nonzero: leave the current block at the next check (interrupt raised, code written, stop). */
+  exitReq = 0;
+  /** Nonzero when (mip & mie) has bits: the engine then asks `takeInterrupt`. */
+  irqPending = 0;
+  halted = false;
+  priv = PRV_M;
+  /** TB key bits: privilege level | fast-RAM permission. Updated whenever they change. */
+  mode = PRV_M;
+  /** High 32 bits of the last slow-path 64-bit load. */
+  rhi = 0;
+  /** Block being executed, for mapping an instruction index to its PC when it traps. */
+  curBlock: { insnPcLo: Int32Array; insnPcHi: Int32Array; insnWord: Int32Array; n: number } | null = null;
+  /** Index of the instruction being executed when a slow path runs (for exact virtual time). */
+  curIdx = 0;
+
+  // CSRs (64-bit values kept as bigint: only slow paths touch them)
+  mstatus = 0n;
+  misa: bigint;
+  medeleg = 0n;
+  mideleg = 0;
+  mie = 0;
+  /** Software-writable mip bits; hardware lines are ORed in `mipValue`. */
+  mipSw = 0;
+  mipHw = 0;
+  mtvec = 0n; stvec = 0n;
+  mscratch = 0n; sscratch = 0n;
+  mepc = 0n; sepc = 0n;
+  mcause = 0n; scause = 0n;
+  mtval = 0n; stval = 0n;
+  mcounteren = 0n; scounteren = 0n;
+  menvcfg = 0n; senvcfg = 0n;
+  mcountinhibit = 0n;
+  satp = 0n;
+  cycleOffset = 0n;
+  instretOffset = 0n;
+  mscratchcsw = 0n;
+  readonly pmp = new Pmp();
+  /** Reservation for LR/SC: physical address or -1. */
+  reservation = -1;
+
+  readonly bus: Bus;
+  readonly clock: VirtualClock;
+  readonly host: PluginHost;
+  private readonly rdtime: (() => bigint) | undefined;
+  private readonly semihosting: ((hart: Hart) => boolean) | undefined;
+  private readonly trace: HartTrace;
+  /** The machine uses this to learn of a critical stop (double fault in M-mode is not one: RISC-V just re-traps). */
+  readonly xlenMask: bigint;
+
+  constructor(o: HartOptions) {
+    this.xlen = o.xlen;
+    this.index = o.index;
+    this.bus = o.bus;
+    this.clock = o.clock;
+    this.host = o.host;
+    this.rdtime = o.rdtime;
+    this.semihosting = o.semihosting;
+    this.trace = o.trace ?? {};
+    this.xlenMask = o.xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
+    const ext = (c: string): bigint => 1n << BigInt(c.charCodeAt(0) - 65);
+    this.misa = (o.xlen === 64 ? 2n << 62n : 1n << 30n) | ext('I') | ext('M') | ext('A') | ext('C') | ext('S') | ext('U');
+    if (o.xlen === 64) this.mstatus = (2n << 32n) | (2n << 34n); // UXL = SXL = 64-bit
+    this.updateMode();
+  }
+
+  // ---- registers --------------------------------------------------------------------------
+
+  /** Read integer register r as an unsigned bigint. */
+  getX(r: number): bigint {
+    if (this.xlen === 32) return BigInt(this.x[r]! >>> 0);
+    return (BigInt(this.x[2 * r + 1]! >>> 0) << 32n) | BigInt(this.x[2 * r]! >>> 0);
+  }
+  setX(r: number, v: bigint): void {
+    if (r === 0) return;
+    if (this.xlen === 32) { this.x[r] = Number(v & 0xffffffffn) | 0; return; }
+    this.x[2 * r] = Number(v & 0xffffffffn) | 0;
+    this.x[2 * r + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
+  }
+  get pc(): bigint { return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0); }
+  setPc(v: bigint): void {
+    v &= this.xlenMask;
+    this.pcLo = Number(v & 0xffffffffn) | 0;
+    this.pcHi = Number(v >> 32n) | 0;
+  }
+
+  /** Sign-extend an XLEN value to the canonical register form and mask it. */
+  private sx(v: bigint): bigint { return BigInt.asUintN(this.xlen, v); }
+
+  // ---- time and counters -------------------------------------------------------------------
+
+  /** Instructions retired up to the instruction now executing (exact inside a block). */
+  retired(): number { return this.icount + this.curIdx; }
+
+  private instret(): bigint { return BigInt(this.clock.icount() - this.clock.idleIcount) + this.instretOffset; }
+  private cycles(): bigint { return BigInt(this.clock.icount() - this.clock.idleIcount) + this.cycleOffset; }
+
+  // ---- interrupts ---------------------------------------------------------------------------
+
+  get mip(): number { return this.mipSw | this.mipHw; }
+
+  /** Set or clear a hardware-driven mip bit (CLINT, PLIC lines). */
+  setIrqLine(bit: number, level: boolean): void {
+    const old = this.mipHw;
+    this.mipHw = level ? old | bit : old & ~bit;
+    if (this.mipHw !== old) this.irqChanged();
+  }
+
+  private irqChanged(): void {
+    this.irqPending = this.mip & this.mie;
+    if (this.irqPending !== 0) this.exitReq = 1;
+  }
+
+  /** The interrupt that would be taken now, or -1. */
+  private pendingInterrupt(): number {
+    const pending = this.mip & this.mie;
+    if (pending === 0) return -1;
+    const mEnabled = this.priv < PRV_M || (this.mstatus & MIE) !== 0n;
+    const sEnabled = this.priv < PRV_S || (this.priv === PRV_S && (this.mstatus & SIE) !== 0n);
+    const m = mEnabled ? pending & ~this.mideleg : 0;
+    const s = sEnabled ? pending & this.mideleg : 0;
+    const set = m !== 0 ? m : s;
+    if (set === 0) return -1;
+    for (const c of IRQ_ORDER) if ((set & (1 << c)) !== 0) return c;
+    return -1;
+  }
+
+  /** Called by the engine between blocks when `irqPending`: wake from WFI, take an interrupt. */
+  takeInterrupt(): boolean {
+    if (this.halted && (this.mip & this.mie) !== 0) {
+      this.halted = false;
+      if (this.host.hasIdleHooks) this.host.vcpuResume(this.index);
+    }
+    const c = this.pendingInterrupt();
+    if (c < 0) return false;
+    this.trap(c, true, 0n, this.pc);
+    return true;
+  }
+
+  // ---- traps -----------------------------------------------------------------------------------
+
+  /**
+   * Take a trap: `epc` is the PC recorded in xepc. Writes the cause/status registers, switches
+   * mode, sets the PC to the vector and reports the discontinuity.
+   */
+  trap(cause: number, async: boolean, tval: bigint, epc: bigint): void {
+    const fromPriv = this.priv;
+    const deleg = fromPriv <= PRV_S && (async ? ((this.mideleg >> cause) & 1) !== 0 : ((this.medeleg >> BigInt(cause)) & 1n) !== 0n);
+    const causeVal = async ? (1n << BigInt(this.xlen - 1)) | BigInt(cause) : BigInt(cause);
+    let vec: bigint;
+    if (this.trace.int) {
+      const w = this.xlen === 64 ? 16 : 8;
+      const h = (v: bigint): string => v.toString(16).padStart(w, '0');
+      this.trace.int(`riscv_cpu_do_interrupt: hart:${this.index}, async:${async ? 1 : 0}, cause:${h(BigInt(cause))}, epc:0x${h(epc)}, tval:0x${h(tval)}, desc=${trapName(cause, async)}\n`);
+    }
+    if (deleg) {
+      this.scause = causeVal;
+      this.sepc = epc & ~1n;
+      this.stval = tval;
+      let st = this.mstatus;
+      st = (st & SIE) !== 0n ? st | SPIE : st & ~SPIE;
+      st &= ~SIE;
+      st = fromPriv === PRV_S ? st | SPP : st & ~SPP;
+      this.mstatus = st;
+      this.priv = PRV_S;
+      vec = this.stvec;
+    } else {
+      this.mcause = causeVal;
+      this.mepc = epc & ~1n;
+      this.mtval = tval;
+      let st = this.mstatus;
+      st = (st & MIE) !== 0n ? st | MPIE : st & ~MPIE;
+      st &= ~MIE;
+      st = (st & ~MPP_MASK) | (BigInt(fromPriv) << MPP_SHIFT);
+      this.mstatus = st;
+      this.priv = PRV_M;
+      vec = this.mtvec;
+    }
+    let target = vec & ~3n;
+    if (async && (vec & 3n) === 1n) target += 4n * BigInt(cause);
+    this.setPc(target);
+    this.reservation = -1;
+    this.updateMode();
+    this.irqPending = this.mip & this.mie;
+    this.exitReq = 1;
+    const kind = async ? Discon.Interrupt : Discon.Exception;
+    if ((this.host.disconMask & kind) !== 0) {
+      this.host.discon(this.index, kind, Number(epc & 0xffffffffn) | 0, Number(epc >> 32n) | 0, this.pcLo, this.pcHi);
+    }
+  }
+
+  /** PC of instruction `k` of the executing block. */
+  private insnPc(k: number): bigint {
+    const b = this.curBlock!;
+    return (BigInt(b.insnPcHi[k]! >>> 0) << 32n) | BigInt(b.insnPcLo[k]! >>> 0);
+  }
+
+  /** Take a synchronous exception at instruction `k` of the current block and unwind it. */
+  raise(k: number, cause: number, tval: bigint): never {
+    this.icount += FAULTING_INSN_COUNTS ? k + 1 : k;
+    this.curIdx = 0;
+    this.trap(cause, false, tval, this.insnPc(k));
+    throw GUEST_TRAP;
+  }
+
+  /** Illegal instruction at `k`: QEMU puts the instruction bits in xtval. */
+  illegal(k: number): never {
+    const w = this.curBlock!.insnWord[k]! >>> 0;
+    return this.raise(k, Exc.Illegal, BigInt(w));
+  }
+
+  /** `ecall` at instruction k (the block ends with it). */
+  ecall(k: number): void {
+    this.icount += k + 1;
+    const cause = this.priv === PRV_U ? Exc.EcallU : this.priv === PRV_S ? Exc.EcallS : Exc.EcallM;
+    this.trap(cause, false, 0n, this.insnPc(k));
+  }
+
+  /** `ebreak` at instruction k: a semihosting call if enabled and framed by the magic sequence. */
+  ebreak(k: number): void {
+    this.icount += k + 1;
+    const pc = this.insnPc(k);
+    this.setPc(pc);
+    if (this.semihosting !== undefined && this.semihosting(this)) {
+      // The handler set a0; resume at the srai after the ebreak.
+      this.setPc(pc + 4n);
+      if ((this.host.disconMask & Discon.HostCall) !== 0) {
+        this.host.discon(this.index, Discon.HostCall, Number(pc & 0xffffffffn) | 0, Number(pc >> 32n) | 0, this.pcLo, this.pcHi);
+      }
+      return;
+    }
+    this.trap(Exc.Breakpoint, false, 0n, pc);
+  }
+
+  /** Exception for an instruction fetch at `pc` (no block could be formed there). */
+  fetchFault(pc: bigint, cause: number): void {
+    this.trap(cause, false, pc, pc);
+  }
+
+  mret(k: number): void {
+    if (this.priv < PRV_M) this.illegal(k);
+    this.icount += k + 1;
+    let st = this.mstatus;
+    const mpp = Number((st & MPP_MASK) >> MPP_SHIFT);
+    st = (st & MPIE) !== 0n ? st | MIE : st & ~MIE;
+    st |= MPIE;
+    st &= ~MPP_MASK; // MPP = U (least privileged supported)
+    if (mpp !== PRV_M) st &= ~MPRV;
+    this.mstatus = st;
+    this.priv = mpp === 2 ? PRV_U : mpp;
+    this.setPc(this.mepc & ~1n);
+    this.reservation = -1;
+    this.updateMode();
+    this.irqChanged();
+  }
+
+  sret(k: number): void {
+    if (this.priv < PRV_S || (this.priv === PRV_S && (this.mstatus & TSR) !== 0n)) this.illegal(k);
+    this.icount += k + 1;
+    let st = this.mstatus;
+    const spp = (st & SPP) !== 0n ? PRV_S : PRV_U;
+    st = (st & SPIE) !== 0n ? st | SIE : st & ~SIE;
+    st |= SPIE;
+    st &= ~SPP;
+    st &= ~MPRV;
+    this.mstatus = st;
+    this.priv = spp;
+    this.setPc(this.sepc & ~1n);
+    this.reservation = -1;
+    this.updateMode();
+    this.irqChanged();
+  }
+
+  /** `wfi` at k; `nextLo/nextHi` is the PC after it. */
+  wfi(k: number, nextLo: number, nextHi: number): void {
+    if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & TW) !== 0n)) this.illegal(k);
+    this.icount += k + 1;
+    this.pcLo = nextLo; this.pcHi = nextHi;
+    if ((this.mip & this.mie) === 0) {
+      this.halted = true;
+      if (this.host.hasIdleHooks) this.host.vcpuIdle(this.index);
+    }
+  }
+
+  // ---- memory slow paths ---------------------------------------------------------------------
+
+  /** Translate a data address to physical, checking PMP; raises on failure. */
+  private dataAddr(k: number, lo: number, hi: number, size: number, store: boolean): number {
+    const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    const priv = (this.mstatus & MPRV) !== 0n ? Number((this.mstatus & MPP_MASK) >> MPP_SHIFT) : this.priv;
+    if (hi !== 0 && this.xlen === 64 && (hi >>> 0) >= 0x01000000) {
+      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
+    }
+    if (!this.pmp.allows(a, size, store ? 2 : 1, priv)) {
+      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
+    }
+    return a;
+  }
+
+  private addrBig(lo: number, hi: number): bigint {
+    return this.xlen === 32 ? BigInt(lo >>> 0) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  }
+
+  /** Load `size` bytes; returns the low word (sign- or zero-extended per `signed`), high word in `rhi`. */
+  load(k: number, lo: number, hi: number, size: number, signed: boolean): number {
+    const a = this.dataAddr(k, lo, hi, size, false);
+    const bus = this.bus;
+    bus.error = 0;
+    this.curIdx = k + 1;
+    const v = bus.read(a, size);
+    this.curIdx = 0;
+    if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.addrBig(lo, hi));
+    switch (size) {
+      case 1: { const r = signed ? (v << 24) >> 24 : v; this.rhi = r >> 31; return r; }
+      case 2: { const r = signed ? (v << 16) >> 16 : v; this.rhi = r >> 31; return r; }
+      case 4: { const r = v | 0; this.rhi = signed ? r >> 31 : 0; return r; }
+      default: this.rhi = bus.hi32 | 0; return v | 0;
+    }
+  }
+
+  /** Store `size` bytes. Returns nonzero if the block must end after this store. */
+  store(k: number, lo: number, hi: number, size: number, vlo: number, vhi: number): number {
+    const a = this.dataAddr(k, lo, hi, size, true);
+    const bus = this.bus;
+    bus.error = 0;
+    this.curIdx = k + 1;
+    bus.write(a, size, vlo, vhi);
+    this.curIdx = 0;
+    if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.addrBig(lo, hi));
+    if (this.reservation >= 0 && a < this.reservation + 8 && this.reservation < a + size) this.reservation = -1;
+    return this.exitReq;
+  }
+
+  /** LR.W / LR.D */
+  lr(k: number, lo: number, hi: number, size: number): number {
+    if ((lo & (size - 1)) !== 0) this.raise(k, Exc.LoadMisaligned, this.addrBig(lo, hi));
+    const v = this.load(k, lo, hi, size, true);
+    this.reservation = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    return v;
+  }
+
+  /** SC.W / SC.D: returns 0 on success, 1 on failure. */
+  sc(k: number, lo: number, hi: number, size: number, vlo: number, vhi: number): number {
+    if ((lo & (size - 1)) !== 0) this.raise(k, Exc.StoreMisaligned, this.addrBig(lo, hi));
+    const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    if (this.reservation !== a) {
+      // Still check the access is permitted, as a store would (QEMU does the access check first).
+      this.dataAddr(k, lo, hi, size, true);
+      this.reservation = -1;
+      return 1;
+    }
+    this.store(k, lo, hi, size, vlo, vhi);
+    this.reservation = -1;
+    return 0;
+  }
+
+  /** AMO*: returns the old value (low word, high in rhi); `op` names the operation. */
+  amo(k: number, op: number, lo: number, hi: number, size: number, blo: number, bhi: number): number {
+    if ((lo & (size - 1)) !== 0) this.raise(k, Exc.StoreMisaligned, this.addrBig(lo, hi));
+    // A read-modify-write: permission for both, faults reported as store/AMO faults.
+    const a = this.dataAddr(k, lo, hi, size, true);
+    const bus = this.bus;
+    bus.error = 0;
+    this.curIdx = k + 1;
+    const olo = bus.read(a, size) | 0;
+    const ohi = size === 8 ? bus.hi32 | 0 : olo >> 31;
+    this.curIdx = 0;
+    if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.addrBig(lo, hi));
+    let nlo: number, nhi: number;
+    if (size === 4) {
+      nlo = amo32(op, olo, blo);
+      nhi = 0;
+    } else {
+      const o = BigInt.asIntN(64, (BigInt(ohi >>> 0) << 32n) | BigInt(olo >>> 0));
+      const b = BigInt.asIntN(64, (BigInt(bhi >>> 0) << 32n) | BigInt(blo >>> 0));
+      const n = BigInt.asUintN(64, amo64(op, o, b));
+      nlo = Number(n & 0xffffffffn) | 0;
+      nhi = Number(n >> 32n) | 0;
+    }
+    this.curIdx = k + 1;
+    bus.write(a, size, nlo, nhi);
+    this.curIdx = 0;
+    if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.addrBig(lo, hi));
+    if (this.reservation >= 0 && a < this.reservation + 8 && this.reservation < a + size) this.reservation = -1;
+    this.rhi = ohi;
+    return olo;
+  }
+
+  // ---- CSRs ------------------------------------------------------------------------------------
+
+  /**
+   * A CSR instruction at k: op 1 = rw, 2 = rs, 3 = rc. `write` is false for rs/rc with rs1 = x0
+   * (or uimm 0). `read` is false for csrrw with rd = x0. Returns the old value's low word (high
+   * word in rhi). Raises illegal instruction on any violation.
+   */
+  csr(k: number, csr: number, op: number, srcLo: number, srcHi: number, write: boolean, read: boolean): number {
+    const minPriv = (csr >> 8) & 3;
+    if (this.priv < minPriv) this.illegal(k);
+    if (write && (csr >> 10) === 3) this.illegal(k);
+    this.curIdx = k + 1;
+    const old = read || op !== 1 ? this.csrRead(k, csr) : (this.csrCheck(k, csr), 0n);
+    if (write) {
+      const src = this.xlen === 32 ? BigInt(srcLo >>> 0) : (BigInt(srcHi >>> 0) << 32n) | BigInt(srcLo >>> 0);
+      const nv = op === 1 ? src : op === 2 ? old | src : old & ~src;
+      this.csrWrite(k, csr, nv);
+    }
+    this.curIdx = 0;
+    const v = BigInt.asUintN(this.xlen, old);
+    this.rhi = Number(v >> 32n) | 0;
+    return Number(v & 0xffffffffn) | 0;
+  }
+
+  /** Existence and access checks without reading (csrrw with rd = x0). */
+  private csrCheck(k: number, csr: number): void { this.csrRead(k, csr); }
+
+  private counterAllowed(k: number, bit: number): void {
+    if (this.priv < PRV_M && ((this.mcounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
+    if (this.priv < PRV_S && ((this.scounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
+  }
+
+  csrRead(k: number, csr: number): bigint {
+    const rv32 = this.xlen === 32;
+    switch (csr) {
+      // unprivileged counters
+      case 0xc00: this.counterAllowed(k, 0); return this.lowOrAll(this.cycles());
+      case 0xc01: this.counterAllowed(k, 1); if (this.rdtime === undefined) this.illegal(k); return this.lowOrAll(this.rdtime());
+      case 0xc02: this.counterAllowed(k, 2); return this.lowOrAll(this.instret());
+      case 0xc80: if (!rv32) this.illegal(k); this.counterAllowed(k, 0); return this.cycles() >> 32n;
+      case 0xc81: if (!rv32 || this.rdtime === undefined) this.illegal(k); this.counterAllowed(k, 1); return this.rdtime!() >> 32n;
+      case 0xc82: if (!rv32) this.illegal(k); this.counterAllowed(k, 2); return this.instret() >> 32n;
+      // supervisor
+      case 0x100: return this.sstatus();
+      case 0x104: return BigInt(this.mie & this.mideleg);
+      case 0x105: return this.stvec;
+      case 0x106: return this.scounteren;
+      case 0x10a: return this.senvcfg;
+      case 0x140: return this.sscratch;
+      case 0x141: return this.sepc;
+      case 0x142: return this.scause;
+      case 0x143: return this.stval;
+      case 0x144: return BigInt(this.mip & this.mideleg);
+      case 0x180:
+        if (this.priv === PRV_S && (this.mstatus & TVM) !== 0n) this.illegal(k);
+        return this.satp;
+      // machine information
+      case 0xf11: return 0n; // mvendorid
+      case 0xf12: return 0x70200n; // marchid (QEMU 7.2.0)
+      case 0xf13: return 0x70200n; // mimpid
+      case 0xf14: return BigInt(this.index);
+      case 0xf15: return 0n; // mconfigptr
+      // machine trap setup
+      case 0x300: return this.mstatusRead();
+      case 0x301: return this.misa;
+      case 0x302: return this.medeleg;
+      case 0x303: return BigInt(this.mideleg);
+      case 0x304: return BigInt(this.mie);
+      case 0x305: return this.mtvec;
+      case 0x306: return this.mcounteren;
+      case 0x30a: return this.menvcfg;
+      case 0x310: if (!rv32) this.illegal(k); return this.mstatus >> 32n;
+      case 0x31a: if (!rv32) this.illegal(k); return this.menvcfg >> 32n;
+      case 0x320: return this.mcountinhibit;
+      case 0x340: return this.mscratch;
+      case 0x341: return this.mepc;
+      case 0x342: return this.mcause;
+      case 0x343: return this.mtval;
+      case 0x344: return BigInt(this.mip);
+      case 0xb00: return this.lowOrAll(this.cycles());
+      case 0xb02: return this.lowOrAll(this.instret());
+      case 0xb80: if (!rv32) this.illegal(k); return this.cycles() >> 32n;
+      case 0xb82: if (!rv32) this.illegal(k); return this.instret() >> 32n;
+      default: break;
+    }
+    if (csr >= 0x3a0 && csr <= 0x3af) {
+      const i = csr - 0x3a0;
+      if (!rv32 && (i & 1) !== 0) this.illegal(k);
+      return this.pmp.readCfg(i, this.xlen);
+    }
+    if (csr >= 0x3b0 && csr <= 0x3ef) return this.pmp.readAddr(csr - 0x3b0);
+    // hpm counters and events: present, read as zero (QEMU without PMU events)
+    if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) return 0n;
+    if (rv32 && csr >= 0xb83 && csr <= 0xb9f) return 0n;
+    if (csr >= 0xc03 && csr <= 0xc1f) { this.counterAllowed(k, csr - 0xc00); return 0n; }
+    if (rv32 && csr >= 0xc83 && csr <= 0xc9f) { this.counterAllowed(k, csr - 0xc80); return 0n; }
+    return this.illegal(k);
+  }
+
+  private lowOrAll(v: bigint): bigint { return this.xlen === 32 ? v & 0xffffffffn : v; }
+
+  private mstatusRead(): bigint {
+    let st = this.mstatus;
+    const dirty = (st & FS_MASK) === FS_MASK || (st & XS_MASK) === XS_MASK || (st & VS_MASK) === VS_MASK;
+    if (this.xlen === 32) {
+      st &= 0xffffffffn;
+      if (dirty) st |= 1n << 31n;
+      return st;
+    }
+    if (dirty) st |= 1n << 63n;
+    return st;
+  }
+
+  private sstatus(): bigint {
+    const m = this.xlen === 32 ? SSTATUS_MASK & 0xffffffffn : SSTATUS_MASK;
+    return this.mstatusRead() & m;
+  }
+
+  csrWrite(k: number, csr: number, v: bigint): void {
+    const rv32 = this.xlen === 32;
+    v = BigInt.asUintN(this.xlen, v);
+    switch (csr) {
+      case 0x100: {
+        const m = SIE | SPIE | SPP | SUM | MXR;
+        this.writeMstatus((this.mstatus & ~m) | (v & m));
+        return;
+      }
+      case 0x104: this.mie = (this.mie & ~this.mideleg) | (Number(v & 0xffffn) & this.mideleg); this.irqChanged(); return;
+      case 0x105: if ((v & 3n) < 2n) this.stvec = v; return;
+      case 0x106: this.scounteren = v & 0xffffffffn; return;
+      case 0x10a: this.senvcfg = v & 1n; return;
+      case 0x140: this.sscratch = v; return;
+      case 0x141: this.sepc = v & ~1n; return;
+      case 0x142: this.scause = v; return;
+      case 0x143: this.stval = v; return;
+      case 0x144: {
+        const m = MIP_SSIP & this.mideleg;
+        this.mipSw = (this.mipSw & ~m) | (Number(v & 0xffffn) & m);
+        this.irqChanged();
+        return;
+      }
+      case 0x180:
+        if (this.priv === PRV_S && (this.mstatus & TVM) !== 0n) this.illegal(k);
+        // Only Bare translation is implemented: other modes are not supported and the write is ignored.
+        if ((rv32 ? v >> 31n : v >> 60n) === 0n) this.satp = 0n;
+        return;
+      case 0x300: this.writeMstatus(rv32 ? (this.mstatus & ~0xffffffffn) | v : v); return;
+      case 0x301: return; // misa: fixed
+      case 0x302: this.medeleg = v & MEDELEG_MASK; return;
+      case 0x303: this.mideleg = Number(v & 0xffffn) & MIDELEG_MASK; this.irqChanged(); return;
+      case 0x304: this.mie = Number(v & 0xffffn) & MIE_WMASK; this.irqChanged(); return;
+      case 0x305: if ((v & 3n) < 2n) this.mtvec = v; return;
+      case 0x306: this.mcounteren = v & 0xffffffffn; return;
+      case 0x30a: this.menvcfg = (this.menvcfg & ~1n) | (v & 1n); return;
+      case 0x310: return; // mstatush: MBE/SBE fixed at 0
+      case 0x31a: return;
+      case 0x320: this.mcountinhibit = v & 0xfffffffdn; return;
+      case 0x340: this.mscratch = v; return;
+      case 0x341: this.mepc = v & ~1n; return;
+      case 0x342: this.mcause = v; return;
+      case 0x343: this.mtval = v; return;
+      case 0x344: {
+        const m = MIP_SSIP | MIP_STIP | MIP_SEIP;
+        this.mipSw = (this.mipSw & ~m) | (Number(v & 0xffffn) & m);
+        this.irqChanged();
+        return;
+      }
+      case 0xb00: this.cycleOffset += this.setLow(this.cycles(), v) - this.cycles(); return;
+      case 0xb02: this.instretOffset += this.setLow(this.instret(), v) - this.instret(); return;
+      case 0xb80: this.cycleOffset += this.setHigh(this.cycles(), v) - this.cycles(); return;
+      case 0xb82: this.instretOffset += this.setHigh(this.instret(), v) - this.instret(); return;
+      default: break;
+    }
+    if (csr >= 0x3a0 && csr <= 0x3af) { this.pmp.writeCfg(csr - 0x3a0, v, this.xlen); this.pmpChanged(); return; }
+    if (csr >= 0x3b0 && csr <= 0x3ef) { this.pmp.writeAddr(csr - 0x3b0, v, this.xlen); this.pmpChanged(); return; }
+    if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) return;
+    if (rv32 && csr >= 0xb83 && csr <= 0xb9f) return;
+    this.illegal(k);
+  }
+
+  private setLow(cur: bigint, v: bigint): bigint {
+    return this.xlen === 32 ? (cur & ~0xffffffffn) | (v & 0xffffffffn) : v;
+  }
+  private setHigh(cur: bigint, v: bigint): bigint { return (cur & 0xffffffffn) | ((v & 0xffffffffn) << 32n); }
+
+  private writeMstatus(v: bigint): void {
+    let nv = (this.mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+    if (((nv & MPP_MASK) >> MPP_SHIFT) === 2n) nv = (nv & ~MPP_MASK) | (this.mstatus & MPP_MASK);
+    const changedTranslation = ((nv ^ this.mstatus) & (MPRV | MPP_MASK | SUM | MXR)) !== 0n;
+    this.mstatus = nv;
+    if (changedTranslation) this.updateMode();
+    this.irqChanged();
+  }
+
+  /** PMP changes may revoke the RAM fast path or execute permission: retranslate. */
+  pmpChanged(): void {
+    this.updateMode();
+    this.onCodeFlush();
+    this.exitReq = 1;
+  }
+
+  /** Set by the machine: flush translated code (PMP changes). */
+  onCodeFlush: () => void = () => {};
+
+  /** Recompute the TB mode key: privilege, data privilege (MPRV), fast-RAM permission. */
+  updateMode(): void {
+    const dataPriv = (this.mstatus & MPRV) !== 0n ? Number((this.mstatus & MPP_MASK) >> MPP_SHIFT) : this.priv;
+    const fast = this.pmp.fastRam(dataPriv) ? 1 : 0;
+    this.mode = this.priv | (dataPriv << 2) | (fast << 4);
+  }
+
+  /** `sfence.vma` at k: only Bare translation exists, so it only checks privilege. */
+  sfenceVma(k: number): void {
+    if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & TVM) !== 0n)) this.illegal(k);
+  }
+
+  /** Set by the machine: invalidate code on a written RAM range; returns nonzero if blocks were dropped. */
+  onCodeWrite: (paddr: number, size: number) => number = () => 0;
+
+  /** Generated stores call this when they hit a page holding translated code. */
+  codeWritten(paddr: number, size: number): number {
+    const r = this.onCodeWrite(paddr, size);
+    if (r !== 0) this.exitReq = 1;
+    return r;
+  }
+}
+
+function amo32(op: number, o: number, b: number): number {
+  switch (op) {
+    case 0: return b; // swap
+    case 1: return (o + b) | 0; // add
+    case 2: return o ^ b;
+    case 3: return o & b;
+    case 4: return o | b;
+    case 5: return o < b ? o : b; // min
+    case 6: return o > b ? o : b; // max
+    case 7: return (o >>> 0) < (b >>> 0) ? o : b; // minu
+    default: return (o >>> 0) > (b >>> 0) ? o : b; // maxu
+  }
+}
+
+function amo64(op: number, o: bigint, b: bigint): bigint {
+  switch (op) {
+    case 0: return b;
+    case 1: return o + b;
+    case 2: return o ^ b;
+    case 3: return o & b;
+    case 4: return o | b;
+    case 5: return o < b ? o : b;
+    case 6: return o > b ? o : b;
+    case 7: return BigInt.asUintN(64, o) < BigInt.asUintN(64, b) ? o : b;
+    default: return BigInt.asUintN(64, o) > BigInt.asUintN(64, b) ? o : b;
+  }
+}

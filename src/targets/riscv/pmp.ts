@@ -1,0 +1,109 @@
+/**
+ * Physical memory protection (16 entries, OFF/TOR/NA4/NAPOT, lock bit), as QEMU 7.2 applies it:
+ * M-mode is checked only against locked entries; S/U-mode needs a matching entry and, when no
+ * entry is active at all, is denied.
+ */
+const R = 1, W = 2, X = 4, A_SHIFT = 3, L = 0x80;
+const OFF = 0, TOR = 1, NA4 = 2, NAPOT = 3;
+const N = 16;
+
+export class Pmp {
+  readonly cfg = new Uint8Array(N);
+  readonly addr: bigint[] = new Array<bigint>(N).fill(0n);
+  /** Decoded ranges [lo, hi) in bytes, as exact doubles; hi = lo for inactive entries. */
+  private readonly lo = new Float64Array(N);
+  private readonly hi = new Float64Array(N);
+  private active = 0;
+  /** RAM range used to decide whether generated code may access RAM without checks. */
+  ramBase = 0;
+  ramSize = 0;
+
+  readCfg(reg: number, xlen: number): bigint {
+    const per = xlen / 8;
+    const first = (xlen === 64 ? reg / 2 : reg) * 4;
+    let v = 0n;
+    for (let i = 0; i < per && first + i < N; i++) v |= BigInt(this.cfg[first + i]!) << BigInt(8 * i);
+    return v;
+  }
+
+  writeCfg(reg: number, v: bigint, xlen: number): void {
+    if (xlen === 64 && (reg & 1) !== 0) return;
+    const per = xlen / 8;
+    const first = (xlen === 64 ? reg / 2 : reg) * 4;
+    for (let i = 0; i < per && first + i < N; i++) {
+      const e = first + i;
+      if ((this.cfg[e]! & L) !== 0) continue;
+      let b = Number((v >> BigInt(8 * i)) & 0xffn) & 0x9f;
+      if ((b & (R | W)) === W) b &= ~W; // R=0,W=1 is reserved: QEMU drops W
+      this.cfg[e] = b;
+    }
+    this.decode();
+  }
+
+  readAddr(i: number): bigint { return i < N ? this.addr[i]! : 0n; }
+
+  writeAddr(i: number, v: bigint, xlen: number): void {
+    if (i >= N) return;
+    if ((this.cfg[i]! & L) !== 0) return;
+    if (i + 1 < N && (this.cfg[i + 1]! & L) !== 0 && ((this.cfg[i + 1]! >> A_SHIFT) & 3) === TOR) return;
+    this.addr[i] = xlen === 64 ? v & ((1n << 54n) - 1n) : v & 0xffffffffn;
+    this.decode();
+  }
+
+  private decode(): void {
+    this.active = 0;
+    for (let i = 0; i < N; i++) {
+      const a = (this.cfg[i]! >> A_SHIFT) & 3;
+      const addr = this.addr[i]!;
+      let lo = 0n, hi = 0n;
+      if (a === TOR) { lo = i === 0 ? 0n : this.addr[i - 1]! << 2n; hi = addr << 2n; }
+      else if (a === NA4) { lo = addr << 2n; hi = lo + 4n; }
+      else if (a === NAPOT) {
+        let t = 0n;
+        while (((addr >> t) & 1n) === 1n && t < 64n) t++;
+        const size = 1n << (t + 3n);
+        lo = (addr & ~((1n << (t + 1n)) - 1n)) << 2n;
+        hi = lo + size;
+      }
+      this.lo[i] = Number(lo);
+      this.hi[i] = Number(hi);
+      if (a !== OFF && hi > lo) this.active++;
+    }
+  }
+
+  /** May an access of `size` bytes at `a` with permission `perm` (1 R, 2 W, 4 X) proceed in `priv`? */
+  allows(a: number, size: number, perm: number, priv: number): boolean {
+    if (this.active === 0) return priv === 3;
+    const end = a + size;
+    for (let i = 0; i < N; i++) {
+      const c = this.cfg[i]!;
+      if (((c >> A_SHIFT) & 3) === OFF) continue;
+      const lo = this.lo[i]!, hi = this.hi[i]!;
+      if (end <= lo || a >= hi) continue;
+      if (a < lo || end > hi) return false; // partial match fails
+      if (priv === 3 && (c & L) === 0) return true;
+      return (c & perm) === perm;
+    }
+    return priv === 3;
+  }
+
+  /** True if every RAM byte is readable and writable in `priv` with no per-access check needed. */
+  fastRam(priv: number): boolean {
+    if (this.active === 0) return priv === 3;
+    if (priv === 3) {
+      let locked = false;
+      for (let i = 0; i < N; i++) if ((this.cfg[i]! & L) !== 0) locked = true;
+      if (!locked) return true;
+    }
+    const a = this.ramBase, end = a + this.ramSize;
+    for (let i = 0; i < N; i++) {
+      const c = this.cfg[i]!;
+      if (((c >> A_SHIFT) & 3) === OFF) continue;
+      const lo = this.lo[i]!, hi = this.hi[i]!;
+      if (end <= lo || a >= hi) continue;
+      if (priv === 3 && (c & L) === 0) return a >= lo && end <= hi;
+      return a >= lo && end <= hi && (c & (R | W)) === (R | W);
+    }
+    return priv === 3;
+  }
+}

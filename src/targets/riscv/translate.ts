@@ -1,0 +1,139 @@
+/**
+ * RISC-V block translation: fetch and decode instructions from the PC until one ends the block,
+ * then let the core assemble the JavaScript (with any plugin instrumentation) and compile it.
+ */
+import { generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
+import { JitBuilder } from '../../core/jit.js';
+import type { CachedBlock } from '../../core/tb-cache.js';
+import { FlowClass } from '../../plugin/api.js';
+import type { PluginHost } from '../../plugin/host.js';
+import { Exc } from './causes.js';
+import { expandCompressed } from './compressed.js';
+import { disassemble } from './disasm.js';
+import { ENDS_BLOCK, Gen, SEMANTICS, type InsnSite, type RamInfo } from './emit.js';
+import { decode } from './encodings.js';
+import type { Hart } from './hart.js';
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK_INSNS = 128;
+/** Mode bit: a block of exactly one instruction (used to stop precisely at a deadline). */
+export const MODE_SINGLE = 1 << 8;
+
+export type BlockFn = (s: Hart) => void;
+
+export class RvBlock implements CachedBlock {
+  valid = true;
+  constructor(
+    readonly pcLo: number, readonly pcHi: number, readonly mode: number, readonly pages: readonly number[],
+    readonly n: number, readonly fn: BlockFn,
+    readonly insnPcLo: Int32Array, readonly insnPcHi: Int32Array, readonly insnWord: Int32Array,
+    /** The generated source, kept for `-d out_asm`-style debugging. */
+    readonly source: string,
+  ) {}
+}
+
+const TRANSFER = new Set(['jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'mret', 'sret']);
+const TRAPS = new Set(['ecall', 'ebreak']);
+
+class RvInsn implements GenInsn, InsnSite {
+  constructor(readonly name: string, readonly w: number, readonly raw: number, readonly pcLo: number, readonly pcHi: number,
+    readonly size: number, private readonly xlen: 32 | 64, private readonly gen: Gen) {}
+  get opcode(): number { return this.raw >>> 0; }
+  get flow(): FlowClass {
+    return TRANSFER.has(this.name) ? FlowClass.Transfer : TRAPS.has(this.name) ? FlowClass.Trap : FlowClass.Sequential;
+  }
+  bytes(): Uint8Array {
+    const b = new Uint8Array(this.size);
+    for (let i = 0; i < this.size; i++) b[i] = (this.raw >>> (8 * i)) & 0xff;
+    return b;
+  }
+  disas(): string {
+    const pc = (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
+    return disassemble(this.raw >>> 0, this.size as 2 | 4, this.xlen, pc).replace('\t', ' ');
+  }
+  emit(ctx: EmitContext): string {
+    const sem = SEMANTICS[this.name];
+    if (sem === undefined) return `s.illegal(${ctx.k});\n`;
+    return sem(this, this.gen, ctx);
+  }
+}
+
+export interface TranslateEnv {
+  host: PluginHost;
+  ram: RamInfo | null;
+  symbolAt: (a: bigint) => string | undefined;
+}
+
+/** Is the word a CSR instruction that writes (ends the block: it may change interrupts or mode)? */
+function csrWrites(name: string, w: number): boolean {
+  if (!name.startsWith('csrr')) return false;
+  const src = (w >>> 15) & 31;
+  return name === 'csrrw' || name === 'csrrwi' || src !== 0;
+}
+
+/**
+ * Translate the block at the hart's PC for `mode`. Returns undefined after delivering an
+ * instruction fetch fault when not even the first instruction can be fetched.
+ */
+export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | undefined {
+  const xlen = h.xlen;
+  const single = (mode & MODE_SINGLE) !== 0;
+  const priv = mode & 3;
+  const fast = ((mode >> 4) & 1) !== 0;
+  const gen = new Gen(xlen, env.ram, fast);
+  const insns: RvInsn[] = [];
+  const pages: number[] = [];
+  const bus = h.bus;
+  const startLo = h.pcLo, startHi = h.pcHi;
+  let lo = startLo >>> 0, hi = startHi >>> 0;
+  const limit = single ? 1 : MAX_BLOCK_INSNS;
+  const fetch16 = (a: number): number => {
+    if (!h.pmp.allows(a, 2, 4, priv)) return -1;
+    const r = bus.find(a, 2);
+    if (r === undefined || r.kind !== 'ram') return -1;
+    const page = Math.floor(a / 4096);
+    if (!pages.includes(page)) pages.push(page);
+    return r.view.getUint16(a - r.base, true);
+  };
+  while (insns.length < limit) {
+    const addr = hi * 4294967296 + lo;
+    const first = insns.length === 0;
+    const fail = (faultAddr: number): RvBlock | undefined => {
+      if (!first) return undefined;
+      h.fetchFault(BigInt(faultAddr), Exc.InsnAccess);
+      return undefined;
+    };
+    if (hi >= 0x1000000) { if (first) return fail(addr); break; }
+    const h0 = fetch16(addr);
+    if (h0 < 0) { if (first) return fail(addr); break; }
+    let w: number, raw: number, size: number;
+    if ((h0 & 3) !== 3) {
+      size = 2; raw = h0;
+      w = expandCompressed(h0, xlen);
+    } else {
+      // Do not start a 4-byte instruction that straddles into another page unless it is first.
+      if (!first && (addr & 0xfff) === 0xffe) break;
+      const h1 = fetch16(addr + 2);
+      if (h1 < 0) { if (first) return fail(addr + 2); break; }
+      size = 4; raw = (h1 << 16) | h0;
+      w = raw;
+    }
+    const enc = w === 0 ? undefined : decode(w, xlen);
+    const name = enc?.name ?? 'illegal';
+    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen));
+    const next = lo + size;
+    if (next >= 4294967296) { lo = next - 4294967296; hi = (hi + 1) >>> 0; if (xlen === 32) hi = 0; } else lo = next;
+    if (enc === undefined || ENDS_BLOCK.has(name) || csrWrites(name, w)) break;
+    if ((lo & 0xfff) === 0) break; // stop at page boundaries: one page per block keeps invalidation exact
+  }
+  const n = insns.length;
+  const endLo = lo | 0, endHi = hi | 0;
+  const tail = (count: number): string =>
+    xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`;
+  const jit = new JitBuilder();
+  const src = generateBlock(insns, env.host, 'const x = s.x;\n', tail, env.symbolAt, false, jit);
+  const fn = jit.compile<BlockFn>('s', src.body, `tb_${(startLo >>> 0).toString(16)}`);
+  const pcL = new Int32Array(n), pcH = new Int32Array(n), words = new Int32Array(n);
+  insns.forEach((ins, i) => { pcL[i] = ins.pcLo; pcH[i] = ins.pcHi; words[i] = ins.raw; });
+  return new RvBlock(startLo, startHi, mode, pages, n, fn, pcL, pcH, words, src.body);
+}
