@@ -1,4 +1,5 @@
 /* Shared startup and trap entry for the tracehook RISC-V guests (XLEN-generic). */
+    .file "crt.S"
 #if __riscv_xlen == 64
 # define REG_S sd
 # define REG_L ld

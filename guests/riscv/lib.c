@@ -177,6 +177,9 @@ int finish(const char *name)
 /* ---------------- exit (SiFive test finisher) ---------------- */
 void exit(int code)
 {
+#ifdef REPORT_INSTRET /* make EXTRA_CFLAGS=-DREPORT_INSTRET: instructions retired (run with -icount) */
+    printf("[exit %d, minstret %lu]\n", code, (unsigned long)rdinstret());
+#endif
     code &= 0xffff;
     mmio_write32(TEST_BASE, code ? ((uint32_t)code << 16) | 0x3333 : 0x5555);
     for (;;)

@@ -32,8 +32,10 @@ export interface BlockSource {
  * the last instruction (n = instruction count).
  */
 export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prologue: string,
-  tail: (n: number) => string, symbolAt: (a: bigint) => string | undefined, bigEndian: boolean, jit = new JitBuilder()): BlockSource {
-  let body = prologue;
+  tail: (n: number) => string, symbolAt: (a: bigint) => string | undefined, bigEndian: boolean, jit = new JitBuilder(),
+  /** Asked after emission: wrap the body in `L: for (;;) { }` (a target emitted `continue L` for a self-loop). */
+  loops: () => boolean = () => false): BlockSource {
+  let body = '';
   let instr: { block: Instrumentation; insns: Instrumentation[] } | undefined;
   if (host.instrumenting && insns.length > 0) {
     instr = host.instrument(insns[0]!.pcLo, insns[0]!.pcHi, insns, symbolAt);
@@ -52,5 +54,6 @@ export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prolo
     body += `// ${k}\n{\n${insns[k]!.emit(ctx)}}\n`;
   }
   body += tail(insns.length);
-  return { body, jit };
+  if (loops()) body = `L: for (;;) {\n${body}}\n`;
+  return { body: prologue + body, jit };
 }

@@ -9,6 +9,8 @@ import { TbCache, type CachedBlock } from './tb-cache.js';
 export interface EngineCpu {
   readonly index: number;
   icount: number;
+  /** Instruction-count limit of the current run slice (generated self-loops check it). */
+  limit: number;
   exitReq: number;
   irqPending: number;
   halted: boolean;
@@ -62,6 +64,7 @@ export class Engine<C extends EngineCpu, B extends EngineBlock> {
   run(cpu: C, limit: number, stop: () => boolean): void {
     const sentinel = this.target.trapSentinel;
     const singleBit = this.target.singleMode;
+    cpu.limit = limit;
     for (;;) {
       try {
         while (cpu.icount < limit) {

@@ -46,7 +46,11 @@ export interface InsnSite {
 const hexs = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));
 
 export class Gen {
-  constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null, readonly fastRam: boolean) {}
+  /** Set when a branch back to the block's own start was emitted as `continue L`. */
+  usedLoop = false;
+  constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null, readonly fastRam: boolean,
+    /** Start of the block being generated and whether looping in place is allowed. */
+    readonly startLo = 0, readonly startHi = 0, readonly allowLoop = false) {}
 
   lo(r: number): string { return r === 0 ? '0' : this.xlen === 32 ? `x[${r}]` : `x[${2 * r}]`; }
   hi(r: number): string { return r === 0 ? '0' : this.xlen === 32 ? `(x[${r}] >> 31)` : `x[${2 * r + 1}]`; }
@@ -70,6 +74,13 @@ export class Gen {
   }
   /** Leave the block at a constant PC after `n` instructions. */
   exit(n: number, lo: number, hi: number): string {
+    if (this.allowLoop && lo === this.startLo && hi === this.startHi) {
+      // A branch back to the block's start: keep going without returning to the dispatcher while a
+      // whole further iteration fits before the deadline and nothing asked to leave.
+      this.usedLoop = true;
+      return `s.icount += ${n}; if (s.icount + ${n} <= s.limit && s.exitReq === 0) continue L; ` +
+        (this.xlen === 32 ? `s.pcLo = ${lo}; return;\n` : `s.pcLo = ${lo}; s.pcHi = ${hi}; return;\n`);
+    }
     return this.xlen === 32
       ? `s.pcLo = ${lo}; s.icount += ${n}; return;\n`
       : `s.pcLo = ${lo}; s.pcHi = ${hi}; s.icount += ${n}; return;\n`;

@@ -59,6 +59,8 @@ export class Hart {
   pcHi = 0;
   /** Retired instructions (updated at block ends and on traps). */
   icount = 0;
+  /** Instruction-count limit of the current run slice, set by the engine. */
+  limit = 0;
   /** Nonzero: leave the current block at the next check (interrupt raised, code written, stop). */
   exitReq = 0;
   /** Nonzero when (mip & mie) has bits: the engine then asks `takeInterrupt`. */

@@ -80,7 +80,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const single = (mode & MODE_SINGLE) !== 0;
   const priv = mode & 3;
   const fast = ((mode >> 4) & 1) !== 0;
-  const gen = new Gen(xlen, env.ram, fast);
+  const gen = new Gen(xlen, env.ram, fast, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single);
   const insns: RvInsn[] = [];
   const pages: number[] = [];
   const bus = h.bus;
@@ -131,7 +131,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const tail = (count: number): string =>
     xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`;
   const jit = new JitBuilder();
-  const src = generateBlock(insns, env.host, 'const x = s.x;\n', tail, env.symbolAt, false, jit);
+  const src = generateBlock(insns, env.host, 'const x = s.x;\n', tail, env.symbolAt, false, jit, () => gen.usedLoop);
   const fn = jit.compile<BlockFn>('s', src.body, `tb_${(startLo >>> 0).toString(16)}`);
   const pcL = new Int32Array(n), pcH = new Int32Array(n), words = new Int32Array(n);
   insns.forEach((ins, i) => { pcL[i] = ins.pcLo; pcH[i] = ins.pcHi; words[i] = ins.raw; });
