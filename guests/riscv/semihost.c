@@ -43,7 +43,13 @@ __asm__(".text\n"
         ".option pop\n"
         "  ret\n");
 
-static long sh(ureg op, ureg arg) { return semihost_call(op, arg); }
+static unsigned n_calls;
+
+static long sh(ureg op, ureg arg)
+{
+    n_calls++;
+    return semihost_call(op, arg);
+}
 
 static void sh_exit(int code)
 {
@@ -188,6 +194,7 @@ int main(void)
 
     check_eq("traps seen by the guest", n_traps, 0);
     int code = finish("semihost");
+    printf("%u semihosting calls so far; SYS_WRITE0 and SYS_EXIT_EXTENDED follow\n", n_calls);
     sh(SYS_WRITE0, (ureg)(code ? "semihost: FAIL\n" : "semihost: PASS, exiting via SYS_EXIT_EXTENDED\n"));
     sh_exit(code);
     printf("SYS_EXIT_EXTENDED returned\n");

@@ -4,7 +4,7 @@
  * target's semantics. Targets supply instructions that can emit their own code; the memory hook
  * lets a target call back into plugin instrumentation after each access.
  */
-import type { InsnInfo, PluginHost, Instrumentation } from '../plugin/host.js';
+import { PluginHost, type InsnInfo, type Instrumentation } from '../plugin/host.js';
 import { JitBuilder } from './jit.js';
 
 export interface EmitContext {
@@ -25,6 +25,11 @@ export interface GenInsn extends InsnInfo {
 export interface BlockSource {
   body: string;
   jit: JitBuilder;
+  /**
+   * When inline counter adds were accumulated in locals: applies the adds of instructions 0..k
+   * for a trap unwinding the block at instruction k (the locals are lost then).
+   */
+  trapFixup: ((vcpu: number, k: number) => void) | undefined;
 }
 
 /**
@@ -37,14 +42,26 @@ export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prolo
   loops: () => boolean = () => false): BlockSource {
   let body = '';
   let instr: { block: Instrumentation; insns: Instrumentation[] } | undefined;
+  let acc: Map<Float64Array, string> | undefined;
+  const prefix: Map<Float64Array, number>[] = [];
   if (host.instrumenting && insns.length > 0) {
     instr = host.instrument(insns[0]!.pcLo, insns[0]!.pcHi, insns, symbolAt);
-    body += 'const V = s.index;\n';
-    body += host.emitPre(jit, instr.block);
+    // Inline adds are summed in locals and written once per block exit when nothing can observe
+    // the counters mid-block: a per-instruction count then costs a register add, not a store.
+    if (PluginHost.canAccumulate([instr.block, ...instr.insns])) acc = new Map();
+    body += host.emitPre(jit, instr.block, acc);
   }
+  const running = new Map<Float64Array, number>();
+  const addAll = (ins: Instrumentation | undefined): void => {
+    if (ins === undefined) return;
+    for (const op of ins.pre) if (op.kind === 'add') running.set(op.counter.values, (running.get(op.counter.values) ?? 0) + op.n);
+  };
+  addAll(instr?.block);
   for (let k = 0; k < insns.length; k++) {
     const ins = instr?.insns[k];
-    if (ins !== undefined && !ins.empty) body += host.emitPre(jit, ins);
+    if (ins !== undefined && !ins.empty) body += host.emitPre(jit, ins, acc);
+    addAll(ins);
+    prefix.push(new Map(running));
     const memHooked = ins !== undefined && ins.mem.length > 0;
     const ctx: EmitContext = {
       k, jit, memHooked,
@@ -54,6 +71,15 @@ export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prolo
     body += `// ${k}\n{\n${insns[k]!.emit(ctx)}}\n`;
   }
   body += tail(insns.length);
+  let trapFixup: BlockSource['trapFixup'];
+  let pro = prologue;
+  if (instr !== undefined) pro += 'const V = s.index;\n';
+  if (acc !== undefined && acc.size > 0) {
+    let flush = '';
+    for (const [arr, name] of acc) { pro += `let ${name} = 0;\n`; flush += `${jit.constant(arr, 'C')}[V] += ${name}; `; }
+    body = body.replace(/return;/g, `{ ${flush}return; }`);
+    trapFixup = (v, k) => { for (const [arr, n] of prefix[k]!) arr[v]! += n; };
+  }
   if (loops()) body = `L: for (;;) {\n${body}}\n`;
-  return { body: prologue + body, jit };
+  return { body: pro + body, jit, trapFixup };
 }

@@ -203,13 +203,34 @@ export class PluginHost {
   /** Wrap a memory callback of `rec`. */
   wrapMem(rec: PluginRecord, cb: MemCallback): MemCallback { return this.wrap(rec, 'memory', cb); }
 
-  /** JS statements for the pre-execution ops (inline counters, callbacks). `V` is the vCPU index. */
-  emitPre(jit: JitBuilder, ins: Instrumentation): string {
+  /**
+   * Can a block's inline adds be summed in locals and written back at block exit? Only when
+   * nothing in the block can observe a counter mid-block: no callbacks and no inline stores.
+   */
+  static canAccumulate(all: readonly Instrumentation[]): boolean {
+    for (const ins of all) {
+      for (const op of ins.pre) if (op.kind !== 'add') return false;
+      for (const m of ins.mem) if (m.kind !== 'add') return false;
+    }
+    return true;
+  }
+
+  /**
+   * JS statements for the pre-execution ops (inline counters, callbacks). `V` is the vCPU index.
+   * With `acc`, inline adds go to local accumulators (named per counter in `acc`) instead.
+   */
+  emitPre(jit: JitBuilder, ins: Instrumentation, acc?: Map<Float64Array, string>): string {
     let code = '';
     for (const op of ins.pre) {
       switch (op.kind) {
         case 'cb': code += `${jit.constant(op.cb, 'cb')}(V);\n`; break;
-        case 'add': code += `${jit.constant(op.counter.values, 'C')}[V] += ${op.n};\n`; break;
+        case 'add':
+          if (acc !== undefined) {
+            let name = acc.get(op.counter.values);
+            if (name === undefined) { name = `acc${acc.size}`; acc.set(op.counter.values, name); }
+            code += `${name} += ${op.n};\n`;
+          } else code += `${jit.constant(op.counter.values, 'C')}[V] += ${op.n};\n`;
+          break;
         case 'store': code += `${jit.constant(op.counter.values, 'C')}[V] = ${op.n};\n`; break;
         case 'cond': {
           if (op.cond === 'never') break;

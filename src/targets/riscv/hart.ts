@@ -72,7 +72,7 @@ export class Hart {
   /** High 32 bits of the last slow-path 64-bit load. */
   rhi = 0;
   /** Block being executed, for mapping an instruction index to its PC when it traps. */
-  curBlock: { insnPcLo: Int32Array; insnPcHi: Int32Array; insnWord: Int32Array; n: number } | null = null;
+  curBlock: { insnPcLo: Int32Array; insnPcHi: Int32Array; insnWord: Int32Array; n: number; trapFixup: ((v: number, k: number) => void) | undefined } | null = null;
   /** Index of the instruction being executed when a slow path runs (for exact virtual time). */
   curIdx = 0;
 
@@ -260,6 +260,8 @@ export class Hart {
   /** Take a synchronous exception at instruction `k` of the current block and unwind it. */
   raise(k: number, cause: number, tval: bigint): never {
     this.icount += FAULTING_INSN_COUNTS ? k + 1 : k;
+    const fix = this.curBlock!.trapFixup;
+    if (fix !== undefined) fix(this.index, k);
     this.curIdx = 0;
     this.trap(cause, false, tval, this.insnPc(k));
     throw GUEST_TRAP;

@@ -29,6 +29,8 @@ export class RvBlock implements CachedBlock {
     readonly insnPcLo: Int32Array, readonly insnPcHi: Int32Array, readonly insnWord: Int32Array,
     /** The generated source, kept for `-d out_asm`-style debugging. */
     readonly source: string,
+    /** Applies accumulated inline counter adds when a trap unwinds the block at instruction k. */
+    readonly trapFixup: ((vcpu: number, k: number) => void) | undefined,
   ) {}
 }
 
@@ -135,5 +137,5 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const fn = jit.compile<BlockFn>('s', src.body, `tb_${(startLo >>> 0).toString(16)}`);
   const pcL = new Int32Array(n), pcH = new Int32Array(n), words = new Int32Array(n);
   insns.forEach((ins, i) => { pcL[i] = ins.pcLo; pcH[i] = ins.pcHi; words[i] = ins.raw; });
-  return new RvBlock(startLo, startHi, mode, pages, n, fn, pcL, pcH, words, src.body);
+  return new RvBlock(startLo, startHi, mode, pages, n, fn, pcL, pcH, words, src.body, src.trapFixup);
 }
