@@ -81,6 +81,8 @@ export class VirtMachine implements MachineAccess {
   readonly images: LoadedImage[] = [];
   private readonly ramInfo: RamInfo;
   private semihost: SemihostingService | undefined;
+  /** SYS_HEAPINFO answer, completed once images are placed (QEMU: heap from image end to the DTB). */
+  private readonly heapInfo = { heapBase: 0n, heapLimit: 0n, stackBase: 0n, stackLimit: 0n };
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
 
@@ -155,7 +157,6 @@ export class VirtMachine implements MachineAccess {
 
   private semihosting(): SemihostingService {
     const o = this.o;
-    const ramEnd = BigInt(VIRT_MAP.dram.base) + BigInt(o.memBytes ?? 128 * 1024 * 1024);
     this.semihost = new SemihostingService({
       wordSize: o.xlen === 64 ? 8 : 4,
       read: (a, len) => (a + BigInt(len) > 2n ** 53n ? undefined : this.bus.peek(Number(a), len)),
@@ -171,7 +172,7 @@ export class VirtMachine implements MachineAccess {
       consoleOut: o.semihostingOut,
       consoleIn: () => undefined,
       cmdline: o.semihostingArgs && o.semihostingArgs.length > 0 ? o.semihostingArgs.join(' ') : [o.kernel ?? '', o.append ?? ''].filter((s) => s !== '').join(' '),
-      heapInfo: { heapBase: 0n, heapLimit: 0n, stackBase: ramEnd, stackLimit: 0n },
+      heapInfo: this.heapInfo,
     });
     return this.semihost;
   }
@@ -232,6 +233,9 @@ export class VirtMachine implements MachineAccess {
     const top = dramEnd < 0xc0000000n ? dramEnd : 0xc0000000n;
     const fdtAddr = (top - BigInt(dtb.length)) & ~0x1fffffn;
     this.bus.load(Number(fdtAddr), dtb);
+    let imageEnd = dramBase;
+    for (const img of this.images) for (const s of img.segments) if (s.addr + s.memsz > imageEnd) imageEnd = s.addr + s.memsz;
+    Object.assign(this.heapInfo, { heapBase: imageEnd, heapLimit: fdtAddr, stackBase: fdtAddr, stackLimit: imageEnd });
     // QEMU's reset vector (hw/riscv/boot.c), then fw_dynamic_info.
     const rv64 = this.o.xlen === 64;
     const words = [

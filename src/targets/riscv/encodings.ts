@@ -11,8 +11,11 @@
  *  - `fence` accepts any fm/pred/succ/rs1/rd (so `fence.tso` and `pause`
  *    decode as `fence`), and `fence.i` accepts any imm/rs1/rd;
  *  - shift-immediates with shamt >= XLEN are illegal (two entries per XLEN);
- *  - rounding-mode fields are not checked here: QEMU raises illegal-instruction
- *    for rm=5/6 (or rm=7 with an invalid frm) when the instruction executes;
+ *  - floating-point instructions with a rounding-mode field (`hasRm`) are
+ *    illegal with rm=5 or rm=6, as in QEMU (which raises the exception when the
+ *    instruction executes; it is always raised). rm=7 (dynamic) is accepted
+ *    here: it is illegal only if frm holds 5..7 at execution time, which the
+ *    code generator must check;
  *  - `uret`, `sfence.vm` (priv 1.9) and `dret` are illegal, as QEMU decodes them to
  *    trans functions that return false (or does not know them).
  */
@@ -49,6 +52,8 @@ export interface Encoding {
   /** Only valid for this XLEN; absent = both. */
   readonly xlen?: 32 | 64;
   readonly ext: Ext;
+  /** funct3 is a rounding mode (0..4 static, 7 dynamic); decode() rejects 5 and 6. */
+  readonly hasRm?: true;
 }
 
 type Line = readonly [name: string, pattern: string, format: Format, ext: Ext, xlen?: 32 | 64];
@@ -238,6 +243,8 @@ const TABLE: readonly Line[] = [
   ['fmv.d.x',       '1111001 00000 ..... 000 ..... 1010011', 'FR1', 'D', 64],
 ];
 
+const FUNCT3_MASK = 0x7000;
+
 /** Parses a 32-character bit pattern (spaces ignored) into mask/match. */
 export function parsePattern(pattern: string): { mask: number; match: number } {
   const bits = pattern.replace(/ /g, '');
@@ -257,15 +264,16 @@ export function parsePattern(pattern: string): { mask: number; match: number } {
 export const ENCODINGS: readonly Encoding[] = Object.freeze(
   TABLE.map(([name, pattern, format, ext, xlen]): Encoding => {
     const { mask, match } = parsePattern(pattern);
-    return Object.freeze(xlen === undefined ? { name, mask, match, format, ext } : { name, mask, match, format, ext, xlen });
+    // In F and D, a funct3 that is not fixed by the pattern is always a rounding mode.
+    const hasRm = (ext === 'F' || ext === 'D') && (mask & FUNCT3_MASK) === 0;
+    return Object.freeze({ name, mask, match, format, ext, ...(xlen !== undefined && { xlen }), ...(hasRm && { hasRm }) });
   }),
 );
 
 // ---------------------------------------------------------------------------
 // Decoding: buckets indexed by opcode[6:0] | funct3 << 7 (1024 buckets per
-// XLEN); an encoding whose funct3 is an operand lands in all eight buckets.
-
-const FUNCT3_MASK = 0x7000;
+// XLEN); an encoding whose funct3 is an operand lands in all eight buckets
+// (a rounding mode: all but the reserved 5 and 6).
 
 function buildBuckets(xlen: 32 | 64): readonly (readonly Encoding[])[] {
   const buckets: Encoding[][] = Array.from({ length: 1024 }, () => []);
@@ -275,7 +283,7 @@ function buildBuckets(xlen: 32 | 64): readonly (readonly Encoding[])[] {
     if ((e.mask & FUNCT3_MASK) === FUNCT3_MASK) {
       buckets[op | (((e.match >>> 12) & 7) << 7)]!.push(e);
     } else {
-      for (let f3 = 0; f3 < 8; f3++) buckets[op | (f3 << 7)]!.push(e);
+      for (let f3 = 0; f3 < 8; f3++) if (!(e.hasRm && (f3 === 5 || f3 === 6))) buckets[op | (f3 << 7)]!.push(e);
     }
   }
   return buckets;

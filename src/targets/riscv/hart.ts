@@ -154,8 +154,10 @@ export class Hart {
   /** Instructions retired up to the instruction now executing (exact inside a block). */
   retired(): number { return this.icount + this.curIdx; }
 
-  private instret(): bigint { return BigInt(this.clock.icount() - this.clock.idleIcount) + this.instretOffset; }
-  private cycles(): bigint { return BigInt(this.clock.icount() - this.clock.idleIcount) + this.cycleOffset; }
+  // With instruction-counted time QEMU 7.2 reads both counters from the virtual clock (in ns,
+  // idle time included), so they advance across WFI too.
+  private instret(): bigint { return BigInt(this.clock.nowNs()) + this.instretOffset; }
+  private cycles(): bigint { return BigInt(this.clock.nowNs()) + this.cycleOffset; }
 
   // ---- interrupts ---------------------------------------------------------------------------
 
@@ -458,6 +460,8 @@ export class Hart {
    * word in rhi). Raises illegal instruction on any violation.
    */
   csr(k: number, csr: number, op: number, srcLo: number, srcHi: number, write: boolean, read: boolean): number {
+    // As QEMU: csrrs/csrrc whose source register holds 0 do not write (so read-only CSRs don't trap).
+    if (op !== 1 && srcLo === 0 && srcHi === 0) write = false;
     const minPriv = (csr >> 8) & 3;
     if (this.priv < minPriv) this.illegal(k);
     if (write && (csr >> 10) === 3) this.illegal(k);
