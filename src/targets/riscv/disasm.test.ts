@@ -16,6 +16,7 @@ import { decode } from './encodings.js';
 import { expandCompressed } from './compressed.js';
 import { csrName, type PrivSpec } from './regnames.js';
 
+const BINARY_BASE = 0x80000000n;
 const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const REGEN = process.env.RISCV_REGEN_FIXTURES === '1';
 const XLENS = [64, 32] as const;
@@ -30,17 +31,23 @@ interface Line {
   readonly raw: string;
 }
 
-/** Parses `objdump -d`/`-D` output lines of the form `  addr:\tbytes \tmnemonic\toperands`. */
+/**
+ * Parses `objdump -d`/`-D` output lines of the form `  addr:\tbytes \tmnemonic\toperands`.
+ * The large fixtures omit the `addr:` column; their addresses run on from BINARY_BASE.
+ */
 function parseObjdump(out: string): Line[] {
   const lines: Line[] = [];
+  let next = BINARY_BASE;
   for (const raw of out.split('\n')) {
-    const m = /^\s*([0-9a-f]+):\t([0-9a-f]+)\s+\t(.*)$/.exec(raw);
+    const m = /^(?:\s*([0-9a-f]+):\t)?([0-9a-f]+)\s+\t(.*)$/.exec(raw);
     if (!m) continue;
     const hex = m[2]!;
+    const addr = m[1] !== undefined ? BigInt('0x' + m[1]) : next;
+    next = addr + BigInt(hex.length / 2);
     let text = m[3]!.replace(/ # .*$/, '').replace(/ <[^>]*>$/, '');
     const tab = text.indexOf('\t');
     if (tab > 0 && BRANCHES.has(text.slice(0, tab))) text = text.replace(/0x([0-9a-f]+)$/, '$1');
-    lines.push({ addr: BigInt('0x' + m[1]!), word: parseInt(hex, 16) >>> 0, size: hex.length === 4 ? 2 : 4, text, raw });
+    lines.push({ addr, word: parseInt(hex, 16) >>> 0, size: hex.length === 4 ? 2 : 4, text, raw });
   }
   return lines;
 }
@@ -81,8 +88,13 @@ function objdumpBinary(bytes: Buffer, xlen: 32 | 64, extra: string[] = []): stri
   const dir = mkdtempSync(join(tmpdir(), 'rvdis-'));
   try {
     writeFileSync(join(dir, 'in.bin'), bytes);
-    const out = sh('riscv64-unknown-elf-objdump', ['-D', '-b', 'binary', '-m', `riscv:rv${xlen}`, '--adjust-vma=0x80000000', ...extra, 'in.bin'], dir);
-    return out.slice(out.indexOf('Disassembly'));
+    const out = sh('riscv64-unknown-elf-objdump', ['-D', '-b', 'binary', '-m', `riscv:rv${xlen}`, `--adjust-vma=0x${BINARY_BASE.toString(16)}`, ...extra, 'in.bin'], dir);
+    // Keep only the instruction lines, without the (sequential) address column.
+    return out
+      .split('\n')
+      .filter((l) => /^\s*[0-9a-f]+:\t/.test(l))
+      .map((l) => l.replace(/^\s*[0-9a-f]+:\t/, ''))
+      .join('\n') + '\n';
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -193,7 +205,7 @@ test('CSR operands use the names of the requested privileged spec', () => {
     .map((l) => l.split(' ') as [PrivSpec, string, string]);
   for (const spec of ['1.10', '1.11', '1.12'] as const) {
     const named = new Map(rows.filter((r) => r[0] === spec).map((r) => [parseInt(r[1], 16), r[2]]));
-    assert.ok(named.size > 400);
+    assert.ok(named.size > 300, `${spec}: only ${named.size} names`);
     for (let n = 0; n < 4096; n++) {
       assert.equal(csrName(n, spec), named.get(n), `csr 0x${n.toString(16)} under ${spec}`);
       const word = ((n << 20) | (10 << 7) | 0x2073) >>> 0; // csrrs a0, n, zero
@@ -221,7 +233,7 @@ test('format details', () => {
   assert.equal(disassemble(0x8000, 2, 64), '.2byte\t0x8000');
   assert.equal(disassemble(0x000d, 2, 64), 'c.nop\t3');
   assert.equal(disassemble(0x2501, 2, 64), 'sext.w\ta0,a0');
-  assert.equal(disassemble(0x2501, 2, 32), 'jal\t450');
+  assert.equal(disassemble(0x2501, 2, 32), 'jal\t600');
   // pc-relative targets: absolute hex, wrapped to XLEN
   assert.equal(disassemble(0xfedff06f, 4, 64, 0x80000014n), 'j\t80000000');
   assert.equal(disassemble(0xfedff06f, 4, 64), 'j\tffffffffffffffec');

@@ -20,7 +20,8 @@
  * any trap and ends the run with code {@link TRAP_EXIT_CODE}; `runProgram` then throws with
  * mcause/mepc/mtval, unless `allowTrap` is set. The handler and the exit sequence use t5/t6.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtMachine } from '../../../machines/riscv-virt.js';
@@ -95,14 +96,74 @@ function regNum(r: string | number): number {
 }
 
 /** Expand `exit` / `exit N` lines and append the final exit and the default trap handler. */
-export function prepareSource(src: string, withTrapHandler = true): string {
+export function prepareSource(src: string, withTrapHandler = true, xlen: Xlen = 64): string {
+  let dumps = false;
   const body = src.split('\n').map((line) => {
+    const d = /^(\s*(?:[\w.$]+:\s*)*)dump\s*(?:#.*)?$/.exec(line);
+    if (d) { dumps = true; return `${d[1]}${dumpSave(xlen)}`; }
     const m = /^(\s*(?:[\w.$]+:\s*)*)exit(?:\s+(\S+))?\s*(?:#.*)?$/.exec(line);
     if (!m) return line;
     if (m[2] === undefined) return `${m[1]}${EXIT}`;
     return `${m[1]}li t6, 0x100000; li t5, ((${m[2]}) << 16) | 0x3333; sw t5, 0(t6)`;
   }).join('\n');
-  return `${body}\n${EXIT}\n${withTrapHandler ? TRAP_HANDLER : ''}`;
+  return `${body}\n${EXIT}\n${withTrapHandler ? TRAP_HANDLER : ''}${dumps ? dumpPrint(xlen) : ''}`;
+}
+
+/** Where `dump` saves the registers (x0..x31, XLEN/8 bytes each). */
+export const DUMP_AREA = 0x80100000n;
+
+/**
+ * `dump`: save x1..x31 to {@link DUMP_AREA} (t0 goes through mscratch), print them on the UART
+ * as one hex line per register (x1 first, XLEN/4 digits each) and exit. The printed text is the
+ * same on QEMU, so a program ending in `dump` can be compared between the two.
+ */
+function dumpSave(xlen: Xlen): string {
+  const st = xlen === 64 ? 'sd' : 'sw', w = xlen / 8;
+  const saves: string[] = ['csrw mscratch, t0', `li t0, ${DUMP_AREA}`];
+  for (let r = 1; r < 32; r++) if (r !== 5) saves.push(`${st} x${r}, ${r * w}(t0)`);
+  saves.push('csrr t1, mscratch', `${st} t1, ${5 * w}(t0)`, 'j __harness_dump_print');
+  return saves.join('; ');
+}
+function dumpPrint(xlen: Xlen): string {
+  const ld = xlen === 64 ? 'ld' : 'lw', w = xlen / 8;
+  return `
+__harness_dump_print:
+  li s0, ${DUMP_AREA + BigInt(w)}
+  addi s1, s0, ${31 * w}
+  li s2, 0x10000000
+1:
+  ${ld} a0, 0(s0)
+  li a1, ${xlen}
+2:
+  addi a1, a1, -4
+  srl a2, a0, a1
+  andi a2, a2, 15
+  addi a2, a2, 48
+  li a3, 58
+  blt a2, a3, 3f
+  addi a2, a2, 39
+3:
+  jal ra, __harness_putc
+  bnez a1, 2b
+  li a2, 10
+  jal ra, __harness_putc
+  addi s0, s0, ${w}
+  bne s0, s1, 1b
+  ${EXIT}
+__harness_putc:      # a2 = byte; waits for LSR.THRE (QEMU drops bytes otherwise)
+  lbu a4, 5(s2)
+  andi a4, a4, 0x20
+  beqz a4, __harness_putc
+  sb a2, 0(s2)
+  ret
+`;
+}
+
+/** Parse the text `dump` printed into x1..x31 (index 0 is x0 = 0). */
+export function parseDump(text: string): bigint[] {
+  const lines = text.split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
+  if (lines.length < 31) throw new Error(`incomplete register dump:\n${text}`);
+  return [0n, ...lines.slice(-31).map((l) => BigInt('0x' + l))];
 }
 
 let tmpDir: string | undefined;
@@ -110,7 +171,7 @@ let seq = 0;
 
 /** Assemble `src`, boot it on a `virt` machine with `-bios none` and run it to its exit. */
 export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {}): Promise<RunResult> {
-  const prog = assemble(xlen, prepareSource(src, !opts.noTrapHandler), { origin: RAM_BASE });
+  const prog = assemble(xlen, prepareSource(src, !opts.noTrapHandler, xlen), { origin: RAM_BASE });
   tmpDir ??= mkdtempSync(join(tmpdir(), 'tracehook-rv-'));
   const path = join(tmpDir, `prog${process.pid}-${seq++}.bin`);
   writeFileSync(path, prog.bytes);
@@ -167,4 +228,37 @@ export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {})
 /** Sign-extend `v` from `bits` and return it as an unsigned XLEN value (what registers hold). */
 export function toReg(xlen: Xlen, v: bigint): bigint {
   return BigInt.asUintN(xlen, v);
+}
+
+// ---- QEMU, for differential checks ----------------------------------------------------------------
+
+/** The QEMU system emulator for `xlen`, if installed (tests that need it skip otherwise). */
+export function qemuPath(xlen: Xlen): string | undefined {
+  const p = `/usr/bin/qemu-system-riscv${xlen}`;
+  return existsSync(p) ? p : undefined;
+}
+
+export interface QemuResult { code: number | null; uart: string }
+
+/**
+ * Run the same program on QEMU (`-M virt -bios none -kernel FILE -icount shift=N,sleep=off`, deterministic); returns its
+ * exit status and console output. The default trap handler is included, so a trap exits with
+ * {@link TRAP_EXIT_CODE} & 0xff (QEMU passes the code to exit()).
+ */
+export function runQemu(xlen: Xlen, src: string, opts: { icountShift?: number; memBytes?: number; timeoutMs?: number; cpu?: string } = {}): QemuResult {
+  const qemu = qemuPath(xlen);
+  if (qemu === undefined) throw new Error(`qemu-system-riscv${xlen} not installed`);
+  const prog = assemble(xlen, prepareSource(src, true, xlen), { origin: RAM_BASE });
+  tmpDir ??= mkdtempSync(join(tmpdir(), 'tracehook-rv-'));
+  const path = join(tmpDir, `qemu${process.pid}-${seq++}.bin`);
+  writeFileSync(path, prog.bytes);
+  try {
+    const r = spawnSync(qemu, [
+      '-M', 'virt', '-bios', 'none', '-kernel', path, '-nographic', '-monitor', 'none', '-serial', 'stdio',
+      ...(opts.cpu !== undefined ? ['-cpu', opts.cpu] : []), '-m', `${(opts.memBytes ?? 16 * 1024 * 1024) >> 20}M`, '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
+    ], { encoding: 'latin1', timeout: opts.timeoutMs ?? 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: r.status, uart: r.stdout };
+  } finally {
+    rmSync(path, { force: true });
+  }
 }
