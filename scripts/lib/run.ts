@@ -1,5 +1,6 @@
-/** Runs one emulator process with a timeout, capturing stdout and stderr as bytes. */
+/** Runs one emulator process with a timeout, its stdout and stderr going to files. */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export interface RunResult {
   stdout: Buffer;
@@ -13,15 +14,26 @@ export interface RunResult {
   ms: number;
 }
 
-export function runProcess(cmd: string, args: string[], opts: { cwd: string; timeoutMs: number }): Promise<RunResult> {
+/**
+ * Runs `cmd args` in `cwd` with stdin from /dev/null and stdout/stderr written to the files
+ * `stdoutPath` / `stderrPath`, not to pipes: QEMU's stdio chardev sets its output non-blocking,
+ * and a 16550 byte that meets a full pipe or socket (EAGAIN) is retried from the main loop while
+ * the guest polls LSR, so the guest's instruction count (and with -icount, virtual time) would
+ * depend on how fast this script drains the pipe. A regular file never blocks.
+ */
+export function runProcess(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; timeoutMs: number; stdoutPath: string; stderrPath: string },
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
+    const outFd = openSync(opts.stdoutPath, 'w');
+    const errFd = openSync(opts.stderrPath, 'w');
     let timedOut = false;
     let spawnError: string | undefined;
     // Own process group, so a timeout kills exactly this run (and anything it started), by id.
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', outFd, errFd], detached: true });
     const kill = (sig: NodeJS.Signals): void => {
       if (child.pid === undefined) return;
       try {
@@ -36,17 +48,17 @@ export function runProcess(cmd: string, args: string[], opts: { cwd: string; tim
       kill('SIGTERM');
       hardKill = setTimeout(() => kill('SIGKILL'), 2000);
     }, opts.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
     let done = false;
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       if (hardKill) clearTimeout(hardKill);
+      closeSync(outFd);
+      closeSync(errFd);
       resolve({
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err),
+        stdout: readFileSync(opts.stdoutPath),
+        stderr: readFileSync(opts.stderrPath),
         code: timedOut ? null : code,
         signal: timedOut ? null : signal,
         timedOut,
@@ -56,9 +68,9 @@ export function runProcess(cmd: string, args: string[], opts: { cwd: string; tim
     };
     child.on('error', (e) => {
       spawnError = e.message;
-      if (child.pid === undefined) finish(null, null); // never started: no 'close' to wait for
+      if (child.pid === undefined) finish(null, null); // never started: no 'exit' to wait for
     });
-    child.on('close', finish);
+    child.on('exit', finish);
   });
 }
 

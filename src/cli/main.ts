@@ -42,6 +42,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
       uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
       semihostingOut: (b) => stderr.bytes(b),
+      semihostingTtyOut: (stream, b) => (stream === 'stdout' ? stdout : stderr).bytes(b),
       intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
       host,
     });

@@ -52,6 +52,8 @@ export interface VirtOptions {
   uartOut: (byte: number) => void;
   /** Semihosting console output sink (QEMU 7.2: stderr). */
   semihostingOut: (bytes: Uint8Array) => void;
+  /** Output to semihosting ":tt" handles (QEMU: "w" → host stdout, "a" → host stderr). */
+  semihostingTtyOut?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
   /** `-d int` sink, if enabled. */
   intLog?: (line: string) => void;
   host?: PluginHost;
@@ -170,6 +172,7 @@ export class VirtMachine implements MachineAccess {
       nowNs: () => this.clock.nowNs(),
     }, {
       consoleOut: o.semihostingOut,
+      ttyOut: o.semihostingTtyOut,
       consoleIn: () => undefined,
       cmdline: o.semihostingArgs && o.semihostingArgs.length > 0 ? o.semihostingArgs.join(' ') : [o.kernel ?? '', o.append ?? ''].filter((s) => s !== '').join(' '),
       heapInfo: this.heapInfo,

@@ -94,6 +94,7 @@ function rig(wordSize: 4 | 8, root: string, extra: Partial<SemihostingOptions> =
   const tty: [string, string][] = [];
   const input: number[] = [];
   const sh = new SemihostingService(g, {
+    isTerminal: () => true,
     root,
     consoleOut: (b) => out.push(dec.decode(b)),
     ttyOut: (s, b) => tty.push([s, dec.decode(b)]),

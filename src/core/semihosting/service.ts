@@ -69,6 +69,8 @@ export interface SemihostingOptions {
   heapInfo: { heapBase: bigint; heapLimit: bigint; stackBase: bigint; stackLimit: bigint };
   /** Wall-clock seconds for SYS_TIME (injectable for tests). */
   timeSeconds?: () => number;
+  /** Whether host descriptor 0, 1 or 2 is a terminal (SYS_ISTTY on ":tt"); default: `tty.isatty`. */
+  isTerminal?: (fd: number) => boolean;
   /** Accept SYS_SYNCCACHE (0x19) as a no-op: true for AArch64 only, as in QEMU. */
   syncCache?: boolean;
 }
@@ -500,8 +502,13 @@ export class SemihostingService {
     if (!h) throw new Errno(E.EBADF);
     switch (h.kind) {
       case 'tty-in':
-      case 'tty-out':
+      case 'tty-out': {
+        // As QEMU: isatty() of the host descriptor behind the handle (0 with ENOTTY for a pipe or file).
+        const fd = h.kind === 'tty-in' ? 0 : h.stream === 'stdout' ? 1 : 2;
+        const tty = this.opts.isTerminal ? this.opts.isTerminal(fd) : isatty(fd);
+        if (!tty) { this.errno = E.ENOTTY; return this.ok(0); }
         return this.ok(1);
+      }
       case 'static':
         this.errno = E.ENOTTY;
         return this.ok(0);

@@ -260,8 +260,8 @@ export class Hart {
   }
 
   /** Take a synchronous exception at instruction `k` of the current block and unwind it. */
-  raise(k: number, cause: number, tval: bigint): never {
-    this.icount += FAULTING_INSN_COUNTS ? k + 1 : k;
+  raise(k: number, cause: number, tval: bigint, counts = FAULTING_INSN_COUNTS): never {
+    this.icount += counts ? k + 1 : k;
     const fix = this.curBlock!.trapFixup;
     if (fix !== undefined) fix(this.index, k);
     this.curIdx = 0;
@@ -273,6 +273,15 @@ export class Hart {
   illegal(k: number): never {
     const w = this.curBlock!.insnWord[k]! >>> 0;
     return this.raise(k, Exc.Illegal, BigInt(w));
+  }
+
+  /**
+   * An instruction that failed to decode at k. QEMU raises these at translation time, so under
+   * -icount they count as executed, unlike faults found while running.
+   */
+  illegalDecode(k: number): never {
+    const w = this.curBlock!.insnWord[k]! >>> 0;
+    return this.raise(k, Exc.Illegal, BigInt(w), true);
   }
 
   /** `ecall` at instruction k (the block ends with it). */

@@ -55,7 +55,7 @@ class RvInsn implements GenInsn, InsnSite {
   }
   emit(ctx: EmitContext): string {
     const sem = SEMANTICS[this.name];
-    if (sem === undefined) return `s.illegal(${ctx.k});\n`;
+    if (sem === undefined) return `s.illegalDecode(${ctx.k});\n`;
     return sem(this, this.gen, ctx);
   }
 }

@@ -262,3 +262,76 @@ export function runQemu(xlen: Xlen, src: string, opts: { icountShift?: number; m
     rmSync(path, { force: true });
   }
 }
+
+// ---- table-driven runs ------------------------------------------------------------------------------
+
+/** Where {@link runPairs} puts its operand table and results. */
+export const PAIRS_TABLE = 0x80400000n;
+export const PAIRS_RESULTS = 0x80800000n;
+
+/**
+ * Run each of `bodies` once per operand pair in one program: before a body runs, a0 = A and
+ * a1 = B (full XLEN values); afterwards a2 (and a3) are stored as its results. Bodies may use
+ * a2..a7 and t0..t4 and must fall through (a local label `1:` is not available to them; use
+ * `9:`/`9f` and higher). Returns results[body][pair] = [a2, a3] as unsigned XLEN values.
+ */
+export async function runPairs(xlen: Xlen, bodies: readonly string[], pairs: readonly (readonly [bigint, bigint])[],
+  opts: RunOptions = {}): Promise<[bigint, bigint][][]> {
+  const w = xlen / 8, ld = xlen === 64 ? 'ld' : 'lw', st = xlen === 64 ? 'sd' : 'sw';
+  const per = BigInt(pairs.length * 2 * w);
+  const src = bodies.map((body, i) => `
+  li s0, ${PAIRS_TABLE}
+  li s1, ${PAIRS_RESULTS + per * BigInt(i)}
+  li s2, ${pairs.length}
+1:
+  ${ld} a0, 0(s0)
+  ${ld} a1, ${w}(s0)
+  li a2, 0
+  li a3, 0
+${body}
+  ${st} a2, 0(s1)
+  ${st} a3, ${w}(s1)
+  addi s0, s0, ${2 * w}
+  addi s1, s1, ${2 * w}
+  addi s2, s2, -1
+  bnez s2, 1b
+`).join('\n');
+  const table = new Uint8Array(pairs.length * 2 * w);
+  const dv = new DataView(table.buffer);
+  pairs.forEach(([a, b], i) => {
+    for (const [j, v] of [[0, a], [1, b]] as const) {
+      const u = BigInt.asUintN(64, v);
+      if (xlen === 64) dv.setBigUint64((2 * i + j) * 8, u, true);
+      else dv.setUint32((2 * i + j) * 4, Number(u & 0xffffffffn), true);
+    }
+  });
+  const r = await runProgram(xlen, src, {
+    maxInsns: 10_000_000,
+    ...opts,
+    setup: (m, h, s) => { m.bus.load(Number(PAIRS_TABLE), table); opts.setup?.(m, h, s); },
+  });
+  return bodies.map((_, i) => pairs.map((_p, j) => {
+    const at = PAIRS_RESULTS + per * BigInt(i) + BigInt(j * 2 * w);
+    return [r.load(at, w as 4 | 8), r.load(at + BigInt(w), w as 4 | 8)] as [bigint, bigint];
+  }));
+}
+
+/** Every ordered pair of `values`. */
+export function allPairs(values: readonly bigint[]): [bigint, bigint][] {
+  return values.flatMap((a) => values.map((b) => [a, b] as [bigint, bigint]));
+}
+
+/** Edge values for XLEN-bit operands (as signed bigints), plus a few fixed pseudo-random ones. */
+export function edgeValues(xlen: Xlen): bigint[] {
+  const min = -(1n << BigInt(xlen - 1)), max = (1n << BigInt(xlen - 1)) - 1n;
+  const v = [0n, 1n, -1n, 2n, -2n, 3n, -7n, 31n, 32n, 63n, 64n, min, max, min + 1n, 0x7fffffffn, -0x80000000n,
+    0x80000000n, 0xffffffffn, 0x12345678n, -0x12345679n, 0x55555555n];
+  if (xlen === 64) v.push(0x100000000n, 0x123456789abcdef0n, -0x123456789abcdef1n, 0x5555555555555555n, 0xffffffff00000000n);
+  // xorshift, fixed seed
+  let s = 0x2545f4914f6cdd1dn;
+  for (let i = 0; i < 5; i++) {
+    s ^= (s << 13n) & 0xffffffffffffffffn; s ^= s >> 7n; s ^= (s << 17n) & 0xffffffffffffffffn;
+    v.push(BigInt.asIntN(xlen, s));
+  }
+  return [...new Set(v.map((x) => BigInt.asIntN(xlen, x)))];
+}
