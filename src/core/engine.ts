@@ -3,7 +3,12 @@
  * at the PC, and run it — never past the instruction-count limit, so timer events fire at exact
  * instruction boundaries whatever the block sizes.
  */
+import { UserError } from './errors.js';
 import { TbCache, type CachedBlock } from './tb-cache.js';
+import { toBig } from './u64.js';
+
+/** Consecutive fetch faults without progress after which a vCPU is declared stuck. */
+const STUCK_FETCH_FAULTS = 100_000;
 
 /** The state the engine needs from a target's vCPU. */
 export interface EngineCpu {
@@ -46,11 +51,24 @@ export class Engine<C extends EngineCpu, B extends EngineBlock> {
 
   constructor(readonly target: EngineTarget<C, B>) {}
 
+  /** Fetch faults in a row with no instruction executed in between (a vector pointing nowhere). */
+  private fetchFaults = 0;
+  private lastFaultIcount = -1;
+
   private lookup(cpu: C, mode: number): B | undefined {
     let tb = this.cache.lookup(cpu.pcLo, cpu.pcHi, mode);
     if (tb === undefined) {
       tb = this.target.translate(cpu, mode);
-      if (tb === undefined) return undefined;
+      if (tb === undefined) {
+        // A fetch fault was delivered. If the handler itself cannot be fetched the vCPU loops
+        // forever without retiring anything; QEMU would hang there, we stop with a clear line.
+        if (cpu.icount === this.lastFaultIcount) {
+          if (++this.fetchFaults >= STUCK_FETCH_FAULTS) {
+            throw new UserError(`vCPU ${cpu.index} is stuck: ${STUCK_FETCH_FAULTS} instruction fetch faults in a row without executing anything (trap vector at 0x${toBig(cpu.pcLo, cpu.pcHi).toString(16)} is not executable)`);
+          }
+        } else { this.fetchFaults = 1; this.lastFaultIcount = cpu.icount; }
+        return undefined;
+      }
       this.translations++;
       this.cache.insert(tb);
     }

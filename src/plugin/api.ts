@@ -55,7 +55,7 @@ export type MemRW = 'r' | 'w' | 'rw';
 export interface MemAccess {
   /** Guest virtual address, exact. Computed on demand. */
   readonly vaddr: bigint;
-  /** Low/high 32 bits of the virtual address, for allocation-free use. */
+  /** Low/high 32 bits of the virtual address as unsigned numbers, for allocation-free use. */
   readonly vaddrLo: number;
   readonly vaddrHi: number;
   /** Bytes accessed: 1, 2, 4 or 8. */
@@ -66,7 +66,7 @@ export interface MemAccess {
   readonly bigEndian: boolean;
   /** The value loaded or stored (zero-extended to its size). Computed on demand. */
   readonly value: bigint;
-  /** Low/high 32 bits of the value. */
+  /** Low/high 32 bits of the value, unsigned. */
   readonly valueLo: number;
   readonly valueHi: number;
 }

@@ -264,8 +264,8 @@ export class PluginHost {
       const dispatch = (v: number, al: number, ah: number, vl: number, vh: number): void => {
         let a = objs[v];
         if (a === undefined) { a = new MemAccessImpl(); objs[v] = a; }
-        a.vaddrLo = al; a.vaddrHi = ah; a.size = size; a.isStore = store; a.signed = signed; a.bigEndian = bigEndian;
-        a.valueLo = vl; a.valueHi = vh;
+        a.vaddrLo = al >>> 0; a.vaddrHi = ah >>> 0; a.size = size; a.isStore = store; a.signed = signed; a.bigEndian = bigEndian;
+        a.valueLo = vl >>> 0; a.valueHi = vh >>> 0;
         for (let i = 0; i < cbs.length; i++) cbs[i]!(v, a);
       };
       code += `${jit.constant(dispatch, 'mem')}(V, ${aLo}, ${aHi}, ${vLo}, ${vHi});\n`;
