@@ -117,7 +117,7 @@ export class Bus {
     if (r === undefined) { this.error = BusError.Unmapped; return; }
     const off = addr - r.base;
     if (r.kind === 'ram') {
-      if (r.readOnly) { this.error = BusError.ReadOnly; return; }
+      if (r.readOnly) return; // ROM: writes are ignored, as on QEMU's boards
       const v = r.view;
       switch (size) {
         case 1: v.setUint8(off, value); break;

@@ -93,9 +93,14 @@ async function importModule(target: string): Promise<Record<string, unknown>> {
   if (!JS_EXTS.has(ext) && !TS_EXTS.has(ext)) {
     throw new UserError(`plugin ${target}: unsupported file type '${ext}' (expected .js, .mjs, .cjs, .ts or .mts)`);
   }
-  if (TS_EXTS.has(ext)) await ensureTsx();
   const url = pathToFileURL(path).href;
   try {
+    if (TS_EXTS.has(ext)) {
+      // tsImport loads the file as an ES module whatever the nearest package.json says (register()
+      // would treat a .ts file outside a "type": "module" package as CommonJS and fail).
+      const { tsImport } = await import('tsx/esm/api');
+      return await tsImport(url, import.meta.url) as Record<string, unknown>;
+    }
     return await import(url) as Record<string, unknown>;
   } catch (err) {
     const located = JS_EXTS.has(ext) ? await locateSyntaxError(path, err) : undefined;

@@ -133,7 +133,7 @@ for (const xlen of [32, 64] as const) {
     assert.equal(r.x('a1'), 1n);
   });
 
-  test(`RV${xlen} BUG: sc must fail after this hart stored a different value to the reserved word (QEMU 7.2 does)`, async () => {
+  test(`RV${xlen} sc fails after this hart stored a different value to the reserved word (QEMU 7.2 does)`, async () => {
     // QEMU implements sc as a compare-and-swap against the value lr loaded, so an intervening store
     // of a different value makes it fail. tracehook clears the reservation on its slow-path stores
     // (misaligned, MMIO) but not on the JIT's inline RAM stores, so the outcome depends on the path.

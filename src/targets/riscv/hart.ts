@@ -98,8 +98,13 @@ export class Hart {
   instretOffset = 0n;
   mscratchcsw = 0n;
   readonly pmp = new Pmp();
-  /** Reservation for LR/SC: physical address or -1. */
+  /**
+   * Reservation for LR/SC: physical address or -1, and the value LR loaded. As QEMU 7.2, SC is a
+   * compare-and-swap against that value: it fails if the word changed since the LR.
+   */
   reservation = -1;
+  reservedLo = 0;
+  reservedHi = 0;
 
   readonly bus: Bus;
   readonly clock: VirtualClock;
@@ -411,6 +416,8 @@ export class Hart {
     if ((lo & (size - 1)) !== 0) this.raise(k, Exc.LoadMisaligned, this.addrBig(lo, hi));
     const v = this.load(k, lo, hi, size, true);
     this.reservation = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    this.reservedLo = v;
+    this.reservedHi = this.rhi;
     return v;
   }
 
@@ -421,6 +428,11 @@ export class Hart {
     if (this.reservation !== a) {
       // Still check the access is permitted, as a store would (QEMU does the access check first).
       this.dataAddr(k, lo, hi, size, true);
+      this.reservation = -1;
+      return 1;
+    }
+    const cur = this.load(k, lo, hi, size, true), curHi = this.rhi;
+    if (cur !== this.reservedLo || (size === 8 && curHi !== this.reservedHi)) {
       this.reservation = -1;
       return 1;
     }
