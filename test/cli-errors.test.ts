@@ -121,8 +121,7 @@ const CASES: Case[] = [
     expect: 'plugin thrower: exec callback threw: thrown from exec', code: 1, noStdout: true },
   { name: 'plugin (.ts) outside a "type": "module" package throws in an exec callback',
     args: () => [...ecall64(), '-plugin', file('plugins/boom-exec.ts')],
-    expect: 'plugin boom: exec callback threw: boom', code: 1, noStdout: true,
-    todo: 'BUG (src/plugin/loader.ts): a .ts plugin in a directory without a package.json "type": "module" (e.g. /tmp, a home directory) fails to load: "Error: Cannot require() ES Module ... in a cycle" (tsx treats it as CommonJS); the same file as .mts, or inside this package, loads' },
+    expect: 'plugin boom: exec callback threw: boom', code: 1, noStdout: true, },
 
   // ---- runaway and stuck guests
   { name: 'runaway raw binary `j .` with -max-insns 1000000', args: () => [...BARE, '-kernel', file('loop.bin'), '-max-insns', '1000000'],

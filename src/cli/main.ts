@@ -34,7 +34,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     host.out = (t) => logOut.text(t);
     const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
     const serialFile = o.serial.find((s) => s.startsWith('file:'));
-    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5)) : serialOn ? stdout : undefined;
+    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : serialOn ? stdout : undefined;
     const machine = new VirtMachine({
       xlen: arch === 'riscv64' ? 64 : 32,
       memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append,

@@ -7,11 +7,12 @@ export class BufferedOut {
   private len = 0;
   constructor(private readonly fd: number, private readonly autoFlushNewline = false) {}
 
-  static file(path: string): BufferedOut {
+  /** Open `path` for writing; `what` names it in the error (e.g. 'log file', 'serial output file'). */
+  static file(path: string, what = 'log file'): BufferedOut {
     try {
       return new BufferedOut(openSync(path, 'w'));
     } catch (e) {
-      throw new UserError(`${path}: cannot open log file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UserError(`${path}: cannot open ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
 

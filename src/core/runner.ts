@@ -23,10 +23,17 @@ const SLICE = 4_000_000;
 
 export class Runner<C extends EngineCpu, B extends EngineBlock> {
   exitCode: number | undefined;
-  private readonly stop = (): boolean => this.exitCode !== undefined;
+  /** A device moved a timer deadline: the current slice must end so the limit is recomputed. */
+  private rescheduled = false;
+  private readonly stop = (): boolean => this.exitCode !== undefined || this.rescheduled;
 
   constructor(readonly clock: VirtualClock, readonly cpus: readonly C[], readonly engine: Engine<C, B>,
-    private readonly opts: RunnerOptions) {}
+    private readonly opts: RunnerOptions) {
+    clock.onReschedule = () => {
+      this.rescheduled = true;
+      for (const c of this.cpus) c.exitReq = 1;
+    };
+  }
 
   /** Request the run to end with `code` (test finisher, semihosting exit). */
   requestExit(code: number): void {
@@ -39,13 +46,15 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
     const maxInsns = this.opts.maxInsns ?? Infinity;
     let sinceYield = 0;
     while (this.exitCode === undefined) {
+      this.rescheduled = false;
       const now = clock.icount();
       if (now >= maxInsns) {
         throw new UserError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);
       }
       const dl = clock.nextDeadline();
       const dlIcount = dl === Infinity ? Infinity : clock.icountAt(dl);
-      const limit = Math.min(dlIcount, maxInsns, now + SLICE);
+      // Slices only matter when console input may arrive; otherwise run straight to the deadline.
+      const limit = Math.min(dlIcount, maxInsns, this.opts.inputOpen() ? now + SLICE : Infinity);
       let allHalted = true;
       if (this.cpus.length === 1) {
         const cpu = this.cpus[0]!;

@@ -343,17 +343,33 @@ export class VirtMachine implements MachineAccess {
 
   pc(vcpu: number): bigint { return this.harts[vcpu]!.pc; }
 
-  readMemory(_vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined {
-    if (vaddr < 0n || vaddr + BigInt(len) > 2n ** 53n) return undefined;
-    return this.bus.peek(Number(vaddr), len);
+  /** Bare translation only (no MMU yet): a virtual address is its physical address. */
+  translateAddress(_vcpu: number, vaddr: bigint): bigint | undefined {
+    const mask = this.o.xlen === 64 ? (1n << 64n) - 1n : (1n << 32n) - 1n;
+    return vaddr >= 0n && vaddr <= mask ? vaddr : undefined;
   }
 
-  writeMemory(_vcpu: number, vaddr: bigint, data: Uint8Array): boolean {
-    if (vaddr < 0n || vaddr + BigInt(data.length) > 2n ** 53n) return false;
-    const r = this.bus.find(Number(vaddr), data.length);
+  readPhysicalMemory(paddr: bigint, len: number): Uint8Array | undefined {
+    if (paddr < 0n || paddr + BigInt(len) > 2n ** 53n) return undefined;
+    return this.bus.peek(Number(paddr), len);
+  }
+
+  writePhysicalMemory(paddr: bigint, data: Uint8Array): boolean {
+    if (paddr < 0n || paddr + BigInt(data.length) > 2n ** 53n) return false;
+    const r = this.bus.find(Number(paddr), data.length);
     if (r === undefined || r.kind !== 'ram' || r.readOnly) return false;
-    this.bus.load(Number(vaddr), data);
+    this.bus.load(Number(paddr), data);
     return true;
+  }
+
+  readMemory(vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined {
+    const pa = this.translateAddress(vcpu, vaddr);
+    return pa === undefined ? undefined : this.readPhysicalMemory(pa, len);
+  }
+
+  writeMemory(vcpu: number, vaddr: bigint, data: Uint8Array): boolean {
+    const pa = this.translateAddress(vcpu, vaddr);
+    return pa !== undefined && this.writePhysicalMemory(pa, data);
   }
 
   symbolAt(vaddr: bigint): string | undefined {

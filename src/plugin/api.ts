@@ -10,6 +10,12 @@
  * keep, the object is reused.
  */
 
+/**
+ * Throw this from `install` to reject bad arguments or set-up: the run stops with the message as
+ * one line and exit status 1, like any other bad input (anything else thrown is a plugin crash).
+ */
+export { UserError } from '../core/errors.js';
+
 /** Kinds of discontinuity, OR-able. Bit values never change. */
 export const Discon = {
   /** Asynchronous: not caused by the instruction at fromPc (timer, device, other core). */
@@ -186,6 +192,12 @@ export interface PluginApi {
   readMemory(vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined;
   /** Write guest memory; returns false if not all writable RAM. */
   writeMemory(vcpu: number, vaddr: bigint, data: Uint8Array): boolean;
+  /** Physical address that `vaddr` maps to for `vcpu` now (data access), or undefined if unmapped. */
+  translateAddress(vcpu: number, vaddr: bigint): bigint | undefined;
+  /** Read physical memory (RAM/ROM only, no device side effects); undefined if not all readable. */
+  readPhysicalMemory(paddr: bigint, len: number): Uint8Array | undefined;
+  /** Write physical RAM; returns false if not all writable RAM. */
+  writePhysicalMemory(paddr: bigint, data: Uint8Array): boolean;
   /** Symbol name covering an address, from the loaded image(s). */
   symbolAt(vaddr: bigint): string | undefined;
 

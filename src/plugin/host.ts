@@ -11,6 +11,7 @@ import {
 } from './api.js';
 import { CounterImpl, ScoreboardImpl } from './counters.js';
 import { PluginError } from './errors.js';
+import { UserError } from '../core/errors.js';
 import type { JitBuilder } from '../core/jit.js';
 import { toBig } from '../core/u64.js';
 
@@ -24,6 +25,9 @@ export interface MachineAccess {
   pc(vcpu: number): bigint;
   readMemory(vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined;
   writeMemory(vcpu: number, vaddr: bigint, data: Uint8Array): boolean;
+  translateAddress(vcpu: number, vaddr: bigint): bigint | undefined;
+  readPhysicalMemory(paddr: bigint, len: number): Uint8Array | undefined;
+  writePhysicalMemory(paddr: bigint, data: Uint8Array): boolean;
   symbolAt(vaddr: bigint): string | undefined;
   /** Drop every translated block (they are re-instrumented when translated again). */
   flushCode(): void;
@@ -104,6 +108,8 @@ export class PluginHost {
     try {
       plugin.install(api, args);
     } catch (e) {
+      // A plugin rejecting its arguments with a UserError is bad input, not a crash.
+      if (e instanceof UserError) throw e;
       throw new PluginError(rec.name, 'install', e);
     }
     this.recompute();
@@ -166,6 +172,9 @@ export class PluginHost {
       pc: (v) => { vcpuCheck(v); return m.pc(v); },
       readMemory: (v, a, len) => { vcpuCheck(v); return m.readMemory(v, a, len); },
       writeMemory: (v, a, d) => { vcpuCheck(v); return m.writeMemory(v, a, d); },
+      translateAddress: (v, a) => { vcpuCheck(v); return m.translateAddress(v, a); },
+      readPhysicalMemory: (a, len) => m.readPhysicalMemory(a, len),
+      writePhysicalMemory: (a, d) => m.writePhysicalMemory(a, d),
       symbolAt: (a) => m.symbolAt(a),
       flush: () => m.flushCode(),
       uninstall: (done) => {

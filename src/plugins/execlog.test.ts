@@ -35,7 +35,7 @@ test('execlog ifilter and afilter log only matching instructions', () => {
     '0, 0x80000000, 0xa00513, "li a0,10"\n' +
     '0, 0x80000008, 0xc198, "c.sw a4,0(a1)"\n' +
     '0, 0x8000000a, 0xb50023, "sb a1,0(a0)"\n');
-  assert.throws(() => installPlugin(execlog, [['afilter', 'main']]), /afilter expects addresses/);
+  assert.throws(() => installPlugin(execlog, [['afilter', 'main']]), /argument 'afilter' expects addresses/);
 });
 
 test('execlog batches output', () => {

@@ -14,11 +14,11 @@
  * As in QEMU, a line is held until the vCPU's next logged instruction so that the memory
  * accesses, which come after the exec callback, can be appended to it.
  */
-import { definePlugin } from '../plugin/api.js';
+import { definePlugin, UserError } from '../plugin/api.js';
 
 function parseAddress(text: string): bigint {
   if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(text)) {
-    throw new Error(`execlog: afilter expects addresses like 0x80000000, got '${text}'`);
+    throw new UserError(`plugin execlog: argument 'afilter' expects addresses like 0x80000000, got '${text}'`);
   }
   return BigInt(text);
 }

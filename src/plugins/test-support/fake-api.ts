@@ -206,6 +206,9 @@ export class FakeApi implements PluginApi {
   }
   pc(vcpu: number): bigint { return this.pcs[vcpu] ?? 0n; }
   readMemory(_vcpu: number, _vaddr: bigint, _len: number): Uint8Array | undefined { return undefined; }
+  translateAddress(_vcpu: number, vaddr: bigint): bigint | undefined { return vaddr; }
+  readPhysicalMemory(_paddr: bigint, _len: number): Uint8Array | undefined { return undefined; }
+  writePhysicalMemory(_paddr: bigint, _data: Uint8Array): boolean { return false; }
   writeMemory(_vcpu: number, _vaddr: bigint, _data: Uint8Array): boolean { return false; }
   symbolAt(vaddr: bigint): string | undefined {
     for (const b of this.blocks) for (const i of b.insns) if (i.vaddr === vaddr && i.symbol) return i.symbol;

@@ -703,9 +703,10 @@ export function assemble(xlen: Xlen, source: string, opts: AsmOptions = {}): Ass
       else if (op.startsWith('c.')) st.size = 2;
       else if (op === 'li') {
         nargs(c, st.args, 2);
-        const v = evalExpr({ ...c, final: true }, st.args[1]!);
+        // unknown (later) symbols evaluate as addresses here: li only takes constants
+        const v = evalExpr({ ...c, final: false }, st.args[1]!);
         const lim = 1n << BigInt(xlen);
-        if (v.rel) fail(st, 'li takes a constant: use la for addresses');
+        if (v.rel) fail(st, 'li takes a constant (a number or an earlier .equ): use la for addresses');
         if (v.v < -(lim >> 1n) || v.v >= lim) fail(st, `li constant out of range for RV${xlen}`);
         st.seq = liSeq(xlen, reg(c, st.args[0]!), v.v);
         st.size = 4 * st.seq.length;

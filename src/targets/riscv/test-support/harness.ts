@@ -20,7 +20,7 @@
  * any trap and ends the run with code {@link TRAP_EXIT_CODE}; `runProgram` then throws with
  * mcause/mepc/mtval, unless `allowTrap` is set. The handler and the exit sequence use t5/t6.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,22 +245,46 @@ export interface QemuResult { code: number | null; uart: string }
  * exit status and console output. The default trap handler is included, so a trap exits with
  * {@link TRAP_EXIT_CODE} & 0xff (QEMU passes the code to exit()).
  */
-export function runQemu(xlen: Xlen, src: string, opts: { icountShift?: number; memBytes?: number; timeoutMs?: number; cpu?: string } = {}): QemuResult {
+export interface QemuOptions { icountShift?: number; memBytes?: number; timeoutMs?: number; cpu?: string }
+
+/** The closest QEMU CPU to tracehook's rv32imac/rv64imac harts (QEMU's default adds F, D, H). */
+export const QEMU_CPU = (xlen: Xlen): string => `rv${xlen},f=off,d=off,h=off`;
+
+function qemuArgs(xlen: Xlen, src: string, opts: QemuOptions): { qemu: string; args: string[]; path: string } {
   const qemu = qemuPath(xlen);
   if (qemu === undefined) throw new Error(`qemu-system-riscv${xlen} not installed`);
   const prog = assemble(xlen, prepareSource(src, true, xlen), { origin: RAM_BASE });
   tmpDir ??= mkdtempSync(join(tmpdir(), 'tracehook-rv-'));
   const path = join(tmpDir, `qemu${process.pid}-${seq++}.bin`);
   writeFileSync(path, prog.bytes);
+  const args = [
+    '-M', 'virt', '-bios', 'none', '-kernel', path, '-nographic', '-monitor', 'none', '-serial', 'stdio',
+    ...(opts.cpu !== undefined ? ['-cpu', opts.cpu] : []), '-m', `${(opts.memBytes ?? 16 * 1024 * 1024) >> 20}M`,
+    '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
+  ];
+  return { qemu, args, path };
+}
+
+export function runQemu(xlen: Xlen, src: string, opts: QemuOptions = {}): QemuResult {
+  const { qemu, args, path } = qemuArgs(xlen, src, opts);
   try {
-    const r = spawnSync(qemu, [
-      '-M', 'virt', '-bios', 'none', '-kernel', path, '-nographic', '-monitor', 'none', '-serial', 'stdio',
-      ...(opts.cpu !== undefined ? ['-cpu', opts.cpu] : []), '-m', `${(opts.memBytes ?? 16 * 1024 * 1024) >> 20}M`, '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
-    ], { encoding: 'latin1', timeout: opts.timeoutMs ?? 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: r.status, uart: r.stdout };
   } finally {
     rmSync(path, { force: true });
   }
+}
+
+/** {@link runQemu} without blocking, so several QEMUs can run at once. */
+export function runQemuAsync(xlen: Xlen, src: string, opts: QemuOptions = {}): Promise<QemuResult> {
+  const { qemu, args, path } = qemuArgs(xlen, src, opts);
+  return new Promise((resolve) => {
+    execFile(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 20_000 }, (err, stdout) => {
+      rmSync(path, { force: true });
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      resolve({ code, uart: stdout });
+    });
+  });
 }
 
 // ---- table-driven runs ------------------------------------------------------------------------------
