@@ -9,6 +9,7 @@
  */
 import type { EmitContext } from '../../core/blockgen.js';
 import * as alu from './alu.js';
+import type { Tlb } from './mmu.js';
 
 /** Field extraction from a 32-bit instruction word. */
 export const f = {
@@ -50,7 +51,9 @@ export class Gen {
   usedLoop = false;
   constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null, readonly fastRam: boolean,
     /** Start of the block being generated and whether looping in place is allowed. */
-    readonly startLo = 0, readonly startHi = 0, readonly allowLoop = false) {}
+    readonly startLo = 0, readonly startHi = 0, readonly allowLoop = false,
+    /** Data TLBs when data accesses are translated (the fast path then looks pages up inline). */
+    readonly tlb: { read: Tlb; write: Tlb } | null = null) {}
 
   lo(r: number): string { return r === 0 ? '0' : this.xlen === 32 ? `x[${r}]` : `x[${2 * r}]`; }
   hi(r: number): string { return r === 0 ? '0' : this.xlen === 32 ? `(x[${r}] >> 31)` : `x[${2 * r + 1}]`; }
@@ -87,7 +90,8 @@ export class Gen {
   }
 }
 
-type Emitter = (site: InsnSite, g: Gen, c: EmitContext) => string;
+/** Emits one instruction's semantics. */
+export type Emitter = (site: InsnSite, g: Gen, c: EmitContext) => string;
 
 // ---- integer computational ------------------------------------------------------------------
 
@@ -192,11 +196,20 @@ function effAddr(g: Gen, rs1: number, imm: number): string {
 }
 
 /** The RAM fast-path condition for an access of `size` bytes; sets `o` (offset in RAM). */
-function ramCheck(g: Gen, size: number): string | null {
+function ramCheck(g: Gen, size: number, store: boolean, c: EmitContext): string | null {
   const ram = g.ram;
-  if (ram === null || !g.fastRam) return null;
-  const limit = ram.size - size;
+  if (ram === null) return null;
   const align = size === 8 ? 3 : size - 1;
+  if (g.tlb !== null) {
+    // Translated: look the page up in the soft TLB; entries exist only for RAM pages the PMP allows.
+    const t = store ? g.tlb.write : g.tlb.read;
+    const tag = c.jit.constant(t.tag, store ? 'TWT' : 'TRT'), off = c.jit.constant(t.off, store ? 'TWO' : 'TRO');
+    const key = g.xlen === 64 ? 'ah * 1048576 + (al >>> 12)' : '(al >>> 12)';
+    const inPage = `(al & 4095) <= ${4096 - size}`;
+    return `const e = (al >>> 12) & 255; const o = ${off}[e] + (al & 4095);\nif (${tag}[e] === ${key} && ${inPage}${align === 0 ? '' : ` && (al & ${align}) === 0`})`;
+  }
+  if (!g.fastRam) return null;
+  const limit = ram.size - size;
   const alignCheck = align === 0 ? '' : ` && (o & ${align}) === 0`;
   const safe = ram.base > 4096 && ram.base + ram.size <= 0x100000000 - 4096;
   const inRange = safe ? `o <= ${limit}` : `o <= ${limit} && (al >>> 0) >= ${ram.base}`;
@@ -204,58 +217,74 @@ function ramCheck(g: Gen, size: number): string | null {
   return `const o = ((al >>> 0) - ${ram.base}) >>> 0;\nif (${hiCheck}${inRange}${alignCheck})`;
 }
 
+/**
+ * Code that loads `size` bytes at rs1 + imm into the locals `vl`/`vh` (low/high words, extended
+ * per `signed`), with the RAM fast path when allowed and plugin memory hooks after the access.
+ * Shared by integer and floating-point loads.
+ */
+export function loadCode(g: Gen, c: EmitContext, rs1: number, imm: number, size: number, signed: boolean): string {
+  let code = effAddr(g, rs1, imm);
+  code += 'let vl, vh;\n';
+  const check = c.memHooked ? null : ramCheck(g, size, false, c);
+  const slow = `vl = s.load(${c.k}, al, ah, ${size}, ${signed}); vh = s.rhi;`;
+  if (check !== null) {
+    const ram = g.ram!;
+    let fast: string;
+    switch (size) {
+      case 1: fast = signed ? `vl = ${c.jit.constant(ram.i8, 'I8')}[o]; vh = vl >> 31;` : `vl = ${c.jit.constant(ram.u8, 'U8')}[o]; vh = 0;`; break;
+      case 2: fast = signed ? `vl = ${c.jit.constant(ram.i16, 'I16')}[o >> 1]; vh = vl >> 31;` : `vl = ${c.jit.constant(ram.u16, 'U16')}[o >> 1]; vh = 0;`; break;
+      case 4: fast = `vl = ${c.jit.constant(ram.i32, 'I32')}[o >> 2]; vh = ${signed ? 'vl >> 31' : '0'};`; break;
+      default: { const m = c.jit.constant(ram.i32, 'I32'); fast = `vl = ${m}[o >> 2]; vh = ${m}[(o >> 2) + 1];`; }
+    }
+    code += `${check} { ${fast} } else { ${slow} }\n`;
+  } else {
+    code += slow + '\n';
+  }
+  return code + c.mem(false, size, signed, 'al', 'ah', 'vl', 'vh');
+}
+
+/**
+ * Code that stores `size` bytes of the expressions `vlExpr`/`vhExpr` at rs1 + imm, ending the
+ * block after it when the store hit translated code or a device asked to stop. Shared by integer
+ * and floating-point stores.
+ */
+export function storeCode(site: InsnSite, g: Gen, c: EmitContext, rs1: number, imm: number, size: number, vlExpr: string, vhExpr: string): string {
+  let code = effAddr(g, rs1, imm);
+  code += `const vl = ${vlExpr}, vh = ${size === 8 ? vhExpr : '0'};\n`;
+  const [nl, nh] = g.pcPlus(site, site.size);
+  const leave = g.exit(c.k + 1, nl, nh);
+  const slow = `if (s.store(${c.k}, al, ah, ${size}, vl, vh) !== 0) { ${leave} }`;
+  const check = c.memHooked ? null : ramCheck(g, size, true, c);
+  const memCode = c.mem(true, size, false, 'al', 'ah', size === 8 ? 'vl' : `vl & ${size === 4 ? -1 : (1 << (size * 8)) - 1}`, 'vh');
+  if (check !== null) {
+    const ram = g.ram!;
+    let fast: string;
+    switch (size) {
+      case 1: fast = `${c.jit.constant(ram.u8, 'U8')}[o] = vl;`; break;
+      case 2: fast = `${c.jit.constant(ram.u16, 'U16')}[o >> 1] = vl;`; break;
+      case 4: fast = `${c.jit.constant(ram.i32, 'I32')}[o >> 2] = vl;`; break;
+      default: { const m = c.jit.constant(ram.i32, 'I32'); fast = `${m}[o >> 2] = vl; ${m}[(o >> 2) + 1] = vh;`; }
+    }
+    const cp = c.jit.constant(ram.codePages, 'CP');
+    fast += ` if (${cp}[o >>> 12] !== 0 && s.codeWritten(${ram.base} + o, ${size}) !== 0) { ${leave} }`;
+    code += `${check} { ${fast} } else { ${slow} }\n`;
+  } else {
+    code += slow + '\n';
+  }
+  return code + memCode;
+}
+
 function load(size: number, signed: boolean): Emitter {
   return (s, g, c) => {
-    const rd = f.rd(s.w), rs1 = f.rs1(s.w), imm = f.immI(s.w);
-    let code = effAddr(g, rs1, imm);
-    code += 'let vl, vh;\n';
-    const check = c.memHooked ? null : ramCheck(g, size);
-    const slow = `vl = s.load(${c.k}, al, ah, ${size}, ${signed}); vh = s.rhi;`;
-    if (check !== null) {
-      const ram = g.ram!;
-      let fast: string;
-      switch (size) {
-        case 1: fast = signed ? `vl = ${c.jit.constant(ram.i8, 'I8')}[o]; vh = vl >> 31;` : `vl = ${c.jit.constant(ram.u8, 'U8')}[o]; vh = 0;`; break;
-        case 2: fast = signed ? `vl = ${c.jit.constant(ram.i16, 'I16')}[o >> 1]; vh = vl >> 31;` : `vl = ${c.jit.constant(ram.u16, 'U16')}[o >> 1]; vh = 0;`; break;
-        case 4: fast = `vl = ${c.jit.constant(ram.i32, 'I32')}[o >> 2]; vh = ${signed ? 'vl >> 31' : '0'};`; break;
-        default: { const m = c.jit.constant(ram.i32, 'I32'); fast = `vl = ${m}[o >> 2]; vh = ${m}[(o >> 2) + 1];`; }
-      }
-      code += `${check} { ${fast} } else { ${slow} }\n`;
-    } else {
-      code += slow + '\n';
-    }
-    code += c.mem(false, size, signed, 'al', 'ah', 'vl', 'vh');
-    if (rd !== 0) code += g.set(rd, 'vl', 'vh');
-    return code;
+    const rd = f.rd(s.w);
+    return loadCode(g, c, f.rs1(s.w), f.immI(s.w), size, signed) + (rd !== 0 ? g.set(rd, 'vl', 'vh') : '');
   };
 }
 
 function store(size: number): Emitter {
   return (s, g, c) => {
-    const rs1 = f.rs1(s.w), rs2 = f.rs2(s.w), imm = f.immS(s.w);
-    let code = effAddr(g, rs1, imm);
-    code += `const vl = ${g.lo(rs2)}, vh = ${size === 8 ? g.hi(rs2) : '0'};\n`;
-    const [nl, nh] = g.pcPlus(s, s.size);
-    const leave = g.exit(c.k + 1, nl, nh);
-    const slow = `if (s.store(${c.k}, al, ah, ${size}, vl, vh) !== 0) { ${leave} }`;
-    const check = c.memHooked ? null : ramCheck(g, size);
-    const memCode = c.mem(true, size, false, 'al', 'ah', size === 8 ? 'vl' : `vl & ${size === 4 ? -1 : (1 << (size * 8)) - 1}`, 'vh');
-    if (check !== null) {
-      const ram = g.ram!;
-      let fast: string;
-      switch (size) {
-        case 1: fast = `${c.jit.constant(ram.u8, 'U8')}[o] = vl;`; break;
-        case 2: fast = `${c.jit.constant(ram.u16, 'U16')}[o >> 1] = vl;`; break;
-        case 4: fast = `${c.jit.constant(ram.i32, 'I32')}[o >> 2] = vl;`; break;
-        default: { const m = c.jit.constant(ram.i32, 'I32'); fast = `${m}[o >> 2] = vl; ${m}[(o >> 2) + 1] = vh;`; }
-      }
-      const cp = c.jit.constant(ram.codePages, 'CP');
-      fast += ` if (${cp}[o >>> 12] !== 0 && s.codeWritten(${ram.base} + o, ${size}) !== 0) { ${leave} }`;
-      code += `${check} { ${fast} } else { ${slow} }\n`;
-    } else {
-      code += slow + '\n';
-    }
-    return code + memCode;
+    const rs2 = f.rs2(s.w);
+    return storeCode(s, g, c, f.rs1(s.w), f.immS(s.w), size, g.lo(rs2), g.hi(rs2));
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * RISC-V 32-bit instruction encodings: RV32I/RV64I, M, A, F, D, Zicsr,
- * Zifencei and the privileged instructions.
+ * Zifencei, Zba, Zbb, Zbc, Zbs and the privileged instructions.
  *
  * One line per encoding, written as a bit pattern from bit 31 down to bit 0
  * (spaces are ignored; `0`/`1` are fixed bits, `.` is an operand bit), in the
@@ -17,7 +17,16 @@
  *    here: it is illegal only if frm holds 5..7 at execution time, which the
  *    code generator must check;
  *  - `uret`, `sfence.vm` (priv 1.9) and `dret` are illegal, as QEMU decodes them to
- *    trans functions that return false (or does not know them).
+ *    trans functions that return false (or does not know them);
+ *  - Zba/Zbb/Zbc/Zbs are the ratified 1.0 bit-manipulation extensions QEMU 7.2's default
+ *    `rv32`/`rv64` CPUs enable. Their shift-immediates (`slli.uw`, `rori`, `roriw`, `bclri`,
+ *    `bexti`, `binvi`, `bseti`) are illegal with shamt >= XLEN (32 for `roriw`), like the base
+ *    shifts; `rev8` and `zext.h` have one encoding per XLEN (the other XLEN's encoding is
+ *    illegal: it is Zbkb's `pack`/`rev8.w`-space, which QEMU 7.2 leaves disabled), and the
+ *    `.uw`/`*w` forms are RV64-only. The Zbkb/Zbkc/Zbkx-only encodings (`pack`, `packh`,
+ *    `packw`, `brev8`, `zip`, `unzip`, `xperm4`, `xperm8`) stay illegal;
+ *  - Zicbom/Zicboz (`cbo.*`, MISC-MEM funct3=010) are illegal: QEMU 7.2 does not implement
+ *    them (they arrived in QEMU 8.0), and `pause` decodes as `fence` (Zihintpause).
  */
 
 export type Format =
@@ -37,9 +46,10 @@ export type Format =
   | 'SFENCE' // rs1 (vaddr), rs2 (asid)
   | 'R4' // rd, rs1, rs2, rs3, rm (fused multiply-add)
   | 'FR' // rd, rs1, rs2 and, for arithmetic, rm in funct3
-  | 'FR1'; // rd, rs1 and, for conversions/sqrt, rm in funct3 (the rs2 field is an opcode field)
+  | 'FR1' // rd, rs1 and, for conversions/sqrt, rm in funct3 (the rs2 field is an opcode field)
+  | 'R1'; // rd, rs1 (integer unary: clz, rev8, sext.b, ...; the rs2 field is an opcode field)
 
-export type Ext = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'Priv';
+export type Ext = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'Priv' | 'Zba' | 'Zbb' | 'Zbc' | 'Zbs';
 
 export interface Encoding {
   /** Mnemonic, e.g. 'addi', 'lr.w', 'amoadd.d', 'fence.i', 'csrrw', 'sfence.vma', 'fmadd.d'. */
@@ -241,6 +251,64 @@ const TABLE: readonly Line[] = [
   ['fcvt.d.l',      '1101001 00010 ..... ... ..... 1010011', 'FR1', 'D', 64],
   ['fcvt.d.lu',     '1101001 00011 ..... ... ..... 1010011', 'FR1', 'D', 64],
   ['fmv.d.x',       '1111001 00000 ..... 000 ..... 1010011', 'FR1', 'D', 64],
+
+  // Zba
+  ['sh1add',        '0010000 ..... ..... 010 ..... 0110011', 'R', 'Zba'],
+  ['sh2add',        '0010000 ..... ..... 100 ..... 0110011', 'R', 'Zba'],
+  ['sh3add',        '0010000 ..... ..... 110 ..... 0110011', 'R', 'Zba'],
+  ['add.uw',        '0000100 ..... ..... 000 ..... 0111011', 'R', 'Zba', 64],
+  ['sh1add.uw',     '0010000 ..... ..... 010 ..... 0111011', 'R', 'Zba', 64],
+  ['sh2add.uw',     '0010000 ..... ..... 100 ..... 0111011', 'R', 'Zba', 64],
+  ['sh3add.uw',     '0010000 ..... ..... 110 ..... 0111011', 'R', 'Zba', 64],
+  ['slli.uw',       '000010. ..... ..... 001 ..... 0011011', 'Ishift', 'Zba', 64],
+
+  // Zbb
+  ['andn',          '0100000 ..... ..... 111 ..... 0110011', 'R', 'Zbb'],
+  ['orn',           '0100000 ..... ..... 110 ..... 0110011', 'R', 'Zbb'],
+  ['xnor',          '0100000 ..... ..... 100 ..... 0110011', 'R', 'Zbb'],
+  ['clz',           '0110000 00000 ..... 001 ..... 0010011', 'R1', 'Zbb'],
+  ['ctz',           '0110000 00001 ..... 001 ..... 0010011', 'R1', 'Zbb'],
+  ['cpop',          '0110000 00010 ..... 001 ..... 0010011', 'R1', 'Zbb'],
+  ['sext.b',        '0110000 00100 ..... 001 ..... 0010011', 'R1', 'Zbb'],
+  ['sext.h',        '0110000 00101 ..... 001 ..... 0010011', 'R1', 'Zbb'],
+  ['max',           '0000101 ..... ..... 110 ..... 0110011', 'R', 'Zbb'],
+  ['maxu',          '0000101 ..... ..... 111 ..... 0110011', 'R', 'Zbb'],
+  ['min',           '0000101 ..... ..... 100 ..... 0110011', 'R', 'Zbb'],
+  ['minu',          '0000101 ..... ..... 101 ..... 0110011', 'R', 'Zbb'],
+  ['zext.h',        '0000100 00000 ..... 100 ..... 0110011', 'R1', 'Zbb', 32],
+  ['zext.h',        '0000100 00000 ..... 100 ..... 0111011', 'R1', 'Zbb', 64],
+  ['rol',           '0110000 ..... ..... 001 ..... 0110011', 'R', 'Zbb'],
+  ['ror',           '0110000 ..... ..... 101 ..... 0110011', 'R', 'Zbb'],
+  ['rori',          '0110000 ..... ..... 101 ..... 0010011', 'Ishift', 'Zbb', 32],
+  ['rori',          '011000. ..... ..... 101 ..... 0010011', 'Ishift', 'Zbb', 64],
+  ['orc.b',         '0010100 00111 ..... 101 ..... 0010011', 'R1', 'Zbb'],
+  ['rev8',          '0110100 11000 ..... 101 ..... 0010011', 'R1', 'Zbb', 32],
+  ['rev8',          '0110101 11000 ..... 101 ..... 0010011', 'R1', 'Zbb', 64],
+  ['clzw',          '0110000 00000 ..... 001 ..... 0011011', 'R1', 'Zbb', 64],
+  ['ctzw',          '0110000 00001 ..... 001 ..... 0011011', 'R1', 'Zbb', 64],
+  ['cpopw',         '0110000 00010 ..... 001 ..... 0011011', 'R1', 'Zbb', 64],
+  ['rolw',          '0110000 ..... ..... 001 ..... 0111011', 'R', 'Zbb', 64],
+  ['rorw',          '0110000 ..... ..... 101 ..... 0111011', 'R', 'Zbb', 64],
+  ['roriw',         '0110000 ..... ..... 101 ..... 0011011', 'Ishift', 'Zbb', 64],
+
+  // Zbc
+  ['clmul',         '0000101 ..... ..... 001 ..... 0110011', 'R', 'Zbc'],
+  ['clmulr',        '0000101 ..... ..... 010 ..... 0110011', 'R', 'Zbc'],
+  ['clmulh',        '0000101 ..... ..... 011 ..... 0110011', 'R', 'Zbc'],
+
+  // Zbs (the immediate forms: shamt < XLEN)
+  ['bclr',          '0100100 ..... ..... 001 ..... 0110011', 'R', 'Zbs'],
+  ['bext',          '0100100 ..... ..... 101 ..... 0110011', 'R', 'Zbs'],
+  ['binv',          '0110100 ..... ..... 001 ..... 0110011', 'R', 'Zbs'],
+  ['bset',          '0010100 ..... ..... 001 ..... 0110011', 'R', 'Zbs'],
+  ['bclri',         '0100100 ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 32],
+  ['bexti',         '0100100 ..... ..... 101 ..... 0010011', 'Ishift', 'Zbs', 32],
+  ['binvi',         '0110100 ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 32],
+  ['bseti',         '0010100 ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 32],
+  ['bclri',         '010010. ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 64],
+  ['bexti',         '010010. ..... ..... 101 ..... 0010011', 'Ishift', 'Zbs', 64],
+  ['binvi',         '011010. ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 64],
+  ['bseti',         '001010. ..... ..... 001 ..... 0010011', 'Ishift', 'Zbs', 64],
 ];
 
 const FUNCT3_MASK = 0x7000;
@@ -354,9 +422,9 @@ export function csrAddr(w: number): number {
 export function csrImm(w: number): number {
   return (w >>> 15) & 31;
 }
-/** Shift amount of a shift-immediate: 5 bits on RV32 and for the *w forms, 6 bits on RV64. */
+/** Shift amount of a shift-immediate: 5 bits on RV32 and for the *w forms, 6 bits on RV64 (and for `slli.uw`). */
 export function shamt(w: number, xlen: 32 | 64): number {
-  return (w >>> 20) & (xlen === 64 && (w & 0x7f) === 0x13 ? 63 : 31);
+  return (w >>> 20) & (xlen === 64 && ((w & 0x7f) === 0x13 || (w & 0xfc00707f) === 0x0800101b) ? 63 : 31);
 }
 /** Rounding mode (funct3 of FP instructions). */
 export function rm(w: number): number {

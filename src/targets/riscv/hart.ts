@@ -9,6 +9,8 @@ import type { PluginHost } from '../../plugin/host.js';
 import { Discon } from '../../plugin/api.js';
 import { Exc, Irq, trapName } from './causes.js';
 import { Pmp } from './pmp.js';
+import { FpState } from './fp/state.js';
+import { Access, Mmu, pageKey } from './mmu.js';
 
 /** Thrown (a single shared instance) to unwind a block after a trap was taken inside it. */
 export const GUEST_TRAP = { trap: true } as const;
@@ -17,13 +19,21 @@ export const GUEST_TRAP = { trap: true } as const;
 const FAULTING_INSN_COUNTS = false;
 
 export const PRV_U = 0, PRV_S = 1, PRV_M = 3;
+/** Position of mstatus.FS (2 bits) in the translation mode key. */
+export const MODE_FS_SHIFT = 5;
+/** Mode bit: data accesses go through the MMU (generated code uses the TLB fast path). */
+export const MODE_DATA_MMU_SHIFT = 7;
+/** Mode bit: instruction fetch goes through the MMU. */
+export const MODE_FETCH_MMU_SHIFT = 9;
 
 // mstatus bits
 const SIE = 1n << 1n, MIE = 1n << 3n, SPIE = 1n << 5n, MPIE = 1n << 7n, SPP = 1n << 8n;
 const MPP_SHIFT = 11n, MPP_MASK = 3n << 11n;
 const FS_MASK = 3n << 13n, XS_MASK = 3n << 15n, VS_MASK = 3n << 9n;
 const MPRV = 1n << 17n, SUM = 1n << 18n, MXR = 1n << 19n, TVM = 1n << 20n, TW = 1n << 21n, TSR = 1n << 22n;
-const MSTATUS_WMASK = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | MPRV | SUM | MXR | TVM | TW | TSR;
+/** F and D are advertised (misa, writable mstatus.FS) once their implementation is wired in. */
+const HAS_FPU = false;
+const MSTATUS_WMASK = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | (HAS_FPU ? FS_MASK : 0n) | MPRV | SUM | MXR | TVM | TW | TSR;
 const SSTATUS_MASK = SIE | SPIE | SPP | FS_MASK | XS_MASK | VS_MASK | SUM | MXR | (3n << 32n) | (1n << 63n) | (1n << 31n);
 
 const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7, MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
@@ -98,6 +108,14 @@ export class Hart {
   instretOffset = 0n;
   mscratchcsw = 0n;
   readonly pmp = new Pmp();
+  readonly fp = new FpState();
+  readonly mmu: Mmu;
+  /** Translation context the data TLBs were filled under (privilege, SUM, MXR). */
+  private tlbCtx = -1;
+  /** Blocks were translated through the MMU: they must go when mappings change. */
+  mmuBlocks = false;
+  /** For an access crossing into a page mapped elsewhere: physical address of its second part. */
+  private splitPa = -1;
   /**
    * Reservation for LR/SC: physical address or -1, and the value LR loaded. As QEMU 7.2, SC is a
    * compare-and-swap against that value: it fails if the word changed since the LR.
@@ -126,8 +144,9 @@ export class Hart {
     this.trace = o.trace ?? {};
     this.xlenMask = o.xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
     const ext = (c: string): bigint => 1n << BigInt(c.charCodeAt(0) - 65);
-    this.misa = (o.xlen === 64 ? 2n << 62n : 1n << 30n) | ext('I') | ext('M') | ext('A') | ext('C') | ext('S') | ext('U');
+    this.misa = (o.xlen === 64 ? 2n << 62n : 1n << 30n) | ext('I') | ext('M') | ext('A') | ext('C') | ext('S') | ext('U') | (HAS_FPU ? ext('F') | ext('D') : 0n);
     if (o.xlen === 64) this.mstatus = (2n << 32n) | (2n << 34n); // UXL = SXL = 64-bit
+    this.mmu = new Mmu(o.bus, this.pmp, o.xlen);
     this.updateMode();
   }
 
@@ -313,8 +332,8 @@ export class Hart {
   }
 
   /** Exception for an instruction fetch at `pc` (no block could be formed there). */
-  fetchFault(pc: bigint, cause: number): void {
-    this.trap(cause, false, pc, pc);
+  fetchFault(pc: bigint, tval: bigint, cause: number): void {
+    this.trap(cause, false, tval, pc);
   }
 
   mret(k: number): void {
@@ -365,9 +384,14 @@ export class Hart {
   // ---- memory slow paths ---------------------------------------------------------------------
 
   /** Translate a data address to physical, checking PMP; raises on failure. */
+  /** Is address translation on for this privilege (satp mode not Bare)? */
+  translating(priv: number): boolean { return priv < PRV_M && this.satp >> BigInt(this.xlen === 32 ? 31 : 60) !== 0n; }
+
   private dataAddr(k: number, lo: number, hi: number, size: number, store: boolean): number {
-    const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
     const priv = (this.mstatus & MPRV) !== 0n ? Number((this.mstatus & MPP_MASK) >> MPP_SHIFT) : this.priv;
+    this.splitPa = -1;
+    if (this.translating(priv)) return this.virtAddr(k, lo, hi, size, store, priv);
+    const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
     if (hi !== 0 && this.xlen === 64 && (hi >>> 0) >= 0x01000000) {
       this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
     }
@@ -375,6 +399,58 @@ export class Hart {
       this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
     }
     return a;
+  }
+
+  /** Data access through the MMU: walk, check PMP, fill the TLB for the fast path. */
+  private virtAddr(k: number, lo: number, hi: number, size: number, store: boolean, priv: number): number {
+    const access = store ? Access.Write : Access.Read;
+    const sum = (this.mstatus & SUM) !== 0n, mxr = (this.mstatus & MXR) !== 0n;
+    const w = this.mmu.walk(this.satp, lo, hi, access, priv, sum, mxr);
+    const fault = (f: number): never => this.raise(k, f === 2 ? (store ? Exc.StoreAccess : Exc.LoadAccess) : (store ? Exc.StorePage : Exc.LoadPage), this.addrBig(lo, hi));
+    if (w.fault !== 0) fault(w.fault);
+    const pa = w.pa;
+    const dirty = w.dirty;
+    if (!this.pmp.allows(pa, Math.min(size, 4096 - (pa & 0xfff)), store ? 2 : 1, priv)) fault(2);
+    // Cache RAM pages the PMP fully allows, for generated code to use inline.
+    const page = pa - (pa & 0xfff);
+    const off = page - this.pmp.ramBase;
+    if (off >= 0 && off < this.pmp.ramSize && this.pmp.allows(page, 4096, store ? 2 : 1, priv) && (!store || dirty)) {
+      const tlb = store ? this.mmu.write : this.mmu.read;
+      const e = (lo >>> 12) & 255;
+      tlb.tag[e] = pageKey(lo, this.xlen === 32 ? 0 : hi);
+      tlb.off[e] = off;
+    }
+    if ((lo & 0xfff) + size > 4096) {
+      // The access crosses into the next virtual page: translate it too.
+      const lo2 = (lo + size - 1) | 0;
+      const hi2 = (hi + ((lo >>> 0) + size - 1 >= 4294967296 ? 1 : 0)) | 0;
+      const w2 = this.mmu.walk(this.satp, lo2, hi2, access, priv, sum, mxr);
+      if (w2.fault !== 0) this.raise(k, w2.fault === 2 ? (store ? Exc.StoreAccess : Exc.LoadAccess) : (store ? Exc.StorePage : Exc.LoadPage), this.addrBig(lo2 & ~0xfff, hi2));
+      const pa2 = w2.pa - (w2.pa & 0xfff);
+      if (!this.pmp.allows(pa2, (lo & 0xfff) + size - 4096, store ? 2 : 1, priv)) fault(2);
+      if (pa2 !== page + 4096) this.splitPa = pa2;
+    }
+    return pa;
+  }
+
+  /** Bytes of an access that straddles two non-adjacent physical pages, one at a time. */
+  private splitRead(pa: number, size: number): number {
+    const first = 4096 - (pa & 0xfff);
+    let lo = 0, hi = 0;
+    for (let i = 0; i < size; i++) {
+      const b = this.bus.read(i < first ? pa + i : this.splitPa + (i - first), 1);
+      if (i < 4) lo |= b << (8 * i); else hi |= b << (8 * (i - 4));
+    }
+    this.bus.hi32 = hi;
+    return lo >>> 0;
+  }
+
+  private splitWrite(pa: number, size: number, vlo: number, vhi: number): void {
+    const first = 4096 - (pa & 0xfff);
+    for (let i = 0; i < size; i++) {
+      const b = i < 4 ? (vlo >>> (8 * i)) & 0xff : (vhi >>> (8 * (i - 4))) & 0xff;
+      this.bus.write(i < first ? pa + i : this.splitPa + (i - first), 1, b);
+    }
   }
 
   private addrBig(lo: number, hi: number): bigint {
@@ -387,7 +463,7 @@ export class Hart {
     const bus = this.bus;
     bus.error = 0;
     this.curIdx = k + 1;
-    const v = bus.read(a, size);
+    const v = this.splitPa < 0 ? bus.read(a, size) : this.splitRead(a, size);
     this.curIdx = 0;
     if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.addrBig(lo, hi));
     switch (size) {
@@ -404,7 +480,7 @@ export class Hart {
     const bus = this.bus;
     bus.error = 0;
     this.curIdx = k + 1;
-    bus.write(a, size, vlo, vhi);
+    if (this.splitPa < 0) bus.write(a, size, vlo, vhi); else this.splitWrite(a, size, vlo, vhi);
     this.curIdx = 0;
     if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.addrBig(lo, hi));
     if (this.reservation >= 0 && a < this.reservation + 8 && this.reservation < a + size) this.reservation = -1;
@@ -517,6 +593,10 @@ export class Hart {
       case 0xc80: if (!rv32) this.illegal(k); this.counterAllowed(k, 0); return this.cycles() >> 32n;
       case 0xc81: if (!rv32 || this.rdtime === undefined) this.illegal(k); this.counterAllowed(k, 1); return this.rdtime!() >> 32n;
       case 0xc82: if (!rv32) this.illegal(k); this.counterAllowed(k, 2); return this.instret() >> 32n;
+      // floating point
+      case 0x001: this.fpCsrCheck(k); return BigInt(this.fp.fflags);
+      case 0x002: this.fpCsrCheck(k); return BigInt(this.fp.frm);
+      case 0x003: this.fpCsrCheck(k); return BigInt(this.fp.fcsr);
       // supervisor
       case 0x100: return this.sstatus();
       case 0x104: return BigInt(this.mie & this.mideleg);
@@ -597,8 +677,11 @@ export class Hart {
     const rv32 = this.xlen === 32;
     v = BigInt.asUintN(this.xlen, v);
     switch (csr) {
+      case 0x001: this.fpCsrCheck(k); this.fp.fflags = Number(v & 0x1fn); this.markFsDirty(); return;
+      case 0x002: this.fpCsrCheck(k); this.fp.frm = Number(v & 7n); this.markFsDirty(); return;
+      case 0x003: this.fpCsrCheck(k); this.fp.fcsr = Number(v & 0xffn); this.markFsDirty(); return;
       case 0x100: {
-        const m = SIE | SPIE | SPP | SUM | MXR;
+        const m = SIE | SPIE | SPP | (HAS_FPU ? FS_MASK : 0n) | SUM | MXR;
         this.writeMstatus((this.mstatus & ~m) | (v & m));
         return;
       }
@@ -618,8 +701,14 @@ export class Hart {
       }
       case 0x180:
         if (this.priv === PRV_S && (this.mstatus & TVM) !== 0n) this.illegal(k);
-        // Only Bare translation is implemented: other modes are not supported and the write is ignored.
-        if ((rv32 ? v >> 31n : v >> 60n) === 0n) this.satp = 0n;
+        {
+          // WARL: a write selecting an unsupported mode is ignored (QEMU 7.2).
+          const mode = rv32 ? v >> 31n : v >> 60n;
+          const ok = rv32 ? mode <= 1n : mode === 0n || mode === 8n || mode === 9n || mode === 10n;
+          if (!ok) return;
+          this.satp = rv32 ? v & 0xffffffffn : v;
+          this.mappingsChanged();
+        }
         return;
       case 0x300: this.writeMstatus(rv32 ? (this.mstatus & ~0xffffffffn) | v : v); return;
       case 0x301: return; // misa: fixed
@@ -683,12 +772,48 @@ export class Hart {
   updateMode(): void {
     const dataPriv = (this.mstatus & MPRV) !== 0n ? Number((this.mstatus & MPP_MASK) >> MPP_SHIFT) : this.priv;
     const fast = this.pmp.fastRam(dataPriv) ? 1 : 0;
-    this.mode = this.priv | (dataPriv << 2) | (fast << 4);
+    const fs = Number((this.mstatus & FS_MASK) >> 13n);
+    const dataMmu = this.translating(dataPriv) ? 1 : 0;
+    const fetchMmu = this.translating(this.priv) ? 1 : 0;
+    this.mode = this.priv | (dataPriv << 2) | (fast << 4) | (fs << MODE_FS_SHIFT) | (dataMmu << MODE_DATA_MMU_SHIFT) | (fetchMmu << MODE_FETCH_MMU_SHIFT);
+    const ctx = dataPriv | (this.priv << 2) | ((this.mstatus & SUM) !== 0n ? 16 : 0) | ((this.mstatus & MXR) !== 0n ? 32 : 0);
+    if (ctx !== this.tlbCtx) { this.tlbCtx = ctx; this.mmu.flush(); }
+  }
+
+  /** fflags/frm/fcsr exist only while mstatus.FS is not Off. */
+  private fpCsrCheck(k: number): void {
+    if ((this.mstatus & FS_MASK) === 0n) this.illegal(k);
+  }
+
+  /** An instruction wrote floating-point state: mstatus.FS becomes Dirty (3). */
+  markFsDirty(): void {
+    if ((this.mstatus & FS_MASK) === FS_MASK) return;
+    this.mstatus |= FS_MASK;
+    this.updateMode();
+  }
+
+  /** Current rounding mode for an instruction with rm = 7 (dynamic); illegal if frm is reserved. */
+  dynRm(k: number): number {
+    const rm = this.fp.frm;
+    if (rm > 4) this.illegal(k);
+    return rm;
   }
 
   /** `sfence.vma` at k: only Bare translation exists, so it only checks privilege. */
   sfenceVma(k: number): void {
     if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & TVM) !== 0n)) this.illegal(k);
+    this.mappingsChanged();
+  }
+
+  /** Page tables or satp changed: drop cached translations (data TLBs, blocks fetched through the MMU). */
+  mappingsChanged(): void {
+    this.mmu.flush();
+    this.updateMode();
+    if (this.mmuBlocks) {
+      this.mmuBlocks = false;
+      this.onCodeFlush();
+    }
+    this.exitReq = 1;
   }
 
   /** Set by the machine: invalidate code on a written RAM range; returns nonzero if blocks were dropped. */

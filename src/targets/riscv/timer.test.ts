@@ -49,6 +49,19 @@ for (const xlen of [32, 64] as const) {
     }
   });
 
+  test(`RV${xlen} with -icount shift=2 a tick is 25 instructions: the same exactness`, async () => {
+    for (let ticks = 1; ticks <= LOOP_BODY; ticks++) {
+      const deadline = ticks * 25;
+      const r = await runProgram(xlen, BUSY, { icountShift: 2, setup: (m) => m.clint.setMtimecmp(0, BigInt(ticks)) });
+      const inLoop = deadline - BEFORE_LOOP;
+      const pos = inLoop % LOOP_BODY;
+      // minstret reads virtual time in ns under -icount, as QEMU 7.2's does: 4 per instruction
+      assert.equal(r.x('s2'), BigInt(deadline + 1) * 4n, `minstret in the handler, deadline ${deadline}`);
+      assert.equal(r.x('s3'), r.label('loop') + BigInt(4 * pos), `mepc, deadline ${deadline}`);
+      assert.equal(r.x('a0'), BigInt(Math.floor(inLoop / LOOP_BODY) * (LOOP_BODY - 1) + pos), `addis run, deadline ${deadline}`);
+    }
+  });
+
   test(`RV${xlen} a pending timer interrupt is taken right after the instruction that enables it`, async () => {
     const r = await runProgram(xlen, `
       la t0, handler
@@ -126,10 +139,10 @@ for (const xlen of [32, 64] as const) {
     assert.equal(r.x('a0'), 0n);
   });
 
-  test(`RV${xlen} BUG: a timer the guest arms while busy-looping interrupts on time (QEMU: minstret 714)`, async () => {
-    // Same as the wfi case, but spinning: the CLINT arms its event mid-run and calls
-    // clock.reschedule(), which nothing listens to, so the engine keeps running to the end of
-    // its slice (4M instructions, or -max-insns) before the event fires.
+  test(`RV${xlen} a timer the guest arms while busy-looping interrupts on time (QEMU: minstret 714)`, async () => {
+    // Same as the wfi case, but spinning: the CLINT arms its event in the middle of a run slice.
+    // (Found by this test: clock.reschedule() had no listener, so the engine ran on to the end
+    // of its slice — 4M instructions, or -max-insns — before the event fired.)
     const r = await runProgram(xlen, `
       la t0, handler
       csrw mtvec, t0

@@ -12,7 +12,8 @@ import { expandCompressed } from './compressed.js';
 import { disassemble } from './disasm.js';
 import { ENDS_BLOCK, Gen, SEMANTICS, type InsnSite, type RamInfo } from './emit.js';
 import { decode } from './encodings.js';
-import type { Hart } from './hart.js';
+import { MODE_DATA_MMU_SHIFT, MODE_FETCH_MMU_SHIFT, type Hart } from './hart.js';
+import { pageKey } from './mmu.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
@@ -82,14 +83,33 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const single = (mode & MODE_SINGLE) !== 0;
   const priv = mode & 3;
   const fast = ((mode >> 4) & 1) !== 0;
-  const gen = new Gen(xlen, env.ram, fast, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single);
+  const dataMmu = ((mode >> MODE_DATA_MMU_SHIFT) & 1) !== 0;
+  const gen = new Gen(xlen, env.ram, fast, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
   const insns: RvInsn[] = [];
   const pages: number[] = [];
   const bus = h.bus;
   const startLo = h.pcLo, startHi = h.pcHi;
   let lo = startLo >>> 0, hi = startHi >>> 0;
   const limit = single ? 1 : MAX_BLOCK_INSNS;
-  const fetch16 = (a: number): number => {
+  const viaMmu = ((mode >> MODE_FETCH_MMU_SHIFT) & 1) !== 0;
+  if (viaMmu) h.mmuBlocks = true;
+  let pageKeyCached = NaN, pageBase = -1;
+  /** Fetch the halfword at virtual (vlo, vhi): >= 0, or -1 access fault, -2 page fault. */
+  const fetch16 = (vlo: number, vhi: number): number => {
+    let a: number;
+    if (viaMmu) {
+      const key = pageKey(vlo, vhi);
+      if (key !== pageKeyCached) {
+        const w = h.mmu.walk(h.satp, vlo, vhi, 4, priv, false, false);
+        if (w.fault !== 0) return w.fault === 2 ? -1 : -2;
+        pageKeyCached = key;
+        pageBase = w.pa - (w.pa & 0xfff);
+      }
+      a = pageBase + (vlo & 0xfff);
+    } else {
+      if ((vhi >>> 0) >= 0x1000000) return -1;
+      a = (vhi >>> 0) * 4294967296 + (vlo >>> 0);
+    }
     if (!h.pmp.allows(a, 2, 4, priv)) return -1;
     const r = bus.find(a, 2);
     if (r === undefined || r.kind !== 'ram') return -1;
@@ -97,26 +117,29 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     if (!pages.includes(page)) pages.push(page);
     return r.view.getUint16(a - r.base, true);
   };
+  const big = (l: number, hh: number): bigint => (BigInt(hh >>> 0) << 32n) | BigInt(l >>> 0);
   while (insns.length < limit) {
-    const addr = hi * 4294967296 + lo;
     const first = insns.length === 0;
-    const fail = (faultAddr: number): RvBlock | undefined => {
-      if (!first) return undefined;
-      h.fetchFault(BigInt(faultAddr), Exc.InsnAccess);
+    const h0 = fetch16(lo, hi);
+    if (h0 < 0) {
+      if (!first) break;
+      h.fetchFault(big(lo, hi), big(lo, hi), h0 === -2 ? Exc.InsnPage : Exc.InsnAccess);
       return undefined;
-    };
-    if (hi >= 0x1000000) { if (first) return fail(addr); break; }
-    const h0 = fetch16(addr);
-    if (h0 < 0) { if (first) return fail(addr); break; }
+    }
     let w: number, raw: number, size: number;
     if ((h0 & 3) !== 3) {
       size = 2; raw = h0;
       w = expandCompressed(h0, xlen);
     } else {
       // Do not start a 4-byte instruction that straddles into another page unless it is first.
-      if (!first && (addr & 0xfff) === 0xffe) break;
-      const h1 = fetch16(addr + 2);
-      if (h1 < 0) { if (first) return fail(addr + 2); break; }
+      if (!first && (lo & 0xfff) === 0xffe) break;
+      const lo2 = (lo + 2) | 0, hi2 = (lo >>> 0) + 2 >= 4294967296 ? (hi + 1) | 0 : hi;
+      const h1 = fetch16(lo2, xlen === 32 ? 0 : hi2);
+      if (h1 < 0) {
+        if (!first) break;
+        h.fetchFault(big(lo, hi), big(lo2, xlen === 32 ? 0 : hi2), h1 === -2 ? Exc.InsnPage : Exc.InsnAccess);
+        return undefined;
+      }
       size = 4; raw = (h1 << 16) | h0;
       w = raw;
     }

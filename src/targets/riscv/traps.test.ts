@@ -58,7 +58,7 @@ for (const xlen of [32, 64] as const) {
   const illegal: [string, bigint][] = [
     ['.word 0xffffffff', 0xffffffffn],
     ['.half 0', 0n],                                   // c.unimp / all-zero parcel
-    ['.word 0x00052507', 0x00052507n],                 // flw: no F on this hart
+    ['.word 0x00052507', 0x00052507n],                 // flw: no F, or F with mstatus.FS = Off (reset)
     ['.half 0x6001', 0x6001n],                         // c.lui with a zero immediate (reserved)
   ];
   for (const [insn, tval] of illegal) {

@@ -20,7 +20,7 @@
  * any trap and ends the run with code {@link TRAP_EXIT_CODE}; `runProgram` then throws with
  * mcause/mepc/mtval, unless `allowTrap` is set. The handler and the exit sequence use t5/t6.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,12 @@ export function parseDump(text: string): bigint[] {
 
 let tmpDir: string | undefined;
 let seq = 0;
+/** QEMUs still running: killed if the test process exits first (a hung guest must not outlive it). */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  if (tmpDir !== undefined) rmSync(tmpDir, { recursive: true, force: true });
+});
 
 /** Assemble `src`, boot it on a `virt` machine with `-bios none` and run it to its exit. */
 export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {}): Promise<RunResult> {
@@ -268,7 +274,7 @@ function qemuArgs(xlen: Xlen, src: string, opts: QemuOptions): { qemu: string; a
 export function runQemu(xlen: Xlen, src: string, opts: QemuOptions = {}): QemuResult {
   const { qemu, args, path } = qemuArgs(xlen, src, opts);
   try {
-    const r = spawnSync(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 10_000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: r.status, uart: r.stdout };
   } finally {
     rmSync(path, { force: true });
@@ -279,11 +285,13 @@ export function runQemu(xlen: Xlen, src: string, opts: QemuOptions = {}): QemuRe
 export function runQemuAsync(xlen: Xlen, src: string, opts: QemuOptions = {}): Promise<QemuResult> {
   const { qemu, args, path } = qemuArgs(xlen, src, opts);
   return new Promise((resolve) => {
-    execFile(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 20_000 }, (err, stdout) => {
+    const child = execFile(qemu, args, { encoding: 'latin1', timeout: opts.timeoutMs ?? 20_000, killSignal: 'SIGKILL' }, (err, stdout) => {
+      children.delete(child);
       rmSync(path, { force: true });
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ code, uart: stdout });
     });
+    children.add(child);
   });
 }
 
