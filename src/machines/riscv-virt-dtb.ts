@@ -5,14 +5,15 @@
  * QEMU builds its tree with libfdt's read-write API, which inserts every new property before the
  * node's existing ones and every new subnode before the existing children, and appends each new
  * property name to the strings block (reusing any earlier NUL-terminated match, suffixes
- * included). `QemuFdt` replays those semantics, and `buildVirtTree` replays virt.c's calls in
- * virt.c's order, so node order, property order, phandles and even string offsets come out as
- * QEMU's. Checked against `qemu-system-riscv64/32 -M virt,dumpdtb=` (see fixtures/README.md).
+ * included). `QemuFdt` replays those edits on a byte buffer, and `buildVirtFdt` replays virt.c's
+ * calls in virt.c's order, so node and property order, phandles, string offsets and even the
+ * stale padding bytes come out as QEMU's. Checked against `qemu-system-riscv64/32
+ * -M virt,dumpdtb=` (see fixtures/README.md).
  *
  * Only the default machine options are modelled: one socket (no NUMA), `aia=none`,
  * `aclint=off`, TCG (not KVM), no `dtb=`/`dt-compatible=` overrides, no extra -device nodes.
  */
-import type { FdtNode } from '../core/fdt.js';
+import { parseDtb, type ParsedFdtNode } from '../core/fdt-parse.js';
 
 /** `riscv,isa` of QEMU 7.2's `-cpu rv64,h=false` (the default `-cpu rv64` adds `h` after `c`). */
 export const QEMU72_ISA_RV64 = 'rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc';
@@ -101,8 +102,7 @@ function strs(...s: string[]): Uint8Array {
 const FDT_BEGIN_NODE = 1, FDT_END_NODE = 2, FDT_PROP = 3, FDT_NOP = 4, FDT_END = 9;
 const tagAlign = (x: number): number => (x + 3) & ~3;
 // Header field offsets.
-const H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16, H_VERSION = 20,
-  H_LAST_COMP = 24, H_BOOT_CPU = 28, H_SIZE_STRINGS = 32, H_SIZE_STRUCT = 36;
+const H_TOTALSIZE = 4, H_OFF_STRUCT = 8, H_OFF_STRINGS = 12, H_OFF_RSVMAP = 16, H_SIZE_STRINGS = 32, H_SIZE_STRUCT = 36;
 
 /**
  * A device tree in a fixed buffer, edited exactly as libfdt's read-write functions edit it (the
@@ -329,6 +329,12 @@ export class QemuFdt {
   dtb(): Uint8Array {
     this.pack();
     return this.buf.slice(0, this.h(H_TOTALSIZE));
+  }
+
+  /** The whole packed buffer: what boot.c copies to the load address (rom_add_blob_fixed_as). */
+  image(): Uint8Array {
+    this.pack();
+    return this.buf.slice();
   }
 }
 
@@ -575,12 +581,21 @@ export function buildVirtFdt(cfg: VirtDtbConfig): QemuFdt {
 
 /** QEMU 7.2's `virt` device tree for `cfg`, as `-M virt,dumpdtb=` writes it up to its totalsize. */
 export function buildVirtDtb(cfg: VirtDtbConfig): Uint8Array {
-  return buildVirtFdt(cfg).toDtb();
+  return buildVirtFdt(cfg).dtb();
+}
+
+/**
+ * All QEMU_FDT_MAX_SIZE bytes that QEMU 7.2 copies to `qemuFdtLoadAddr(...)`: the packed tree,
+ * then the last 8 bytes of the unpacked strings block that `fdt_pack` left behind when it moved
+ * the blocks down 8 bytes, then zeros.
+ */
+export function buildVirtFdtImage(cfg: VirtDtbConfig): Uint8Array {
+  return buildVirtFdt(cfg).image();
 }
 
 /** The same tree as nodes (fdt.ts's shape, every value raw bytes). */
-export function virtFdtTree(cfg: VirtDtbConfig): FdtNode {
-  return buildVirtFdt(cfg).root;
+export function virtFdtTree(cfg: VirtDtbConfig): ParsedFdtNode {
+  return parseDtb(buildVirtDtb(cfg));
 }
 
 /**
@@ -594,18 +609,4 @@ export function qemuFdtLoadAddr(memBytes: number | bigint, dramBase: number | bi
   const lim = 3n * GiB;
   const temp = base < lim ? (end < lim ? end : lim) : end;
   return (temp - BigInt(fdtSize)) & ~(2n * 1024n * 1024n - 1n);
-}
-
-/**
- * The bytes QEMU copies to the load address: the whole 1 MiB libfdt buffer, i.e. the packed tree,
- * then the 8 bytes `fdt_pack` left behind when it moved the blocks down 8 bytes (the reservation
- * map sat at offset 48 in the buffer `fdt_create` made, at 40 after packing) — a copy of the
- * tree's last 8 bytes — then zeros.
- */
-export function qemuFdtRomImage(dtb: Uint8Array, size = QEMU_FDT_MAX_SIZE): Uint8Array {
-  if (dtb.length + 8 > size) throw new RangeError(`DTB of ${dtb.length} bytes does not fit a ${size}-byte buffer`);
-  const out = new Uint8Array(size);
-  out.set(dtb, 0);
-  out.set(dtb.subarray(dtb.length - 8), dtb.length);
-  return out;
 }

@@ -4,7 +4,7 @@
  * Int32Array: for RV32 register r is x[r]; for RV64 its low half is x[2r] and its high half x[2r+1].
  */
 import type { Bus } from '../../core/bus.js';
-import type { VirtualClock } from '../../core/clock.js';
+import type { ClockEvent, VirtualClock } from '../../core/clock.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { Discon } from '../../plugin/api.js';
 import { Exc, Irq, trapName } from './causes.js';
@@ -40,6 +40,13 @@ const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7
 const MIE_WMASK = MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP;
 const MIDELEG_MASK = MIP_SSIP | MIP_STIP | MIP_SEIP;
 const MEDELEG_MASK = 0xb3ffn;
+const MENVCFG_STCE = 1n << 63n;
+/** menvcfg: FIOM, CBIE, CBCFE, CBZE, STCE (Sstc), as QEMU 7.2's default CPU has them. */
+const MENVCFG_MASK = 0xf1n | MENVCFG_STCE;
+const SENVCFG_MASK = 0xf1n;
+/** Last implemented hpm counter (QEMU 7.2: 16 of them, 3..18). */
+const HPM_LAST = 18;
+
 /** Interrupt priority order (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_ORDER = [Irq.MEI, Irq.MSI, Irq.MTI, Irq.SEI, Irq.SSI, Irq.STI];
 
@@ -56,6 +63,8 @@ export interface HartOptions {
   host: PluginHost;
   /** mtime source for the `time` CSR (CLINT), if the machine has one. */
   rdtime?: () => bigint;
+  /** Timebase of `rdtime` in Hz (virt: 10 MHz). */
+  timebaseHz?: number;
   /** Semihosting handler; returns true if the ebreak at pc was a semihosting call it serviced. */
   semihosting?: (hart: Hart) => boolean;
   trace?: HartTrace;
@@ -105,6 +114,12 @@ export class Hart {
   mcountinhibit = 0n;
   satp = 0n;
   cycleOffset = 0n;
+  readonly hpmCounter: bigint[] = new Array<bigint>(32).fill(0n);
+  readonly hpmEvent: bigint[] = new Array<bigint>(32).fill(0n);
+  /** Sstc supervisor timer compare. */
+  stimecmp = 0n;
+  private readonly stimer: ClockEvent = { deadline: Infinity, fire: () => this.setStip(true) };
+  private readonly timebaseHz: number;
   instretOffset = 0n;
   mscratchcsw = 0n;
   readonly pmp = new Pmp();
@@ -147,6 +162,8 @@ export class Hart {
     this.misa = (o.xlen === 64 ? 2n << 62n : 1n << 30n) | ext('I') | ext('M') | ext('A') | ext('C') | ext('S') | ext('U') | (HAS_FPU ? ext('F') | ext('D') : 0n);
     if (o.xlen === 64) this.mstatus = (2n << 32n) | (2n << 34n); // UXL = SXL = 64-bit
     this.mmu = new Mmu(o.bus, this.pmp, o.xlen);
+    this.timebaseHz = o.timebaseHz ?? 10_000_000;
+    if (this.rdtime !== undefined) this.clock.addEvent(this.stimer);
     this.updateMode();
   }
 
@@ -640,17 +657,23 @@ export class Hart {
       case 0xb82: if (!rv32) this.illegal(k); return this.instret() >> 32n;
       default: break;
     }
-    if (csr >= 0x3a0 && csr <= 0x3af) {
+    if (csr >= 0x3a0 && csr <= 0x3a3) {
       const i = csr - 0x3a0;
       if (!rv32 && (i & 1) !== 0) this.illegal(k);
       return this.pmp.readCfg(i, this.xlen);
     }
-    if (csr >= 0x3b0 && csr <= 0x3ef) return this.pmp.readAddr(csr - 0x3b0);
-    // hpm counters and events: present, read as zero (QEMU without PMU events)
-    if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) return 0n;
-    if (rv32 && csr >= 0xb83 && csr <= 0xb9f) return 0n;
-    if (csr >= 0xc03 && csr <= 0xc1f) { this.counterAllowed(k, csr - 0xc00); return 0n; }
-    if (rv32 && csr >= 0xc83 && csr <= 0xc9f) { this.counterAllowed(k, csr - 0xc80); return 0n; }
+    if (csr >= 0x3b0 && csr <= 0x3bf) return this.pmp.readAddr(csr - 0x3b0);
+    // hpm counters 3..18 and their events (QEMU 7.2: 16 counters, no events counted): storage.
+    const hpm = (base: number): number => (csr >= base + 3 && csr <= base + HPM_LAST ? csr - base : -1);
+    if (hpm(0xb00) >= 0) return this.lowOrAll(this.hpmCounter[hpm(0xb00)]!);
+    if (hpm(0x320) >= 0) return this.hpmEvent[hpm(0x320)]!;
+    if (rv32 && hpm(0xb80) >= 0) return this.hpmCounter[hpm(0xb80)]! >> 32n;
+    if (hpm(0xc00) >= 0) { this.counterAllowed(k, hpm(0xc00)); return this.lowOrAll(this.hpmCounter[hpm(0xc00)]!); }
+    if (rv32 && hpm(0xc80) >= 0) { this.counterAllowed(k, hpm(0xc80)); return this.hpmCounter[hpm(0xc80)]! >> 32n; }
+    if (csr === 0x14d || (rv32 && csr === 0x15d)) {
+      this.sstcAllowed(k);
+      return csr === 0x14d ? this.lowOrAll(this.stimecmp) : this.stimecmp >> 32n;
+    }
     return this.illegal(k);
   }
 
@@ -688,7 +711,7 @@ export class Hart {
       case 0x104: this.mie = (this.mie & ~this.mideleg) | (Number(v & 0xffffn) & this.mideleg); this.irqChanged(); return;
       case 0x105: if ((v & 3n) < 2n) this.stvec = v; return;
       case 0x106: this.scounteren = v & 0xffffffffn; return;
-      case 0x10a: this.senvcfg = v & 1n; return;
+      case 0x10a: this.senvcfg = v & SENVCFG_MASK; return;
       case 0x140: this.sscratch = v; return;
       case 0x141: this.sepc = v & ~1n; return;
       case 0x142: this.scause = v; return;
@@ -717,16 +740,26 @@ export class Hart {
       case 0x304: this.mie = Number(v & 0xffffn) & MIE_WMASK; this.irqChanged(); return;
       case 0x305: if ((v & 3n) < 2n) this.mtvec = v; return;
       case 0x306: this.mcounteren = v & 0xffffffffn; return;
-      case 0x30a: this.menvcfg = (this.menvcfg & ~1n) | (v & 1n); return;
+      case 0x30a: {
+        const m = rv32 ? MENVCFG_MASK & 0xffffffffn : MENVCFG_MASK;
+        this.menvcfg = (this.menvcfg & ~m) | (v & m);
+        this.updateStimer();
+        return;
+      }
       case 0x310: return; // mstatush: MBE/SBE fixed at 0
-      case 0x31a: return;
+      case 0x31a: {
+        const m = MENVCFG_MASK >> 32n;
+        this.menvcfg = (this.menvcfg & ~(m << 32n)) | ((v & m) << 32n);
+        this.updateStimer();
+        return;
+      }
       case 0x320: this.mcountinhibit = v & 0xfffffffdn; return;
       case 0x340: this.mscratch = v; return;
       case 0x341: this.mepc = v & ~1n; return;
       case 0x342: this.mcause = v; return;
       case 0x343: this.mtval = v; return;
       case 0x344: {
-        const m = MIP_SSIP | MIP_STIP | MIP_SEIP;
+        const m = MIP_SSIP | (this.stce ? 0 : MIP_STIP) | MIP_SEIP;
         this.mipSw = (this.mipSw & ~m) | (Number(v & 0xffffn) & m);
         this.irqChanged();
         return;
@@ -737,10 +770,21 @@ export class Hart {
       case 0xb82: this.instretOffset += this.setHigh(this.instret(), v) - this.instret(); return;
       default: break;
     }
-    if (csr >= 0x3a0 && csr <= 0x3af) { this.pmp.writeCfg(csr - 0x3a0, v, this.xlen); this.pmpChanged(); return; }
-    if (csr >= 0x3b0 && csr <= 0x3ef) { this.pmp.writeAddr(csr - 0x3b0, v, this.xlen); this.pmpChanged(); return; }
-    if ((csr >= 0xb03 && csr <= 0xb1f) || (csr >= 0x323 && csr <= 0x33f)) return;
-    if (rv32 && csr >= 0xb83 && csr <= 0xb9f) return;
+    if (csr >= 0x3a0 && csr <= 0x3a3) {
+      if (!rv32 && (csr & 1) !== 0) this.illegal(k);
+      this.pmp.writeCfg(csr - 0x3a0, v, this.xlen); this.pmpChanged(); return;
+    }
+    if (csr >= 0x3b0 && csr <= 0x3bf) { this.pmp.writeAddr(csr - 0x3b0, v, this.xlen); this.pmpChanged(); return; }
+    const hpm = (base: number): number => (csr >= base + 3 && csr <= base + HPM_LAST ? csr - base : -1);
+    if (hpm(0xb00) >= 0) { const i = hpm(0xb00); this.hpmCounter[i] = this.setLow(this.hpmCounter[i]!, v); return; }
+    if (hpm(0x320) >= 0) { this.hpmEvent[hpm(0x320)] = v; return; }
+    if (rv32 && hpm(0xb80) >= 0) { const i = hpm(0xb80); this.hpmCounter[i] = this.setHigh(this.hpmCounter[i]!, v); return; }
+    if (csr === 0x14d || (rv32 && csr === 0x15d)) {
+      this.sstcAllowed(k);
+      this.stimecmp = csr === 0x14d ? this.setLow(this.stimecmp, v) : this.setHigh(this.stimecmp, v);
+      this.updateStimer();
+      return;
+    }
     this.illegal(k);
   }
 
@@ -778,6 +822,39 @@ export class Hart {
     this.mode = this.priv | (dataPriv << 2) | (fast << 4) | (fs << MODE_FS_SHIFT) | (dataMmu << MODE_DATA_MMU_SHIFT) | (fetchMmu << MODE_FETCH_MMU_SHIFT);
     const ctx = dataPriv | (this.priv << 2) | ((this.mstatus & SUM) !== 0n ? 16 : 0) | ((this.mstatus & MXR) !== 0n ? 32 : 0);
     if (ctx !== this.tlbCtx) { this.tlbCtx = ctx; this.mmu.flush(); }
+  }
+
+  /** Sstc is enabled for S-mode (menvcfg.STCE): STIP then follows stimecmp. */
+  get stce(): boolean { return (this.menvcfg & MENVCFG_STCE) !== 0n; }
+
+  /** stimecmp exists with a time source; below M it needs mcounteren.TM and menvcfg.STCE. */
+  private sstcAllowed(k: number): void {
+    if (this.rdtime === undefined) this.illegal(k);
+    if (this.priv === PRV_M) return;
+    if ((this.mcounteren & 2n) === 0n || !this.stce) this.illegal(k);
+  }
+
+  private setStip(level: boolean): void {
+    const old = this.mipHw;
+    this.mipHw = level ? old | MIP_STIP : old & ~MIP_STIP;
+    if (this.mipHw !== old) this.irqChanged();
+  }
+
+  /** Re-evaluate the Sstc timer as QEMU's riscv_timer_write_timecmp does. */
+  private updateStimer(): void {
+    if (this.rdtime === undefined) return;
+    if (!this.stce) { this.stimer.deadline = Infinity; this.setStip(false); this.clock.reschedule(); return; }
+    const now = this.rdtime();
+    if (this.stimecmp <= now) {
+      this.stimer.deadline = Infinity;
+      this.setStip(true);
+    } else {
+      this.setStip(false);
+      const diff = this.stimecmp - now;
+      const ns = (diff * 1_000_000_000n) / BigInt(this.timebaseHz);
+      this.stimer.deadline = ns > 2n ** 52n ? Infinity : this.clock.nowNs() + Number(ns);
+    }
+    this.clock.reschedule();
   }
 
   /** fflags/frm/fcsr exist only while mstatus.FS is not Off. */

@@ -132,3 +132,36 @@ for (const xlen of [32, 64] as const) {
     assert.equal(r.x('a4'), 0xfen);
   });
 }
+
+for (const xlen of [32, 64] as const) {
+  test(`RV${xlen} a misaligned access straddling the end of RAM faults with mtval = the first byte past RAM (spec, QEMU 7.2)`, async () => {
+    // Privileged spec: for a misaligned access that faults, mtval holds the address of the
+    // portion of the access that caused the fault. QEMU 7.2 reports 0x81000000 for all four.
+    const ramEnd = 0x80000000n + 16n * 1024n * 1024n;
+    const r = await runProgram(xlen, `
+      la t0, handler
+      csrw mtvec, t0
+      li s0, ${ramEnd}
+      li s2, 0
+      lw a0, -2(s0)
+      sw a0, -3(s0)
+      lh a0, -1(s0)
+      sh a0, -1(s0)
+      exit
+      .align 2
+    handler:
+      csrr t2, mtval
+      li t3, 0x80200000
+      add t3, t3, s2
+      sw t2, 0(t3)
+      addi s2, s2, 4
+      csrr t2, mepc
+      addi t2, t2, 4
+      csrw mepc, t2
+      mret
+    `);
+    assert.equal(r.x('s2'), 16n, 'four faults');
+    const tvals = [0, 4, 8, 12].map((o) => r.load(0x80200000n + BigInt(o), 4));
+    assert.deepEqual(tvals, [ramEnd, ramEnd, ramEnd, ramEnd].map((v) => v & 0xffffffffn));
+  });
+}

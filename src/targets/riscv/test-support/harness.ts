@@ -40,6 +40,7 @@ export const TRAP_EXIT_CODE = 0xdead;
 export const EXIT_INSNS = 4;
 
 const TRAP_HANDLER = `
+  .align 2
 __harness_trap:
   li t6, 0x100000
   li t5, ${(TRAP_EXIT_CODE << 16) | 0x3333}
@@ -55,7 +56,7 @@ export interface RunOptions {
   setup?: (machine: VirtMachine, hart: Hart, symbols: ReadonlyMap<string, bigint>) => void;
   /** RAM size (default 16 MiB; the device tree sits at its top, 2 MiB aligned). */
   memBytes?: number;
-  /** `-icount shift=N` (default 0: one instruction per ns, 10 instructions per mtime tick). */
+  /** `-icount shift=N` (default 0: one instruction per ns, 100 instructions per 10 MHz mtime tick). */
   icountShift?: number;
   /** Do not throw when the run ended in the default trap handler. */
   allowTrap?: boolean;
