@@ -470,6 +470,19 @@ export class Hart {
     }
   }
 
+  /**
+   * xtval for a failed access: the first byte that has no memory behind it (QEMU splits a
+   * misaligned access that leaves a region, so the fault names the first byte past it).
+   */
+  private faultAddr(pa: number, size: number, lo: number, hi: number): bigint {
+    let i = 0;
+    if (size > 1 && this.bus.find(pa, 1) !== undefined) {
+      while (i < size && this.bus.find(pa + i, 1) !== undefined) i++;
+      if (i === size) i = 0;
+    }
+    return BigInt.asUintN(this.xlen, this.addrBig(lo, hi) + BigInt(i));
+  }
+
   private addrBig(lo: number, hi: number): bigint {
     return this.xlen === 32 ? BigInt(lo >>> 0) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   }
@@ -482,7 +495,7 @@ export class Hart {
     this.curIdx = k + 1;
     const v = this.splitPa < 0 ? bus.read(a, size) : this.splitRead(a, size);
     this.curIdx = 0;
-    if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.addrBig(lo, hi));
+    if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.faultAddr(a, size, lo, hi));
     switch (size) {
       case 1: { const r = signed ? (v << 24) >> 24 : v; this.rhi = r >> 31; return r; }
       case 2: { const r = signed ? (v << 16) >> 16 : v; this.rhi = r >> 31; return r; }
@@ -499,7 +512,7 @@ export class Hart {
     this.curIdx = k + 1;
     if (this.splitPa < 0) bus.write(a, size, vlo, vhi); else this.splitWrite(a, size, vlo, vhi);
     this.curIdx = 0;
-    if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.addrBig(lo, hi));
+    if (bus.error !== 0) this.raise(k, Exc.StoreAccess, this.faultAddr(a, size, lo, hi));
     if (this.reservation >= 0 && a < this.reservation + 8 && this.reservation < a + size) this.reservation = -1;
     return this.exitReq;
   }
