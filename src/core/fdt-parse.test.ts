@@ -166,7 +166,7 @@ test('a DTB dumped by QEMU 7.2 parses with the values dtc shows', () => {
   assert.deepEqual(propStrings(getProp(root, '/soc/test@100000', 'compatible')!), ['sifive,test1', 'sifive,test0', 'syscon']);
   assert.deepEqual(propCells(getProp(root, '/soc/serial@10000000', 'clock-frequency')!), [3686400]);
   const dts = dtbToDts(q);
-  assert.match(dts, /\n\t\tclock-frequency = <0x384000>;\n/);
+  assert.match(dts, /\n\t\t\tclock-frequency = <0x384000>;\n/);
   assert.match(dts, /\n\t\tranges;\n/);
   // Same tree through fdt.ts's writer (different string table layout, same text).
   assert.equal(dtbToDts(buildDtb(root)), dts);

@@ -1,0 +1,316 @@
+/**
+ * The random test-case generator: a case is initial registers, initial data-area contents and a
+ * list of items (one or a few instructions each) drawn from instruction groups. Groups live in
+ * ./groups/ and register themselves in ./groups/index.ts; adding one (F/D, bitmanip, page tables)
+ * is one file plus one line there.
+ *
+ * Items are assembler text for scripts' RISC-V assembler (src/targets/riscv/test-support/asm.ts),
+ * with two placeholders: `{T}` is the label of the item's branch target (a later item, or the
+ * case's end) and `{L}` is a prefix unique to the item, for its own local labels. Branch targets
+ * are item indices: when the minimiser drops items, a target that was dropped becomes the next
+ * remaining item, so control flow always goes forward and always reaches the epilogue.
+ */
+import { liLength } from '../../src/targets/riscv/test-support/asm.js';
+import { XREG_NAMES } from '../../src/targets/riscv/regnames.js';
+import { DATA, DATA_SIZE, GP_VALUE, RAM_END, type Xlen } from './layout.js';
+import { mixSeed, Rng } from './rng.js';
+
+/** Target index meaning "the end of the case" (the epilogue). */
+export const END = Number.MAX_SAFE_INTEGER;
+
+export interface Item {
+  /** Position in the case as generated (stable across minimisation). */
+  idx: number;
+  group: string;
+  /** Assembler lines (placeholders `{T}`, `{L}`). */
+  asm: string[];
+  /** Exact size in bytes. */
+  size: number;
+  /** Number of instructions. */
+  ninsn: number;
+  /** Branch target: index of a later item, or END. */
+  target?: number;
+  /** Largest forward distance in bytes from the item's first byte to its target the encoding allows. */
+  reach?: number;
+}
+
+export type ItemSpec = Omit<Item, 'idx' | 'group'>;
+
+export interface Case {
+  xlen: Xlen;
+  /** Human-readable origin: `seed/index`. */
+  name: string;
+  /** x0..x31 initial values (unsigned XLEN); x0 = 0, x3 (gp) = GP_VALUE. */
+  regs: bigint[];
+  /** Initial contents of the data area (DATA_SIZE bytes). */
+  data: Uint8Array;
+  items: Item[];
+  groups: string[];
+}
+
+export interface Group {
+  name: string;
+  /** Relative frequency when several groups are mixed. */
+  weight: number;
+  /** XLENs it supports (default both). */
+  xlens?: Xlen[];
+  /** One item (or a few that belong together but may be minimised separately). */
+  gen(ctx: GenCtx): ItemSpec | ItemSpec[];
+}
+
+export const REG = (r: number): string => XREG_NAMES[r]!;
+
+/** Registers generated code may write: everything but x0 and gp (x3, the data-area pointer). */
+export const WRITABLE: readonly number[] = Array.from({ length: 32 }, (_, i) => i).filter((r) => r !== 0 && r !== 3);
+
+/** Interesting data values of each width (unsigned). */
+export function interesting(xlen: Xlen, rng: Rng): bigint {
+  const M = (1n << BigInt(xlen)) - 1n;
+  const v = rng.weighted<() => bigint>([
+    [3, () => 0n],
+    [3, () => M], // -1
+    [2, () => 1n],
+    [2, () => 1n << BigInt(xlen - 1)], // INT_MIN
+    [2, () => (1n << BigInt(xlen - 1)) - 1n], // INT_MAX
+    [2, () => 0xffffffff80000000n & M], // INT32_MIN sign-extended
+    [1, () => 0x7fffffffn],
+    [1, () => 0x80000000n],
+    [1, () => 0xffffffffn],
+    [2, () => BigInt(rng.range(-16, 16)) & M],
+    [2, () => 1n << BigInt(rng.int(xlen))],
+    [1, () => ((1n << BigInt(rng.int(xlen))) - 1n) & M],
+    [4, () => rng.bits(xlen)],
+    [2, () => BigInt.asUintN(xlen, BigInt.asIntN(32, rng.bits(32)))],
+    [1, () => BigInt(rng.int(64))],
+  ])();
+  return v & M;
+}
+
+export class GenCtx {
+  /** Registers whose value the generator still knows (set at init or by its own address set-up). */
+  readonly known: (bigint | undefined)[];
+  /** Scratch state groups may keep across items of one case (e.g. the last LR address). */
+  readonly state = new Map<string, unknown>();
+
+  constructor(readonly rng: Rng, readonly xlen: Xlen, regs: readonly bigint[]) {
+    this.known = regs.slice();
+  }
+
+  get mask(): bigint {
+    return (1n << BigInt(this.xlen)) - 1n;
+  }
+  get xb(): number {
+    return this.xlen / 8;
+  }
+
+  /** A destination register: mostly a writable one, rarely x0 (a HINT / discarded result). */
+  rd(allowX0 = true): number {
+    if (allowX0 && this.rng.chance(0.03)) return 0;
+    return this.rng.pick(WRITABLE);
+  }
+  /** A source register: any, x0 and gp included. */
+  rs(): number {
+    return this.rng.int(32);
+  }
+  /** A register in x8..x15 (compressed 3-bit fields). */
+  creg(): number {
+    return 8 + this.rng.int(8);
+  }
+
+  /** Marks registers as written with an unknown value (x0 stays 0, gp is never written). */
+  clobber(...regs: number[]): void {
+    for (const r of regs) {
+      if (r === 3) throw new Error('generated code must not write gp');
+      if (r !== 0) this.known[r] = undefined;
+    }
+  }
+  set(r: number, v: bigint): void {
+    if (r === 3) throw new Error('generated code must not write gp');
+    if (r !== 0) this.known[r] = BigInt.asUintN(this.xlen, v);
+  }
+
+  /** `li` for the assembler: the signed form of an XLEN value. */
+  imm(v: bigint): string {
+    return BigInt.asIntN(this.xlen, v).toString();
+  }
+  liSize(v: bigint): number {
+    return 4 * liLength(this.xlen, BigInt.asIntN(this.xlen, v));
+  }
+
+  /**
+   * Sets up an address for a `size`-byte access inside the data area and returns how to reach
+   * it: `pre` instructions (possibly none), then `off(base)`. With `offRange` the offset is
+   * limited (compressed loads/stores, AMOs need 0). Misaligned with probability `misalign`.
+   */
+  dataAddress(
+    size: number,
+    opts: { misalign?: number; offset?: (want: number) => number | undefined; base?: number[]; wantBase?: number } = {},
+  ): { pre: string[]; preSize: number; base: number; off: number; addr: bigint } {
+    const rng = this.rng;
+    const mis = rng.chance(opts.misalign ?? 0.2);
+    let a: number; // offset into DATA
+    do {
+      a = rng.int(DATA_SIZE - size + 1);
+      if (!mis) a -= a % size;
+      else if (size > 1 && a % size === 0) a = a + 1 + rng.int(size - 1);
+    } while (a + size > DATA_SIZE);
+    const addr = DATA + BigInt(a);
+    const offFn = opts.offset ?? ((want: number): number | undefined => (want >= -2048 && want <= 2047 ? want : undefined));
+    const bases = opts.base ?? Array.from({ length: 32 }, (_, i) => i);
+    // a register that already holds a known value near the address
+    const cands: { r: number; off: number }[] = [];
+    for (const r of bases) {
+      const v = this.known[r];
+      if (v === undefined) continue;
+      const d = addr - v;
+      if (d < -4096n || d > 4096n) continue;
+      const off = offFn(Number(d));
+      if (off !== undefined && v + BigInt(off) === addr) cands.push({ r, off });
+    }
+    if (cands.length > 0 && rng.chance(0.6) && opts.wantBase === undefined) {
+      const c = rng.pick(cands);
+      return { pre: [], preSize: 0, base: c.r, off: c.off, addr };
+    }
+    // materialise: addi base, gp, k ; access off(base)
+    const base = opts.wantBase ?? rng.pick(bases.filter((r) => r !== 0 && r !== 3));
+    const d = Number(addr - GP_VALUE);
+    // choose an offset the instruction accepts, put the rest in the addi
+    let off = 0;
+    for (let tries = 0; tries < 20; tries++) {
+      const o = offFn(rng.chance(0.5) ? 0 : rng.range(-64, 64));
+      if (o !== undefined && d - o >= -2048 && d - o <= 2047) {
+        off = o;
+        break;
+      }
+    }
+    if (offFn(off) === undefined || d - off < -2048 || d - off > 2047) {
+      // the accepted offsets are a coarse grid (compressed): find the one closest to 0
+      for (let o = 0; o < 256; o++) {
+        if (offFn(o) !== undefined && d - o >= -2048 && d - o <= 2047) {
+          off = o;
+          break;
+        }
+      }
+    }
+    const k = d - off;
+    this.set(base, GP_VALUE + BigInt(k));
+    return { pre: [`addi ${REG(base)}, gp, ${k}`], preSize: 4, base, off, addr };
+  }
+
+  /**
+   * A faulting (or otherwise non-RAM) address, in `base`: returns the set-up and the offset.
+   * Addresses are unmapped in QEMU's virt (no device behind them), so accesses raise access faults;
+   * some straddle the end of RAM.
+   */
+  badAddress(size: number, base: number): { pre: string[]; preSize: number; off: number; addr: bigint } {
+    const rng = this.rng;
+    const xlen = this.xlen;
+    const choices: bigint[] = [
+      0n, 8n, 0x100n, 0x800n - BigInt(size), 0xff0n,
+      RAM_END, RAM_END - BigInt(size) + 1n, RAM_END - 1n,
+      xlen === 32 ? 0xfffffff8n : 0xfffffffffffffff8n,
+      xlen === 32 ? 0xfffff000n : 0x100000000n,
+      ...(xlen === 64 ? [0x8000000000000000n, 0x80000000n << 24n, 0xffffffff80000000n] : []),
+    ];
+    const addr = rng.pick(choices) & this.mask;
+    this.set(base, addr);
+    return { pre: [`li ${REG(base)}, ${this.imm(addr)}`], preSize: this.liSize(addr), off: 0, addr };
+  }
+}
+
+/** Random initial registers: interesting values, random values and pointers into the data area. */
+export function initialRegs(xlen: Xlen, rng: Rng): bigint[] {
+  const M = (1n << BigInt(xlen)) - 1n;
+  const regs: bigint[] = [0n];
+  for (let r = 1; r < 32; r++) {
+    if (r === 3) {
+      regs.push(GP_VALUE);
+      continue;
+    }
+    const ptr = rng.chance(r === 2 ? 0.7 : 0.25);
+    if (ptr) {
+      let off = rng.int(DATA_SIZE);
+      if (rng.chance(0.7)) off -= off % 8;
+      regs.push((DATA + BigInt(off)) & M);
+    } else regs.push(interesting(xlen, rng));
+  }
+  return regs;
+}
+
+/** Random data-area contents with some interesting words sprinkled in. */
+export function initialData(xlen: Xlen, rng: Rng): Uint8Array {
+  const d = new Uint8Array(DATA_SIZE);
+  rng.fill(d);
+  const dv = new DataView(d.buffer);
+  for (let i = 0; i < 64; i++) {
+    const o = rng.int(DATA_SIZE / 8) * 8;
+    dv.setBigUint64(o, BigInt.asUintN(64, interesting(64, rng)), true);
+  }
+  for (let i = 0; i < 16; i++) {
+    const o = rng.int(DATA_SIZE / 8) * 8;
+    dv.setBigUint64(o, BigInt.asUintN(64, DATA + BigInt(rng.int(DATA_SIZE))), true);
+  }
+  void xlen;
+  return d;
+}
+
+export interface GenOptions {
+  xlen: Xlen;
+  seed: number;
+  index: number;
+  /** Number of random instructions (items are added until at least this many). */
+  len: number;
+  groups: Group[];
+}
+
+/** Generates case `index` of `seed` (deterministic). */
+export function generateCase(o: GenOptions): Case {
+  const groups = o.groups.filter((g) => g.xlens === undefined || g.xlens.includes(o.xlen));
+  if (groups.length === 0) throw new Error(`no group supports RV${o.xlen}`);
+  const rng = new Rng(mixSeed(o.seed, o.xlen, o.index, groups.map((g) => g.name).join(',')));
+  const regs = initialRegs(o.xlen, rng);
+  const data = initialData(o.xlen, rng);
+  const ctx = new GenCtx(rng, o.xlen, regs);
+  // per-case emphasis: each group's weight scaled by a random factor, so cases differ in mix
+  const weights = groups.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);
+  const items: Item[] = [];
+  let n = 0;
+  while (n < o.len) {
+    const g = rng.weighted(weights);
+    const out = g.gen(ctx);
+    for (const s of Array.isArray(out) ? out : [out]) {
+      items.push({ ...s, idx: items.length, group: g.name });
+      n += s.ninsn;
+    }
+  }
+  fixTargets(items);
+  return { xlen: o.xlen, name: `${o.seed}/${o.index}`, regs, data, items, groups: groups.map((g) => g.name) };
+}
+
+/**
+ * Turns branch targets expressed as "k items ahead" into absolute indices within reach: items
+ * carry `target` as a relative count while generating (see `ahead`); here it becomes absolute and
+ * is pulled back until the distance fits the encoding.
+ */
+function fixTargets(items: Item[]): void {
+  const off: number[] = [];
+  let o = 0;
+  for (const it of items) {
+    off.push(o);
+    o += it.size;
+  }
+  const endOff = o;
+  for (const it of items) {
+    if (it.target === undefined) continue;
+    let t = it.target === END ? items.length : Math.min(items.length, it.idx + it.target);
+    const reach = it.reach ?? 4094;
+    const at = (i: number): number => (i >= items.length ? endOff : off[i]!);
+    while (t > it.idx + 1 && at(t) - off[it.idx]! > reach) t--;
+    it.target = t >= items.length ? END : t;
+  }
+}
+
+/** A branch item's relative target: 1 = the next item, ...; sometimes the end of the case. */
+export function ahead(rng: Rng): number {
+  return rng.chance(0.08) ? END : rng.geometric(0.35, 12);
+}
