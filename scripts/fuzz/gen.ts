@@ -87,7 +87,7 @@ export function interesting(xlen: Xlen, rng: Rng): bigint {
 }
 
 export class GenCtx {
-  /** Registers whose value the generator still knows (set at init or by its own address set-up). */
+  /** Registers that still hold their initial value (no item so far writes them), else undefined. */
   readonly known: (bigint | undefined)[];
   /** Scratch state groups may keep across items of one case (e.g. the last LR address). */
   readonly state = new Map<string, unknown>();
@@ -124,10 +124,6 @@ export class GenCtx {
       if (r !== 0) this.known[r] = undefined;
     }
   }
-  set(r: number, v: bigint): void {
-    if (r === 3) throw new Error('generated code must not write gp');
-    if (r !== 0) this.known[r] = BigInt.asUintN(this.xlen, v);
-  }
 
   /** `li` for the assembler: the signed form of an XLEN value. */
   imm(v: bigint): string {
@@ -139,12 +135,17 @@ export class GenCtx {
 
   /**
    * Sets up an address for a `size`-byte access inside the data area and returns how to reach
-   * it: `pre` instructions (possibly none), then `off(base)`. With `offRange` the offset is
-   * limited (compressed loads/stores, AMOs need 0). Misaligned with probability `misalign`.
+   * it: `pre` instructions (possibly none), then `off(base)`. `offset` maps a wanted offset to one
+   * the instruction accepts (or undefined); `base` limits the base registers (compressed forms).
+   * Misaligned with probability `misalign`.
+   *
+   * A base register is reused without set-up only if it still holds its initial value (no item
+   * so far writes it): that stays true whatever the control flow and whatever the minimiser
+   * drops. Otherwise the set-up is part of the same item.
    */
   dataAddress(
     size: number,
-    opts: { misalign?: number; offset?: (want: number) => number | undefined; base?: number[]; wantBase?: number } = {},
+    opts: { misalign?: number; offset?: (want: number) => number | undefined; base?: number[]; reuse?: boolean } = {},
   ): { pre: string[]; preSize: number; base: number; off: number; addr: bigint } {
     const rng = this.rng;
     const mis = rng.chance(opts.misalign ?? 0.2);
@@ -157,7 +158,7 @@ export class GenCtx {
     const addr = DATA + BigInt(a);
     const offFn = opts.offset ?? ((want: number): number | undefined => (want >= -2048 && want <= 2047 ? want : undefined));
     const bases = opts.base ?? Array.from({ length: 32 }, (_, i) => i);
-    // a register that already holds a known value near the address
+    // a register that still holds its initial value, near the address
     const cands: { r: number; off: number }[] = [];
     for (const r of bases) {
       const v = this.known[r];
@@ -167,54 +168,51 @@ export class GenCtx {
       const off = offFn(Number(d));
       if (off !== undefined && v + BigInt(off) === addr) cands.push({ r, off });
     }
-    if (cands.length > 0 && rng.chance(0.6) && opts.wantBase === undefined) {
+    if (cands.length > 0 && (opts.reuse ?? true) && rng.chance(0.6)) {
       const c = rng.pick(cands);
       return { pre: [], preSize: 0, base: c.r, off: c.off, addr };
     }
     // materialise: addi base, gp, k ; access off(base)
-    const base = opts.wantBase ?? rng.pick(bases.filter((r) => r !== 0 && r !== 3));
+    const base = rng.pick(bases.filter((r) => r !== 0 && r !== 3));
     const d = Number(addr - GP_VALUE);
-    // choose an offset the instruction accepts, put the rest in the addi
-    let off = 0;
-    for (let tries = 0; tries < 20; tries++) {
+    let off: number | undefined;
+    for (let tries = 0; tries < 20 && off === undefined; tries++) {
       const o = offFn(rng.chance(0.5) ? 0 : rng.range(-64, 64));
-      if (o !== undefined && d - o >= -2048 && d - o <= 2047) {
-        off = o;
-        break;
-      }
+      if (o !== undefined && d - o >= -2048 && d - o <= 2047) off = o;
     }
-    if (offFn(off) === undefined || d - off < -2048 || d - off > 2047) {
-      // the accepted offsets are a coarse grid (compressed): find the one closest to 0
-      for (let o = 0; o < 256; o++) {
-        if (offFn(o) !== undefined && d - o >= -2048 && d - o <= 2047) {
-          off = o;
-          break;
-        }
-      }
+    // the accepted offsets may be a coarse grid (compressed forms): take the smallest that works
+    for (let o = 0; o < 512 && off === undefined; o++) {
+      if (offFn(o) === o && d - o >= -2048 && d - o <= 2047) off = o;
     }
-    const k = d - off;
-    this.set(base, GP_VALUE + BigInt(k));
-    return { pre: [`addi ${REG(base)}, gp, ${k}`], preSize: 4, base, off, addr };
+    if (off === undefined) throw new Error(`no offset reaches DATA+${a}`);
+    this.clobber(base);
+    return { pre: [`addi ${REG(base)}, gp, ${d - off}`], preSize: 4, base, off, addr };
   }
 
   /**
-   * A faulting (or otherwise non-RAM) address, in `base`: returns the set-up and the offset.
-   * Addresses are unmapped in QEMU's virt (no device behind them), so accesses raise access faults;
-   * some straddle the end of RAM.
+   * A faulting (or otherwise not-RAM) address: returns the set-up (into `base`, or x0-relative)
+   * and the offset. The addresses are unmapped in QEMU's virt (no device behind them, so
+   * accesses raise access faults), some straddle the end of RAM, a few are ROM (writes ignored).
    */
-  badAddress(size: number, base: number): { pre: string[]; preSize: number; off: number; addr: bigint } {
+  badAddress(size: number, base: number, store: boolean): { pre: string[]; preSize: number; base: number; off: number; addr: bigint } {
     const rng = this.rng;
     const xlen = this.xlen;
+    if (rng.chance(0.25)) {
+      // x0-relative: 0..0x7ff or the top 2 KiB of the address space
+      const off = rng.chance(0.5) ? rng.int(2048) : -rng.range(1, 2048);
+      return { pre: [], preSize: 0, base: 0, off, addr: BigInt(off) & this.mask };
+    }
     const choices: bigint[] = [
       0n, 8n, 0x100n, 0x800n - BigInt(size), 0xff0n,
-      RAM_END, RAM_END - BigInt(size) + 1n, RAM_END - 1n,
+      RAM_END, RAM_END - BigInt(size) + 1n, RAM_END - 1n, RAM_END - 2n,
       xlen === 32 ? 0xfffffff8n : 0xfffffffffffffff8n,
       xlen === 32 ? 0xfffff000n : 0x100000000n,
-      ...(xlen === 64 ? [0x8000000000000000n, 0x80000000n << 24n, 0xffffffff80000000n] : []),
+      ...(xlen === 64 ? [0x8000000000000000n, 0x80000000n << 24n, 0xffffffff80000000n, 0x180000000n] : []),
+      ...(store ? [0x1000n, 0x1ff8n] : []), // boot ROM: stores are ignored
     ];
     const addr = rng.pick(choices) & this.mask;
-    this.set(base, addr);
-    return { pre: [`li ${REG(base)}, ${this.imm(addr)}`], preSize: this.liSize(addr), off: 0, addr };
+    this.clobber(base);
+    return { pre: [`li ${REG(base)}, ${this.imm(addr)}`], preSize: this.liSize(addr), base, off: 0, addr };
   }
 }
 

@@ -59,7 +59,8 @@ export function checkedMmio(bus: Bus, handler: MmioHandler, rules: MmioAccessRul
       bus.error = BusError.Unmapped;
       return;
     }
-    handler.write(offset, size, value);
+    // QEMU hands the device only the bytes written
+    handler.write(offset, size, size >= 4 ? value >>> 0 : value & MASK[size]!);
   };
 
   return {

@@ -11,7 +11,7 @@ import { Engine } from '../core/engine.js';
 import { UserError } from '../core/errors.js';
 import { buildDtb, node } from '../core/fdt.js';
 import { IrqPin } from '../core/irq.js';
-import { EM, loadImage, placeImage, type LoadedImage } from '../core/loader/index.js';
+import { EM, loadFile, loadImage, placeImage, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
 import { SemihostingService } from '../core/semihosting/service.js';
 import { PAGE_SHIFT } from '../core/tb-cache.js';
@@ -43,6 +43,7 @@ export interface VirtOptions {
   bios?: string; // path, 'none' or undefined (default firmware)
   kernel?: string;
   append?: string;
+  initrd?: string;
   semihosting?: boolean;
   semihostingArgs?: string[];
   icountShift?: number;
@@ -87,6 +88,8 @@ export class VirtMachine implements MachineAccess {
   private readonly heapInfo = { heapBase: 0n, heapLimit: 0n, stackBase: 0n, stackLimit: 0n };
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
+  /** Where -initrd was placed (reported in /chosen). */
+  initrdRange: { start: bigint; end: bigint } | undefined;
 
   constructor(readonly o: VirtOptions) {
     this.arch = o.xlen === 64 ? 'riscv64' : 'riscv32';
@@ -227,8 +230,21 @@ export class VirtMachine implements MachineAccess {
       this.images.push(img);
       kernelEntry = img.entry ?? kAddr;
       if (bios === 'none') start = kernelEntry;
+      if (o.initrd !== undefined) {
+        // QEMU (hw/riscv/boot.c): far enough above the kernel that decompressing it cannot
+        // clobber the initrd: kernel entry + min(RAM / 2, 512 MiB).
+        const ramSize = BigInt(this.ram.size);
+        const half = ramSize / 2n < 512n * 1048576n ? ramSize / 2n : 512n * 1048576n;
+        const at = kernelEntry + half;
+        const data = loadFile(o.initrd);
+        if (at + BigInt(data.length) > dramBase + ramSize) throw new UserError(`${o.initrd}: initrd of ${data.length} bytes does not fit in guest memory at 0x${at.toString(16)}`);
+        this.bus.load(Number(at), data);
+        this.initrdRange = { start: at, end: at + BigInt(data.length) };
+      }
     } else if (bios === 'none') {
       throw new UserError('-bios none needs -kernel FILE');
+    } else if (o.initrd !== undefined) {
+      throw new UserError('-initrd needs -kernel FILE');
     }
     // Device tree at the top of RAM (QEMU: aligned down to 2 MiB below min(dram end, 3 GiB)).
     const dtb = this.buildDtb();
@@ -266,7 +282,10 @@ export class VirtMachine implements MachineAccess {
     const root = node('', [
       ['#address-cells', 2], ['#size-cells', 2], ['compatible', 'riscv-virtio'], ['model', 'riscv-virtio,qemu'],
     ], [
-      node('chosen', [['bootargs', this.o.append ?? ''], ['stdout-path', '/soc/serial@10000000']]),
+      node('chosen', [
+        ['bootargs', this.o.append ?? ''], ['stdout-path', '/soc/serial@10000000'],
+        ...(this.initrdRange ? [['linux,initrd-start', [this.initrdRange.start]], ['linux,initrd-end', [this.initrdRange.end]]] as [string, bigint[]][] : []),
+      ]),
       node(`memory@${VIRT_MAP.dram.base.toString(16)}`, [['device_type', 'memory'], ['reg', [0, VIRT_MAP.dram.base, Number(memSize >> 32n), Number(memSize & 0xffffffffn)]]]),
       node('cpus', [['#address-cells', 1], ['#size-cells', 0], ['timebase-frequency', 10000000]], cpus),
       node('soc', [['#address-cells', 2], ['#size-cells', 2], ['compatible', 'simple-bus'], ['ranges', null]], [

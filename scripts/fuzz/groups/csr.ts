@@ -1,0 +1,120 @@
+/**
+ * Zicsr: csrrw/csrrs/csrrc and the immediate forms on CSRs whose value is deterministic (scratch
+ * registers, trap registers, WARL fields of mstatus/mie/mip/delegation/satp/stvec/counter enables/
+ * envcfg/PMP), reads of read-only ones (misa, mhartid, mvendorid, mconfigptr), and accesses that
+ * must raise illegal instruction (writes to read-only CSRs, CSRs absent on this hart: H, debug,
+ * F without F, custom, RV32-only high halves on RV64).
+ *
+ * Never touched: mtvec and sscratch (the harness's), mstatus.MIE / MPRV / SBE / MBE (would take
+ * interrupts or change how the harness's own loads/stores work), pmpcfg L bits (would lock M-mode
+ * out), misa (QEMU 7.2 can change the extensions), marchid/mimpid (QEMU version numbers),
+ * counters (see the counters group).
+ */
+import { interesting, REG, type GenCtx, type Group, type ItemSpec } from '../gen.js';
+
+interface Csr {
+  name: string;
+  num: number;
+  /** Bits a write may set (undefined: any). Clearing (csrrc) is always safe. */
+  safe?: (xlen: 32 | 64) => bigint;
+  readOnly?: boolean;
+  xlen?: 32 | 64;
+  weight: number;
+}
+
+const MSTATUS_UNSAFE = (1n << 3n) | (1n << 17n) | (1n << 36n) | (1n << 37n); // MIE, MPRV, SBE, MBE
+const PMPCFG_SAFE = (xlen: 32 | 64): bigint => (xlen === 64 ? 0x7f7f7f7f7f7f7f7fn : 0x7f7f7f7fn); // no L bits
+
+const CSRS: Csr[] = [
+  { name: 'mscratch', num: 0x340, weight: 6 },
+  { name: 'mepc', num: 0x341, weight: 4 },
+  { name: 'mcause', num: 0x342, weight: 4 },
+  { name: 'mtval', num: 0x343, weight: 4 },
+  { name: 'sepc', num: 0x141, weight: 3 },
+  { name: 'scause', num: 0x142, weight: 3 },
+  { name: 'stval', num: 0x143, weight: 3 },
+  { name: 'mstatus', num: 0x300, safe: (x) => ((1n << BigInt(x)) - 1n) & ~MSTATUS_UNSAFE, weight: 6 },
+  { name: 'sstatus', num: 0x100, weight: 4 },
+  { name: 'mie', num: 0x304, weight: 3 },
+  { name: 'sie', num: 0x104, weight: 2 },
+  { name: 'mip', num: 0x344, weight: 3 },
+  { name: 'sip', num: 0x144, weight: 2 },
+  { name: 'medeleg', num: 0x302, weight: 3 },
+  { name: 'mideleg', num: 0x303, weight: 3 },
+  { name: 'satp', num: 0x180, weight: 3 },
+  { name: 'stvec', num: 0x105, weight: 2 },
+  { name: 'mcounteren', num: 0x306, weight: 2 },
+  { name: 'scounteren', num: 0x106, weight: 2 },
+  { name: 'menvcfg', num: 0x30a, weight: 2 },
+  { name: 'senvcfg', num: 0x10a, weight: 2 },
+  { name: 'pmpcfg0', num: 0x3a0, safe: PMPCFG_SAFE, weight: 1 },
+  { name: 'pmpcfg2', num: 0x3a2, safe: PMPCFG_SAFE, weight: 1 },
+  { name: 'pmpaddr0', num: 0x3b0, weight: 1 },
+  { name: 'pmpaddr1', num: 0x3b1, weight: 1 },
+  { name: 'pmpaddr15', num: 0x3bf, weight: 1 },
+  { name: 'mtvec', num: 0x305, readOnly: true, weight: 1 }, // read only by us
+  { name: 'misa', num: 0x301, readOnly: true, weight: 1 },
+  { name: 'mhartid', num: 0xf14, readOnly: true, weight: 2 },
+  { name: 'mvendorid', num: 0xf11, readOnly: true, weight: 1 },
+  { name: 'mconfigptr', num: 0xf15, readOnly: true, weight: 1 },
+];
+
+/** CSR numbers no access of which is legal on these harts (M-mode, no F/D/H/debug/custom). */
+const ABSENT = (xlen: 32 | 64): number[] => [
+  0x001, 0x002, 0x003, // fflags/frm/fcsr (F off)
+  0x600, 0x602, 0x680, 0x200, 0x240, // H
+  0x7b0, 0x7b1, // dcsr, dpc (debug mode only; tselect/tdata* exist in QEMU 7.2 with debug=true: not probed)
+  0x7c0, 0x800, 0xbc0, 0xfc0, 0x5c0, 0x9c0, // custom
+  0x015, 0x747, // seed (Zkr off), mseccfg (ePMP off)
+  0x14d, 0x24d, // stimecmp, vstimecmp (sstc off)
+  0x321, 0x322, // reserved
+  ...(xlen === 64 ? [0x310, 0x31a, 0xc80, 0xb80, 0x3a1, 0x3a3] : []), // RV32-only on RV64
+];
+
+function value(ctx: GenCtx, c: Csr): bigint {
+  const v = ctx.rng.chance(0.5) ? interesting(ctx.xlen, ctx.rng) : ctx.rng.bits(ctx.xlen);
+  return c.safe ? v & c.safe(ctx.xlen) : v;
+}
+
+export const csr: Group = {
+  name: 'csr',
+  weight: 5,
+  gen(ctx): ItemSpec {
+    const { rng, xlen } = ctx;
+    const rd = ctx.rd();
+    const kind = rng.weighted<string>([[14, 'known'], [1, 'absent'], [1, 'ro-write']]);
+    const op = rng.pick(['csrrw', 'csrrs', 'csrrc']);
+    const imm = rng.chance(0.3);
+    if (kind === 'absent' || kind === 'ro-write') {
+      const num = kind === 'absent' ? rng.pick(ABSENT(xlen)).toString() : rng.pick(['mhartid', 'mvendorid', 'marchid', 'mconfigptr', 'cycle', 'instret', 'time']);
+      // ro-write: csrrw always writes; csrrs/csrrc write only with a non-zero source
+      const t = rng.pick([5, 6, 7, 10, 11]);
+      const src = imm ? String(1 + rng.int(31)) : REG(t);
+      const pre = kind === 'ro-write' && !imm && op !== 'csrrw' ? [`li ${REG(t)}, ${1 + rng.int(100)}`] : [];
+      if (pre.length) ctx.clobber(t);
+      ctx.clobber(rd);
+      return { asm: [...pre, `${op}${imm ? 'i' : ''} ${REG(rd)}, ${num}, ${src}`], size: 4 + 4 * pre.length, ninsn: 1 + pre.length };
+    }
+    const c = rng.weighted(CSRS.filter((x) => x.xlen === undefined || x.xlen === xlen).map((x) => [x.weight, x] as const));
+    ctx.clobber(rd);
+    if (c.readOnly) {
+      // csrrs/csrrc with x0 or uimm 0: reads without writing
+      return { asm: [`${rng.pick(['csrrs', 'csrrc'])}${imm ? 'i' : ''} ${REG(rd)}, ${c.name}, ${imm ? 0 : 'zero'}`], size: 4, ninsn: 1 };
+    }
+    if (imm) {
+      let u = rng.int(32);
+      if (c.safe && op !== 'csrrc') u = Number(BigInt(u) & c.safe(xlen));
+      return { asm: [`${op}i ${REG(rd)}, ${c.name}, ${u}`], size: 4, ninsn: 1 };
+    }
+    if (c.safe === undefined && rng.chance(0.4)) {
+      // any register as the source (values as the program left them)
+      return { asm: [`${op} ${REG(rd)}, ${c.name}, ${REG(ctx.rs())}`], size: 4, ninsn: 1 };
+    }
+    if (op === 'csrrc' && rng.chance(0.5)) return { asm: [`csrrc ${REG(rd)}, ${c.name}, ${REG(ctx.rs())}`], size: 4, ninsn: 1 };
+    const t = rng.pick([5, 6, 7, 28, 29, 30, 31]);
+    const v = value(ctx, c);
+    ctx.clobber(t);
+    const sz = ctx.liSize(v);
+    return { asm: [`li ${REG(t)}, ${ctx.imm(v)}`, `${op} ${REG(rd)}, ${c.name}, ${REG(t)}`], size: sz + 4, ninsn: sz / 4 + 1 };
+  },
+};
