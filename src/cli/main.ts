@@ -46,6 +46,15 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
       host,
     });
+    const dump = o.machineProps['dumpdtb'];
+    if (dump !== undefined) {
+      // As QEMU: write the generated device tree and exit.
+      const { writeFileSync } = await import('node:fs');
+      try { writeFileSync(dump, machine.dtb); } catch (e) {
+        throw new UserError(`${dump}: cannot write device tree: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+      return 0;
+    }
     if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
       const { debugLogPlugin } = await import('./debug-log.js');
       host.install(debugLogPlugin(items, (s) => logOut.text(s), arch === 'riscv64' ? 64 : 32), {}, machine);

@@ -9,7 +9,6 @@ import { Bus, type RamRegion } from '../core/bus.js';
 import { VirtualClock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
 import { UserError } from '../core/errors.js';
-import { buildDtb, node } from '../core/fdt.js';
 import { IrqPin } from '../core/irq.js';
 import { EM, loadFile, loadImage, placeImage, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
@@ -27,6 +26,7 @@ import { GUEST_TRAP, Hart } from '../targets/riscv/hart.js';
 import { XREG_NAMES } from '../targets/riscv/regnames.js';
 import { riscvSemihosting } from '../targets/riscv/semihosting.js';
 import { MODE_SINGLE, translate, type RvBlock } from '../targets/riscv/translate.js';
+import { buildVirtDtb, buildVirtFdtImage, qemuFdtLoadAddr } from './riscv-virt-dtb.js';
 
 export const VIRT_MAP = {
   mrom: { base: 0x1000, size: 0xf000 },
@@ -88,6 +88,8 @@ export class VirtMachine implements MachineAccess {
   private readonly heapInfo = { heapBase: 0n, heapLimit: 0n, stackBase: 0n, stackLimit: 0n };
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
+  /** The generated device tree (as `-machine dumpdtb` would write it). */
+  dtb: Uint8Array = new Uint8Array(0);
   /** Where -initrd was placed (reported in /chosen). */
   initrdRange: { start: bigint; end: bigint } | undefined;
 
@@ -246,11 +248,15 @@ export class VirtMachine implements MachineAccess {
     } else if (o.initrd !== undefined) {
       throw new UserError('-initrd needs -kernel FILE');
     }
-    // Device tree at the top of RAM (QEMU: aligned down to 2 MiB below min(dram end, 3 GiB)).
-    const dtb = this.buildDtb();
-    const dramEnd = dramBase + BigInt(this.ram.size);
-    const top = dramEnd < 0xc0000000n ? dramEnd : 0xc0000000n;
-    const fdtAddr = (top - BigInt(dtb.length)) & ~0x1fffffn;
+    // The device tree QEMU 7.2 generates for the same configuration, placed where QEMU places it
+    // (its 1 MiB buffer, 2 MiB aligned below min(end of RAM, 3 GiB)).
+    const dtbCfg = {
+      xlen: o.xlen, harts: this.vcpus, memBytes: this.ram.size, isa: this.harts[0]!.isaString(),
+      bootargs: o.append, initrd: this.initrdRange,
+    };
+    const dtb = buildVirtFdtImage(dtbCfg);
+    const fdtAddr = qemuFdtLoadAddr(this.ram.size);
+    this.dtb = buildVirtDtb(dtbCfg);
     this.bus.load(Number(fdtAddr), dtb);
     let imageEnd = dramBase;
     for (const img of this.images) for (const s of img.segments) if (s.addr + s.memsz > imageEnd) imageEnd = s.addr + s.memsz;
@@ -271,30 +277,6 @@ export class VirtMachine implements MachineAccess {
     info.forEach((v, i) => (rv64 ? dv.setBigUint64(40 + i * ws, v, true) : dv.setUint32(40 + i * ws, Number(v & 0xffffffffn), true)));
     rom.bytes.set(vec, 0);
     for (const h of this.harts) h.setPc(BigInt(VIRT_MAP.mrom.base));
-  }
-
-  private buildDtb(): Uint8Array {
-    const memSize = BigInt(this.ram.size);
-    const cpus = this.harts.map((_, i) => node(`cpu@${i}`, [
-      ['device_type', 'cpu'], ['reg', i], ['status', 'okay'], ['compatible', 'riscv'],
-      ['riscv,isa', this.o.xlen === 64 ? 'rv64imac' : 'rv32imac'], ['mmu-type', 'riscv,none'],
-    ]));
-    const root = node('', [
-      ['#address-cells', 2], ['#size-cells', 2], ['compatible', 'riscv-virtio'], ['model', 'riscv-virtio,qemu'],
-    ], [
-      node('chosen', [
-        ['bootargs', this.o.append ?? ''], ['stdout-path', '/soc/serial@10000000'],
-        ...(this.initrdRange ? [['linux,initrd-start', [this.initrdRange.start]], ['linux,initrd-end', [this.initrdRange.end]]] as [string, bigint[]][] : []),
-      ]),
-      node(`memory@${VIRT_MAP.dram.base.toString(16)}`, [['device_type', 'memory'], ['reg', [0, VIRT_MAP.dram.base, Number(memSize >> 32n), Number(memSize & 0xffffffffn)]]]),
-      node('cpus', [['#address-cells', 1], ['#size-cells', 0], ['timebase-frequency', 10000000]], cpus),
-      node('soc', [['#address-cells', 2], ['#size-cells', 2], ['compatible', 'simple-bus'], ['ranges', null]], [
-        node('serial@10000000', [['clock-frequency', 0x384000], ['reg', [0, 0x10000000, 0, 0x100]], ['compatible', 'ns16550a']]),
-        node('test@100000', [['reg', [0, 0x100000, 0, 0x1000]], ['compatible', ['sifive,test1', 'sifive,test0', 'syscon']]]),
-        node('clint@2000000', [['reg', [0, 0x2000000, 0, 0x10000]], ['compatible', ['sifive,clint0', 'riscv,clint0']]]),
-      ]),
-    ]);
-    return buildDtb(root);
   }
 
   /** Run to completion; resolves with the exit status. */

@@ -35,7 +35,7 @@ export class QTest {
   /** Start `qemu-system-riscv64 -M virt` stopped, under qtest, with extra arguments. */
   constructor(extraArgs: string[] = []) {
     this.proc = spawn(QEMU_RISCV64, [
-      '-M', 'virt', '-bios', 'none', '-display', 'none', '-nodefaults', '-S',
+      '-M', 'virt', '-bios', 'none', '-display', 'none', '-S',
       '-qtest', 'stdio', ...extraArgs,
     ]);
     this.proc.stderr.resume();

@@ -408,6 +408,103 @@ if (process.env.RISCV_REGEN_FIXTURES === '1') {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Results QEMU 7.2 computes, for a deterministic set of operands (pins down its quirks).
+
+const QEMU_VALUES = join(FIX, 'qemu-bitmanip-values.json');
+
+interface ValueCase { readonly e: Encoding; readonly w: number; readonly a: bigint; readonly b: bigint }
+
+/** 24 cases per instruction: rd = a0, rs1 = a1, rs2 = a2 (or a shift amount). */
+function valueCases(xlen: Xlen): ValueCase[] {
+  const rnd = xorshift(0x7a1 + xlen);
+  const m = mask(BigInt(xlen));
+  const edges = edgeValues(xlen);
+  const value = (i: number): bigint => {
+    const r = (BigInt(rnd()) << 32n) | BigInt(rnd());
+    return (i % 4 === 0 ? edges[rnd() % edges.length]! : i % 4 === 1 ? r << 32n : i % 4 === 2 ? r >> 32n : r) & m;
+  };
+  const out: ValueCase[] = [];
+  for (const e of ENC_BY_NAME(xlen).values()) {
+    const maxSh = e.name === 'roriw' ? 32 : xlen;
+    for (let i = 0; i < 24; i++) {
+      const a = value(i), b = value(i + 1);
+      const sh = [0, 1, maxSh - 1, 31, rnd() % maxSh][i % 5]!;
+      const f2 = e.format === 'Ishift' ? sh : e.format === 'R1' ? 0 : 12;
+      out.push({ e, w: (e.match | (10 << 7) | (11 << 15) | (f2 << 20)) >>> 0, a, b });
+    }
+  }
+  return out;
+}
+
+/** Runs the cases under QEMU; returns each a0 as XLEN/4 hex digits, little-endian bytes. */
+function runQemuValues(xlen: Xlen, cases: readonly ValueCase[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rvqemu-'));
+  try {
+    const sd = xlen === 64 ? 'sd' : 'sw';
+    let asm = '.option norvc\n.globl _start\n_start:\n  la s0, results\n';
+    for (const c of cases) asm += `  li a1, 0x${c.a.toString(16)}\n  li a2, 0x${c.b.toString(16)}\n  .insn 0x${c.w.toString(16)}\n  ${sd} a0, 0(s0)\n  addi s0, s0, ${xlen / 8}\n`;
+    // Print the results as hex bytes on the UART, then stop QEMU through the sifive_test device.
+    asm += `  mv s1, s0\n  la s0, results\n  li t0, 0x10000000\n  la t2, hex\n1: lbu t1, 0(s0)\n  srli t3, t1, 4\n  add t3, t2, t3\n  lbu t3, 0(t3)\n  sb t3, 0(t0)\n` +
+      `  andi t3, t1, 15\n  add t3, t2, t3\n  lbu t3, 0(t3)\n  sb t3, 0(t0)\n  addi s0, s0, 1\n  bltu s0, s1, 1b\n  li t1, 10\n  sb t1, 0(t0)\n` +
+      `  li t0, 0x100000\n  li t1, 0x5555\n  sw t1, 0(t0)\n2: j 2b\n  .data\nhex: .ascii "0123456789abcdef"\n  .align 4\nresults: .space ${cases.length * 8}\n`;
+    writeFileSync(join(dir, 'values.S'), asm);
+    execFileSync('riscv64-unknown-elf-gcc', [`-march=rv${xlen}gc`, `-mabi=${xlen === 64 ? 'lp64d' : 'ilp32d'}`, '-nostdlib', '-nostartfiles',
+      '-T', join(FIX, 'qemu', 'link.ld'), '-o', 'values.elf', 'values.S'], { cwd: dir, stdio: 'pipe' });
+    execFileSync(`qemu-system-riscv${xlen}`, ['-M', 'virt', '-m', '256M', '-display', 'none', '-monitor', 'none', '-bios', 'none',
+      '-cpu', `rv${xlen},${CPU_FLAGS}`, '-serial', 'file:out.txt', '-kernel', 'values.elf'], { cwd: dir, stdio: 'pipe', timeout: 60_000 });
+    const out = readFileSync(join(dir, 'out.txt'), 'utf8').trim();
+    if (out.length !== cases.length * xlen / 4 || /[^0-9a-f]/.test(out)) throw new Error(`unexpected QEMU output (${out.length} chars)`);
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.RISCV_REGEN_QEMU === '1') {
+  const version = execFileSync('qemu-system-riscv64', ['--version']).toString().split('\n')[0]!;
+  const fx: Record<string, unknown> = { qemu: version, cpuFlags: CPU_FLAGS, note: 'a0 after each case of valueCases() in bitmanip.test.ts, little-endian hex' };
+  for (const xlen of XLENS) fx[`rv${xlen}`] = runQemuValues(xlen, valueCases(xlen));
+  writeFileSync(QEMU_VALUES, JSON.stringify(fx, null, 1) + '\n');
+}
+
+for (const xlen of XLENS) {
+  test(`rv${xlen}: generated code and the references give QEMU 7.2's results`, () => {
+    const hex = (JSON.parse(readFileSync(QEMU_VALUES, 'utf8')) as Record<string, string>)[`rv${xlen}`]!;
+    const cases = valueCases(xlen);
+    const digits = xlen / 4;
+    assert.equal(hex.length, cases.length * digits, 'case list changed: regenerate the fixture');
+    const bad: string[] = [];
+    cases.forEach((c, i) => {
+      const le = hex.slice(i * digits, (i + 1) * digits);
+      let want = 0n;
+      for (let j = digits / 2 - 1; j >= 0; j--) want = (want << 8n) | BigInt(parseInt(le.slice(2 * j, 2 * j + 2), 16));
+      const x = new Int32Array(64);
+      setReg(x, xlen, 11, c.a);
+      setReg(x, xlen, 12, c.b);
+      compile(c.e.name, c.w, xlen).run({ x });
+      const got = getReg(x, xlen, 10);
+      const sh = BigInt((c.w >>> 20) & (xlen - 1));
+      const ref = REF[c.e.name]!(c.a, c.e.format === 'Ishift' ? sh : c.e.format === 'R1' ? 0n : c.b, BigInt(xlen));
+      if (got !== want || ref !== want) {
+        bad.push(`${c.e.name} ${c.w.toString(16)} a=0x${c.a.toString(16)} b=0x${c.b.toString(16)}: QEMU 0x${want.toString(16)}, code 0x${got.toString(16)}, reference 0x${ref.toString(16)}`);
+      }
+    });
+    assert.deepEqual(bad.slice(0, 10), [], `${bad.length} of ${cases.length} differ`);
+  });
+}
+
+test('ctzw counts in the whole register, as QEMU 7.2 does', () => {
+  const e = ENC_BY_NAME(64).get('ctzw')!;
+  const insn = compile('ctzw', (e.match | (10 << 7) | (11 << 15)) >>> 0, 64);
+  for (const [a, want] of [[0n, 32n], [1n, 0n], [0x80000000n, 31n], [0x100000000n, 32n], [0x200000000n, 33n], [0x8000000000000000n, 63n], [0xffffffff00000000n, 32n]] as const) {
+    const x = new Int32Array(64);
+    setReg(x, 64, 11, a);
+    insn.run({ x });
+    assert.equal(getReg(x, 64, 10), want, `ctzw 0x${a.toString(16)}`);
+  }
+});
+
 function readFixture(name: string): string {
   const buf = readFileSync(join(FIX, name));
   return name.endsWith('.gz') ? gunzipSync(buf).toString() : buf.toString();

@@ -837,6 +837,12 @@ export class Hart {
     if (ctx !== this.tlbCtx) { this.tlbCtx = ctx; this.mmu.flush(); }
   }
 
+  /** The `riscv,isa` string this hart implements, in QEMU 7.2's spelling. */
+  isaString(): string {
+    const base = `rv${this.xlen}ima${HAS_FPU ? 'fd' : ''}c`;
+    return `${base}_zicsr_zifencei_zihintpause_sstc`;
+  }
+
   /** Sstc is enabled for S-mode (menvcfg.STCE): STIP then follows stimecmp. */
   get stce(): boolean { return (this.menvcfg & MENVCFG_STCE) !== 0n; }
 

@@ -1,0 +1,383 @@
+/**
+ * Builds a raw binary that runs a list of cases one after another and prints, after each, the
+ * registers, an instruction count, CSRs, the trap log and the changed data words on the UART
+ * (format in output.ts), then exits through the SiFive test finisher.
+ *
+ * Per case: init (restore CSRs saved at boot, clear the reservation, copy the case's data image
+ * into DATA, reset the trap log, read minstret), load x1..x31 from the image, run the items, then
+ * the epilogue saves x1..x31 (t6 through sscratch), reads minstret and jumps to the dump routine,
+ * which continues with the next case. The trap handler (mtvec, direct) logs mcause/mepc/mtval,
+ * skips the trapping instruction (2 or 4 bytes, from the instruction at mepc) and counts its own
+ * instructions so that the count of the case's instructions can be derived.
+ */
+import { assemble } from '../../src/targets/riscv/test-support/asm.js';
+import { END, type Case } from './gen.js';
+import { CASES_BASE, DATA, DATA_SIZE, FINISHER, RAM_BASE, resetCsrs, SLOT, STATE, TRAP_LOG_MAX, TRAP_STORM, UART, type Xlen } from './layout.js';
+
+/** CSRs printed after each case (the `C` line), in this order. */
+export const DUMP_CSRS = (xlen: Xlen): { name: string; num: number }[] =>
+  resetCsrs(xlen).filter((c) => c.name !== 'mcountinhibit' || true);
+
+function harness(xlen: Xlen, firstCase: string): string {
+  const XB = xlen / 8;
+  const LD = xlen === 64 ? 'ld' : 'lw';
+  const SD = xlen === 64 ? 'sd' : 'sw';
+  const SH = xlen === 64 ? 3 : 2;
+  const o = (slot: number): number => slot * XB;
+  const csrs = resetCsrs(xlen);
+  const save = csrs.map((c, i) => `  csrr t0, ${c.num}\n  ${SD} t0, ${o(SLOT.CSRS + i)}(t6)`).join('\n');
+  const restore = csrs.map((c, i) => `  ${LD} t0, ${o(SLOT.CSRS + i)}(t6)\n  csrw ${c.num}, t0`).join('\n');
+  const dumpCsrs = DUMP_CSRS(xlen).map((c) => `  li a0, ' '\n  call putc\n  csrr a0, ${c.num}\n  li a1, ${xlen / 4}\n  call puthex`).join('\n');
+  return `
+_start:
+  la t0, handler
+  csrw mtvec, t0
+  li t6, ${STATE}
+${save}
+  ${SD} zero, ${o(SLOT.CASENO)}(t6)
+  la t0, ${firstCase}
+  jr t0
+
+# ---- trap handler ------------------------------------------------------------------------------
+  .balign 4
+handler:
+  csrw sscratch, t6
+  li t6, ${STATE}
+  ${SD} t0, ${o(SLOT.HSAVE)}(t6)
+  ${SD} t1, ${o(SLOT.HSAVE + 1)}(t6)
+  ${SD} t2, ${o(SLOT.HSAVE + 2)}(t6)
+  csrr t0, minstret
+  ${SD} t0, ${o(SLOT.HSTART)}(t6)
+  ${LD} t0, ${o(SLOT.TCOUNT)}(t6)
+  addi t1, t0, 1
+  ${SD} t1, ${o(SLOT.TCOUNT)}(t6)
+  li t2, ${TRAP_STORM}
+  bgeu t0, t2, trap_storm
+  li t2, ${TRAP_LOG_MAX}
+  bgeu t0, t2, 1f
+  slli t1, t0, ${SH}
+  slli t2, t1, 1
+  add t1, t1, t2
+  add t1, t1, t6
+  csrr t2, mcause
+  ${SD} t2, ${o(SLOT.LOG)}(t1)
+  csrr t2, mepc
+  ${SD} t2, ${o(SLOT.LOG + 1)}(t1)
+  csrr t2, mtval
+  ${SD} t2, ${o(SLOT.LOG + 2)}(t1)
+1:
+  csrr t0, mcause
+  bltz t0, 3f
+  csrr t0, mepc
+  lhu t1, 0(t0)
+  andi t1, t1, 3
+  addi t0, t0, 2
+  li t2, 3
+  bne t1, t2, 2f
+  addi t0, t0, 2
+2:
+  csrw mepc, t0
+  j 4f
+3:
+  csrw mie, zero
+4:
+  csrr t0, minstret
+  ${LD} t1, ${o(SLOT.HSTART)}(t6)
+  sub t0, t0, t1
+  ${LD} t1, ${o(SLOT.HTOTAL)}(t6)
+  add t0, t0, t1
+  ${SD} t0, ${o(SLOT.HTOTAL)}(t6)
+  ${LD} t0, ${o(SLOT.HSAVE)}(t6)
+  ${LD} t1, ${o(SLOT.HSAVE + 1)}(t6)
+  ${LD} t2, ${o(SLOT.HSAVE + 2)}(t6)
+  csrr t6, sscratch
+  mret
+
+trap_storm:
+  la a0, storm_msg
+  call puts
+  li t0, ${FINISHER}
+  li t1, 0x23333
+  sw t1, 0(t0)
+5: j 5b
+
+# ---- per-case init: a0 = image; returns with a0 unchanged ---------------------------------------
+init:
+  li t6, ${STATE}
+  ${SD} a0, ${o(SLOT.IMG)}(t6)
+${restore}
+  addi t0, t6, ${o(SLOT.DUMMY)}
+  sc.w zero, zero, (t0)
+  addi t0, a0, ${31 * XB}
+  li t1, ${DATA}
+  li t2, ${DATA_SIZE / XB}
+1:
+  ${LD} t3, 0(t0)
+  ${SD} t3, 0(t1)
+  addi t0, t0, ${XB}
+  addi t1, t1, ${XB}
+  addi t2, t2, -1
+  bnez t2, 1b
+  ${SD} zero, ${o(SLOT.TCOUNT)}(t6)
+  ${SD} zero, ${o(SLOT.HTOTAL)}(t6)
+  csrr t0, minstret
+  ${SD} t0, ${o(SLOT.ISTART)}(t6)
+  ret
+
+# ---- output -----------------------------------------------------------------------------------
+putc:
+  li t4, ${UART}
+1:
+  lbu t5, 5(t4)
+  andi t5, t5, 0x20
+  beqz t5, 1b
+  sb a0, 0(t4)
+  ret
+
+# a0 = value, a1 = number of hex digits
+puthex:
+  li t4, ${UART}
+  addi t1, a1, -1
+1:
+  slli t2, t1, 2
+  srl t0, a0, t2
+  andi t0, t0, 15
+  addi t0, t0, 48
+  li t2, 58
+  blt t0, t2, 2f
+  addi t0, t0, 39
+2:
+  lbu t5, 5(t4)
+  andi t5, t5, 0x20
+  beqz t5, 2b
+  sb t0, 0(t4)
+  addi t1, t1, -1
+  bgez t1, 1b
+  ret
+
+# a0 = NUL-terminated string
+puts:
+  mv t3, a0
+  li t4, ${UART}
+1:
+  lbu t0, 0(t3)
+  beqz t0, 3f
+2:
+  lbu t5, 5(t4)
+  andi t5, t5, 0x20
+  beqz t5, 2b
+  sb t0, 0(t4)
+  addi t3, t3, 1
+  j 1b
+3:
+  ret
+
+# ---- after each case: print everything, go on with the next case -----------------------------
+dump:
+  li s0, ${STATE}
+  li a0, '#'
+  call putc
+  ${LD} a0, ${o(SLOT.CASENO)}(s0)
+  addi a1, a0, 1
+  ${SD} a1, ${o(SLOT.CASENO)}(s0)
+  li a1, 4
+  call puthex
+  li a0, '\\n'
+  call putc
+  li a0, 'R'
+  call putc
+  li s1, 1
+1:
+  li a0, ' '
+  call putc
+  slli t0, s1, ${SH}
+  add t0, t0, s0
+  ${LD} a0, ${o(SLOT.SAVE)}(t0)
+  li a1, ${xlen / 4}
+  call puthex
+  addi s1, s1, 1
+  li t0, 32
+  bne s1, t0, 1b
+  la a0, msg_i
+  call puts
+  ${LD} a0, ${o(SLOT.IEND)}(s0)
+  ${LD} t0, ${o(SLOT.ISTART)}(s0)
+  sub a0, a0, t0
+  li a1, 8
+  call puthex
+  li a0, ' '
+  call putc
+  ${LD} a0, ${o(SLOT.HTOTAL)}(s0)
+  li a1, 8
+  call puthex
+  la a0, msg_c
+  call puts
+${dumpCsrs}
+  la a0, msg_t
+  call puts
+  ${LD} a0, ${o(SLOT.TCOUNT)}(s0)
+  li a1, 4
+  call puthex
+  ${LD} s1, ${o(SLOT.TCOUNT)}(s0)
+  li t0, ${TRAP_LOG_MAX}
+  bleu s1, t0, 2f
+  mv s1, t0
+2:
+  addi s2, s0, ${o(SLOT.LOG)}
+3:
+  beqz s1, 4f
+  li a0, ' '
+  call putc
+  ${LD} a0, 0(s2)
+  li a1, ${xlen / 4}
+  call puthex
+  li a0, ':'
+  call putc
+  ${LD} a0, ${XB}(s2)
+  li a1, ${xlen / 4}
+  call puthex
+  li a0, ':'
+  call putc
+  ${LD} a0, ${2 * XB}(s2)
+  li a1, ${xlen / 4}
+  call puthex
+  addi s2, s2, ${3 * XB}
+  addi s1, s1, -1
+  j 3b
+4:
+  la a0, msg_d
+  call puts
+  li s1, ${DATA}
+  ${LD} s2, ${o(SLOT.IMG)}(s0)
+  addi s2, s2, ${31 * XB}
+  li s3, 0
+5:
+  ${LD} s4, 0(s1)
+  ${LD} s5, 0(s2)
+  beq s4, s5, 6f
+  li a0, ' '
+  call putc
+  mv a0, s3
+  li a1, 3
+  call puthex
+  li a0, ':'
+  call putc
+  mv a0, s4
+  li a1, ${xlen / 4}
+  call puthex
+6:
+  addi s1, s1, ${XB}
+  addi s2, s2, ${XB}
+  addi s3, s3, ${XB}
+  li t0, ${DATA_SIZE}
+  bne s3, t0, 5b
+  li a0, '\\n'
+  call putc
+  ${LD} t0, ${o(SLOT.NEXT)}(s0)
+  beqz t0, finish
+  jr t0
+finish:
+  li t0, ${FINISHER}
+  li t1, 0x5555
+  sw t1, 0(t0)
+7: j 7b
+
+msg_i: .byte '\\n', 'I', ' ', 0
+msg_c: .byte '\\n', 'C', 0
+msg_t: .byte '\\n', 'T', ' ', 0
+msg_d: .byte '\\n', 'D', 0
+storm_msg: .byte '!', 'S', 'T', 'O', 'R', 'M', '\\n', 0
+  .balign 4
+`;
+}
+
+export interface PlacedItem {
+  idx: number;
+  addr: bigint;
+  size: number;
+}
+export interface PlacedCase {
+  c: Case;
+  start: bigint;
+  /** First instruction of the items (after the register loads). */
+  body: bigint;
+  end: bigint;
+  items: PlacedItem[];
+}
+export interface Program {
+  xlen: Xlen;
+  bytes: Uint8Array;
+  cases: PlacedCase[];
+}
+
+/** Assembler text of one case's items, with labels `p_<idx>` and the end label `p_end`. */
+export function itemsSource(c: Case, p: string): string[] {
+  const lines: string[] = [];
+  let pending: string[] = [];
+  const label = (t: number): string => `${p}_${t === END ? 'end' : t}`;
+  // a target that was dropped is the next remaining item
+  const present = new Set(c.items.map((it) => it.idx));
+  const resolve = (t: number): string => {
+    if (t === END) return label(END);
+    const next = c.items.find((it) => it.idx >= t);
+    return next === undefined ? label(END) : label(next.idx);
+  };
+  for (const it of c.items) {
+    pending.push(`${label(it.idx)}:`);
+    lines.push(...pending);
+    pending = [];
+    const tgt = it.target !== undefined ? resolve(it.target) : '';
+    for (const l of it.asm) lines.push('  ' + l.replaceAll('{T}', tgt).replaceAll('{L}', `${p}_${it.idx}_`));
+  }
+  void present;
+  lines.push(`${label(END)}:`);
+  return lines;
+}
+
+/** Builds the program running `cases` in order. */
+export function buildProgram(xlen: Xlen, cases: Case[]): Program {
+  const XB = xlen / 8;
+  const LD = xlen === 64 ? 'ld' : 'lw';
+  const SD = xlen === 64 ? 'sd' : 'sw';
+  const src: string[] = [harness(xlen, 'case_0'), `  .space ${CASES_BASE - RAM_BASE} - (. - ${RAM_BASE})`];
+  cases.forEach((c, n) => {
+    if (c.xlen !== xlen) throw new Error('case of another XLEN');
+    src.push(`case_${n}:`, `  la a0, img_${n}`, '  la t0, init', '  jalr t0');
+    for (let r = 1; r < 32; r++) if (r !== 10) src.push(`  ${LD} x${r}, ${(r - 1) * XB}(a0)`);
+    src.push(`  ${LD} x10, ${9 * XB}(a0)`);
+    src.push(...itemsSource(c, `c${n}`));
+    src.push('  csrw sscratch, t6', `  li t6, ${STATE}`);
+    for (let r = 1; r <= 30; r++) src.push(`  ${SD} x${r}, ${(SLOT.SAVE + r) * XB}(t6)`);
+    src.push('  csrr t5, sscratch', `  ${SD} t5, ${(SLOT.SAVE + 31) * XB}(t6)`);
+    src.push('  csrr t5, minstret', `  ${SD} t5, ${SLOT.IEND * XB}(t6)`);
+    src.push(n + 1 < cases.length ? `  la t5, case_${n + 1}` : '  li t5, 0', `  ${SD} t5, ${SLOT.NEXT * XB}(t6)`);
+    src.push('  la t5, dump', '  jr t5', '  .balign 8', `img_${n}:`, `  .space ${31 * XB + DATA_SIZE}`);
+  });
+  const a = assemble(xlen, src.join('\n'), { origin: RAM_BASE });
+  const bytes = a.bytes;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sym = (s: string): bigint => {
+    const v = a.symbols.get(s);
+    if (v === undefined) throw new Error(`internal: no symbol ${s}`);
+    return v;
+  };
+  const placed: PlacedCase[] = cases.map((c, n) => {
+    const img = Number(sym(`img_${n}`) - RAM_BASE);
+    for (let r = 1; r < 32; r++) {
+      const v = c.regs[r]!;
+      if (xlen === 64) dv.setBigUint64(img + (r - 1) * 8, v, true);
+      else dv.setUint32(img + (r - 1) * 4, Number(v & 0xffffffffn), true);
+    }
+    bytes.set(c.data, img + 31 * XB);
+    const items = c.items.map((it) => ({ idx: it.idx, addr: sym(`c${n}_${it.idx}`), size: it.size }));
+    const end = sym(`c${n}_end`);
+    for (let i = 0; i < items.length; i++) {
+      const next = i + 1 < items.length ? items[i + 1]!.addr : end;
+      if (next - items[i]!.addr !== BigInt(items[i]!.size)) {
+        throw new Error(`internal: item ${c.name}#${items[i]!.idx} is ${next - items[i]!.addr} bytes, declared ${items[i]!.size}: ${c.items[i]!.asm.join('; ')}`);
+      }
+    }
+    return { c, start: sym(`case_${n}`), body: items[0]?.addr ?? end, end, items };
+  });
+  return { xlen, bytes, cases: placed };
+}
