@@ -121,7 +121,7 @@ async function tracedPcs(arch: Arch, name: string): Promise<bigint[]> {
     await ok(arch, [...kernel(name, arch), '-singlestep', '-d', 'exec,nochain', '-D', log]);
     const pcs: bigint[] = [];
     for (const line of readFileSync(log, 'utf8').split('\n')) {
-      const m = /^Trace \d+: \[([0-9a-f]+)\]/.exec(line);
+      const m = /^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+\/([0-9a-f]+)\//.exec(line);
       if (m) pcs.push(BigInt(`0x${m[1]}`));
     }
     return pcs;
