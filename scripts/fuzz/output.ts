@@ -42,11 +42,10 @@ export function parseOutput(text: string): ParsedOutput {
   let tailStart = 0;
   while (i < lines.length) {
     const m = /^#([0-9a-f]{4})$/.exec(lines[i]!);
-    if (!m || i + 5 >= lines.length) break;
+    // complete only with the newline after its D line (so lines[i + 6] exists)
+    if (!m || i + 6 >= lines.length) break;
     const [r, il, cl, tl, dl] = [lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, lines[i + 4]!, lines[i + 5]!];
     if (!r.startsWith('R ') || !il.startsWith('I ') || !cl.startsWith('C') || !tl.startsWith('T ') || !dl.startsWith('D')) break;
-    // a case is complete only with its final newline (the D line is followed by one)
-    if (i + 6 > lines.length - 1 && text.endsWith('\n') === false) break;
     const regs = [0n, ...r.slice(2).split(' ').map(h)];
     const [ic, hc] = il.slice(2).split(' ').map(h);
     const csrs = cl.slice(1).trim() === '' ? [] : cl.slice(2).split(' ').map(h);

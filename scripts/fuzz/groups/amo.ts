@@ -10,6 +10,8 @@ const AMO_OPS = ['amoswap', 'amoadd', 'amoxor', 'amoand', 'amoor', 'amomin', 'am
 const ORDER = ['', '', '', '.aq', '.rl', '.aqrl'];
 const ZERO_OFF = (want: number): number | undefined => (want === 0 ? 0 : undefined);
 
+const inData = (a: bigint): boolean => a >= DATA && a < DATA + BigInt(DATA_SIZE);
+
 interface Addr { pre: string[]; preSize: number; base: number; addr: bigint }
 
 function address(ctx: GenCtx, size: number, at?: bigint): Addr {
@@ -51,7 +53,7 @@ export const amo: Group = {
       const rd = ctx.rd();
       ctx.clobber(rd);
       if (kind === 'lr') {
-        if (a.addr >= DATA) ctx.state.set('lr', a.addr);
+        if (inData(a.addr)) ctx.state.set('lr', a.addr);
         return one(a, [`lr.${sfx}${rng.pick(ORDER)} ${REG(rd)}, (${REG(a.base)})`]);
       }
       return one(a, [`sc.${sfx}${rng.pick(ORDER)} ${REG(rd)}, ${REG(ctx.rs())}, (${REG(a.base)})`]);
@@ -62,7 +64,7 @@ export const amo: Group = {
     ctx.clobber(rd);
     const out: ItemSpec[] = [one(a, [`lr.${sfx}${rng.pick(ORDER)} ${REG(rd)}, (${REG(a.base)})`])];
     const mid = rng.weighted<string>([[3, 'none'], [3, 'same'], [2, 'diff'], [2, 'near'], [1, 'amo'], [1, 'load']]);
-    const at = a.addr >= DATA ? a.addr : undefined;
+    const at = inData(a.addr) ? a.addr : undefined;
     if (mid !== 'none' && at !== undefined) {
       const b = address(ctx, size, at);
       const t = rng.pick([5, 6, 7, 28, 29, 30, 31].filter((r) => r !== b.base));

@@ -7,9 +7,11 @@
  * Results are QEMU 7.2's, which are the specification's except for `ctzw` (see there).
  */
 import type { EmitContext } from '../../core/blockgen.js';
-import { f, type Gen, type InsnSite } from './emit.js';
+// Types only from emit.ts: no runtime import, so emit.ts can import this module (no cycle).
+import type { Gen, InsnSite } from './emit.js';
 import * as alu from './alu.js';
 import * as bm from './alu-bitmanip.js';
+import { rd as rdOf, rs1 as rs1Of, rs2 as rs2Of } from './encodings.js';
 
 /** Structurally the same as emit.ts's (unexported) Emitter. */
 export type Emitter = (site: InsnSite, g: Gen, c: EmitContext) => string;
@@ -20,8 +22,8 @@ const scratch = (c: EmitContext): string => c.jit.constant(alu.R, 'R');
 
 /** Register operands of an R-type word; null when rd is x0 (nothing to do: no side effects). */
 function regs(s: InsnSite): { rd: number; a: number; b: number } | null {
-  const rd = f.rd(s.w);
-  return rd === 0 ? null : { rd, a: f.rs1(s.w), b: f.rs2(s.w) };
+  const rd = rdOf(s.w);
+  return rd === 0 ? null : { rd, a: rs1Of(s.w), b: rs2Of(s.w) };
 }
 
 /**
@@ -103,8 +105,9 @@ function minmax(unsigned: boolean, pickAWhenLess: boolean): Emitter {
   );
 }
 
-/** 32-bit rotate right of `a` by the expression `n` (any value; only n & 31 counts). */
-const rotr32 = (a: string, n: string): string => `((${a} >>> (${n} & 31)) | (${a} << (-(${n}) & 31)))`;
+/** 32-bit rotations of `a` by the expression `n` (any value; only n & 31 counts). */
+const rotr32 = (a: string, n: string): string => `((${a} >>> (${n} & 31)) | (${a} << (-${n} & 31)))`;
+const rotl32 = (a: string, n: string): string => `((${a} << (${n} & 31)) | (${a} >>> (-${n} & 31)))`;
 /** 32-bit rotate right of `a` by a constant. */
 const rotr32c = (a: string, n: number): string => (n & 31) === 0 ? a : `((${a} >>> ${n & 31}) | (${a} << ${32 - (n & 31)}))`;
 
@@ -189,10 +192,10 @@ export const BITMANIP_SEMANTICS: Record<string, Emitter> = {
   'zext.h': unary((a) => `${a} & 0xffff`, null),
 
   // Zbb: rotations
-  rol: rtype((a, b) => rotr32(a, `-(${b})`), (g, a, b, c) => viaR(c, `${fn(c, 'rol64')}(${g.lo(a)}, ${g.hi(a)}, ${g.lo(b)})`)),
+  rol: rtype((a, b) => rotl32(a, b), (g, a, b, c) => viaR(c, `${fn(c, 'rol64')}(${g.lo(a)}, ${g.hi(a)}, ${g.lo(b)})`)),
   ror: rtype((a, b) => rotr32(a, b), (g, a, b, c) => viaR(c, `${fn(c, 'ror64')}(${g.lo(a)}, ${g.hi(a)}, ${g.lo(b)})`)),
   rori: imm((a, n) => rotr32c(a, n), rotr64c),
-  rolw: rtype((a, b) => rotr32(a, `-(${b})`), null),
+  rolw: rtype((a, b) => rotl32(a, b), null),
   rorw: rtype((a, b) => rotr32(a, b), null),
   roriw: imm((a, n) => rotr32c(a, n), null),
 

@@ -9,6 +9,7 @@
  */
 import type { EmitContext } from '../../core/blockgen.js';
 import * as alu from './alu.js';
+import { BITMANIP_SEMANTICS } from './emit-bitmanip.js';
 import type { Tlb } from './mmu.js';
 
 /** Field extraction from a 32-bit instruction word. */
@@ -435,6 +436,8 @@ export const SEMANTICS: Record<string, Emitter> = {
   wfi: endAfter('s.wfi(K, NL, NH);'),
   csrrw: csrOp(1, false), csrrs: csrOp(2, false), csrrc: csrOp(3, false),
   csrrwi: csrOp(1, true), csrrsi: csrOp(2, true), csrrci: csrOp(3, true),
+  // Zba, Zbb, Zbc, Zbs
+  ...BITMANIP_SEMANTICS,
 };
 
 function helperShift(g: Gen, rd: number, a: number, b: number, c: EmitContext, name: 'sll64' | 'srl64' | 'sra64'): string {

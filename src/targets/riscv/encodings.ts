@@ -21,10 +21,12 @@
  *  - Zba/Zbb/Zbc/Zbs are the ratified 1.0 bit-manipulation extensions QEMU 7.2's default
  *    `rv32`/`rv64` CPUs enable. Their shift-immediates (`slli.uw`, `rori`, `roriw`, `bclri`,
  *    `bexti`, `binvi`, `bseti`) are illegal with shamt >= XLEN (32 for `roriw`), like the base
- *    shifts; `rev8` and `zext.h` have one encoding per XLEN (the other XLEN's encoding is
- *    illegal: it is Zbkb's `pack`/`rev8.w`-space, which QEMU 7.2 leaves disabled), and the
- *    `.uw`/`*w` forms are RV64-only. The Zbkb/Zbkc/Zbkx-only encodings (`pack`, `packh`,
- *    `packw`, `brev8`, `zip`, `unzip`, `xperm4`, `xperm8`) stay illegal;
+ *    shifts; `rev8` and `zext.h` have one encoding per XLEN and the other XLEN's encoding is
+ *    illegal (QEMU 7.2 rejects it; the `zext.h` words are Zbkb's `pack`/`packw` with
+ *    rs2 = x0, and QEMU 7.2 leaves Zbkb off), and the
+ *    `.uw`/`*w` forms are RV64-only. The Zbkb/Zbkx-only encodings (`pack`, `packh`, `packw`,
+ *    `brev8`, `zip`, `unzip`, `xperm4`, `xperm8`) stay illegal. Checked against QEMU 7.2 over
+ *    the whole bit-manipulation encoding space (bitmanip.test.ts);
  *  - Zicbom/Zicboz (`cbo.*`, MISC-MEM funct3=010) are illegal: QEMU 7.2 does not implement
  *    them (they arrived in QEMU 8.0), and `pause` decodes as `fence` (Zihintpause).
  */

@@ -840,7 +840,7 @@ export class Hart {
   /** The `riscv,isa` string this hart implements, in QEMU 7.2's spelling. */
   isaString(): string {
     const base = `rv${this.xlen}ima${HAS_FPU ? 'fd' : ''}c`;
-    return `${base}_zicsr_zifencei_zihintpause_sstc`;
+    return `${base}_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc`;
   }
 
   /** Sstc is enabled for S-mode (menvcfg.STCE): STIP then follows stimecmp. */

@@ -50,8 +50,8 @@ export function mul64(fl: Flags, a: number, b: number, rm: number): number {
 
 export function div64(fl: Flags, a: number, b: number, rm: number): number {
   const r = a / b;
-  const ar = Math.abs(r), ab = Math.abs(b);
-  if (ar > SAFE_LO && ar < SAFE_HI && ab > SAFE_LO && ab < SAFE_HI && Math.abs(a) > SAFE_LO) {
+  const ar = Math.abs(r), ab = Math.abs(b), aa = Math.abs(a);
+  if (ar > SAFE_LO && ar < SAFE_HI && ab > SAFE_LO && ab < SAFE_HI && aa > SAFE_LO && aa < SAFE_HI) {
     // exact - r has the sign of (a - r*b) / b; a - r*b is computed with the right sign.
     const p = r * b;
     const rem = (a - p) - twoProdErr(r, b, p);
