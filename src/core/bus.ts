@@ -77,6 +77,17 @@ export class Bus {
 
   /** The region containing `addr` (and `addr + size - 1`), or undefined. */
   find(addr: number, size = 1): Region | undefined {
+    const last = this.lastHit;
+    if (last !== undefined && addr >= last.base && addr + size <= last.base + last.size) return last;
+    const r = this.scan(addr, size);
+    if (r !== undefined) this.lastHit = r;
+    return r;
+  }
+
+  /** Most recently found region: slow-path accesses tend to repeat (a device polled in a loop). */
+  private lastHit: Region | undefined;
+
+  private scan(addr: number, size: number): Region | undefined {
     const rs = this.regions;
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i]!;

@@ -160,6 +160,17 @@ export class Clint implements MmioHandler {
     return u64(this.rtcRaw() + this.timeDelta);
   }
 
+  /**
+   * `mtime` as an exact number, or -1 when it cannot be computed without BigInt (non-integral
+   * ns per tick, an offset written by the guest, or a value past 2^53). For the `time` CSR fast path.
+   */
+  mtimeNumber(): number {
+    if (this.timeDelta !== 0n || this.nsPerTick === 0) return -1;
+    const ns = this.clock.nowNs();
+    if (ns > Number.MAX_SAFE_INTEGER) return -1;
+    return (ns - (ns % this.nsPerTick)) / this.nsPerTick;
+  }
+
   /** Set `mtime` as a 64-bit store would, re-evaluating every hart's timer. */
   setMtime(value: bigint): void {
     this.timeDelta = u64(u64(value) - this.rtcRaw());

@@ -125,7 +125,7 @@ export class VirtMachine implements MachineAccess {
     for (let i = 0; i < this.vcpus; i++) {
       const h = new Hart({
         xlen: o.xlen, index: i, bus: this.bus, clock: this.clock, host: this.host,
-        rdtime: () => this.clint.mtime(), semihosting: semihostingHook,
+        rdtime: () => this.clint.mtime(), rdtimeNumber: () => this.clint.mtimeNumber(), semihosting: semihostingHook,
         trace: o.intLog ? { int: o.intLog } : {},
       });
       h.pmp.ramBase = this.ram.base;

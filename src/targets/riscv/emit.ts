@@ -328,6 +328,7 @@ function csrOp(op: number, imm: boolean): Emitter {
     const write = op === 1 || src !== 0;
     const read = op !== 1 || rd !== 0;
     const sl = imm ? String(src) : g.lo(src), sh = imm ? '0' : g.xlen === 64 ? g.hi(src) : '0';
+    if (!write && csr === 0xc01) return `const l = s.readTime(${c.k}), h = s.rhi;\n` + g.set(rd, 'l', 'h');
     let code = `const l = s.csr(${c.k}, ${csr}, ${op}, ${sl}, ${sh}, ${write}, ${read}), h = s.rhi;\n`;
     code += g.set(rd, 'l', 'h');
     if (write) {

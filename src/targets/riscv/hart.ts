@@ -63,6 +63,8 @@ export interface HartOptions {
   host: PluginHost;
   /** mtime source for the `time` CSR (CLINT), if the machine has one. */
   rdtime?: () => bigint;
+  /** `rdtime` as an exact number, or -1 to use `rdtime` (the `time` CSR fast path). */
+  rdtimeNumber?: () => number;
   /** Timebase of `rdtime` in Hz (virt: 10 MHz). */
   timebaseHz?: number;
   /** Semihosting handler; returns true if the ebreak at pc was a semihosting call it serviced. */
@@ -143,6 +145,7 @@ export class Hart {
   readonly clock: VirtualClock;
   readonly host: PluginHost;
   private readonly rdtime: (() => bigint) | undefined;
+  private readonly rdtimeNumber: (() => number) | undefined;
   private readonly semihosting: ((hart: Hart) => boolean) | undefined;
   private readonly trace: HartTrace;
   /** The machine uses this to learn of a critical stop (double fault in M-mode is not one: RISC-V just re-traps). */
@@ -155,6 +158,7 @@ export class Hart {
     this.clock = o.clock;
     this.host = o.host;
     this.rdtime = o.rdtime;
+    this.rdtimeNumber = o.rdtimeNumber;
     this.semihosting = o.semihosting;
     this.trace = o.trace ?? {};
     this.xlenMask = o.xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
@@ -607,6 +611,22 @@ export class Hart {
 
   /** Existence and access checks without reading (csrrw with rd = x0). */
   private csrCheck(k: number, csr: number): void { this.csrRead(k, csr); }
+
+  /**
+   * `csrr rd, time` (firmware polls it in delay loops): the same checks as the CSR path, with the
+   * value computed without BigInt when it can be. Returns the low word; high word in rhi.
+   */
+  readTime(k: number): number {
+    if (this.rdtime === undefined) this.illegal(k);
+    if (this.priv < PRV_M) this.counterAllowed(k, 1);
+    this.curIdx = k + 1;
+    const t = this.rdtimeNumber !== undefined ? this.rdtimeNumber() : -1;
+    this.curIdx = 0;
+    if (t < 0) return this.csr(k, 0xc01, 2, 0, 0, false, true);
+    if (this.xlen === 32) { this.rhi = 0; return t % 4294967296 | 0; }
+    this.rhi = Math.floor(t / 4294967296) | 0;
+    return t % 4294967296 | 0;
+  }
 
   private counterAllowed(k: number, bit: number): void {
     if (this.priv < PRV_M && ((this.mcounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);

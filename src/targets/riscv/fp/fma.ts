@@ -27,12 +27,12 @@ function special(fl: Flags, a: number, b: number, c: number): number | undefined
   if (fa && fb && fc) return undefined;
   if ((a === 0 && !fb && b === b) || (b === 0 && !fa && a === a)) { fl.fflags |= NV; return NaN; }
   if (a !== a || b !== b || c !== c) return NaN;
-  const p = a * b; // finite, or infinite with the right sign
-  if (p - p !== 0) {
+  if (!fa || !fb) {
+    const p = a * b; // an infinite product (no zero factor here), with its sign
     if (!fc && (c > 0) !== (p > 0)) { fl.fflags |= NV; return NaN; }
     return p;
   }
-  return c; // finite product plus infinite addend
+  return c; // finite product (however large) plus infinite addend
 }
 
 export function fma32(fl: Flags, a: number, b: number, c: number, rm: number): number {

@@ -1,0 +1,296 @@
+/**
+ * Differential fuzzing of tracehook against QEMU 7.2 (see scripts/fuzz-diff.ts for the usage).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { generateCase, type Case, type Group } from './gen.js';
+import { DEFAULT_GROUPS, GROUPS, selectGroups } from './groups/index.js';
+import { resetCsrs, type Xlen } from './layout.js';
+import { evaluate, type Evaluation } from './engine.js';
+import { minimize, diffKey } from './minimize.js';
+import { signature, type FieldDiff } from './output.js';
+import { probeTracehook, qemuCpuFor, type Features } from './probe.js';
+import { buildProgram } from './program.js';
+import { caseSource, describeDiffs, describeOut, disassembleCase, initialRegs } from './report.js';
+import { qemuCommand, tracehookCommand, type EmuConfig } from './run.js';
+
+const USAGE = `usage: node --import tsx scripts/fuzz-diff.ts [options]
+  --seed S          seed (default 1)
+  --count N         number of test cases (default 1000; split between XLENs when both)
+  --xlen 32|64      only this XLEN (default: both)
+  --group NAMES     comma-separated groups, or all (default); groups: ${GROUPS.map((g) => g.name).join(', ')}
+  --len L           random instructions per case (default 100)
+  --batch K         cases per emulator run (default: about 30000 instructions per run)
+  --fixed           CI mode: a fixed set of seeds, both XLENs, all groups (under 2 minutes)
+  --max-minimize M  minimise at most M differences (distinct signatures; default 8)
+  --minimize-time S time budget for all minimisation, seconds (default 300)
+  --no-icount       do not compare the instruction counts (I line)
+  --timeout S       per emulator run (default 10)
+  --out DIR         where to write reproducers (default: a directory under ${tmpdir()})
+  --qemu-cpu CPU    QEMU -cpu (default: probed from tracehook's misa and extensions)
+  --quiet           no progress lines`;
+
+interface Options {
+  seeds: number[];
+  count: number;
+  xlens: Xlen[];
+  groups: string;
+  len: number;
+  batch?: number;
+  maxMinimize: number;
+  minimizeTime: number;
+  icount: boolean;
+  timeout: number;
+  out?: string;
+  qemuCpu?: string;
+  quiet: boolean;
+  fixed: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { seeds: [1], count: 1000, xlens: [64, 32], groups: 'all', len: 100, maxMinimize: 8, minimizeTime: 300, icount: true, timeout: 10, quiet: false, fixed: false };
+  const num = (s: string | undefined, what: string): number => {
+    const v = Number(s);
+    if (s === undefined || !Number.isFinite(v) || v < 0) throw new Error(`${what} needs a non-negative number`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = (): string | undefined => argv[++i];
+    switch (a) {
+      case '--seed': o.seeds = [num(v(), a)]; break;
+      case '--count': o.count = Math.floor(num(v(), a)); break;
+      case '--xlen': {
+        const x = v();
+        if (x !== '32' && x !== '64') throw new Error('--xlen takes 32 or 64');
+        o.xlens = [Number(x) as Xlen];
+        break;
+      }
+      case '--group': case '--groups': o.groups = v() ?? 'all'; break;
+      case '--len': o.len = Math.max(0, Math.floor(num(v(), a))); break;
+      case '--batch': o.batch = Math.max(1, Math.floor(num(v(), a))); break;
+      case '--fixed': o.fixed = true; break;
+      case '--max-minimize': o.maxMinimize = Math.floor(num(v(), a)); break;
+      case '--minimize-time': o.minimizeTime = num(v(), a); break;
+      case '--no-icount': o.icount = false; break;
+      case '--timeout': o.timeout = num(v(), a); break;
+      case '--out': o.out = v(); break;
+      case '--qemu-cpu': o.qemuCpu = v(); break;
+      case '--quiet': o.quiet = true; break;
+      case '-h': case '--help': console.log(USAGE); process.exit(0); break;
+      default: throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  if (o.fixed) {
+    // CI: fixed seeds, both XLENs, every group; about 2 x 1200 cases x 60 instructions
+    o.seeds = [20240601, 20240602, 20240603];
+    o.count = 2400;
+    o.xlens = [64, 32];
+    o.groups = 'all';
+    o.len = 60;
+    o.maxMinimize = Math.min(o.maxMinimize, 3);
+    o.minimizeTime = Math.min(o.minimizeTime, 45);
+  }
+  return o;
+}
+
+interface Spec { xlen: Xlen; seed: number; index: number }
+
+interface DiffRecord {
+  spec: Spec;
+  c: Case;
+  diffs: FieldDiff[];
+  sig: string;
+  key: string;
+}
+
+const fmtN = (n: number): string => n.toLocaleString('en-US');
+
+/** Executed random instructions of a case, from QEMU's counts: calibrated per XLEN. */
+interface Calib { base: bigint; perTrap: bigint }
+
+async function calibrate(xlen: Xlen, cfg: EmuConfig, opts: { icount: boolean }): Promise<Calib> {
+  const mk = (asm: string[]): Case => ({
+    xlen, name: 'calibration', regs: Array.from({ length: 32 }, (_, r) => (r === 3 ? 0x80010800n : 0n)), data: new Uint8Array(4096),
+    items: asm.map((a, i) => ({ idx: i, group: 'calib', asm: [a], size: 4, ninsn: 1 })), groups: [],
+  });
+  const ev = await evaluate(xlen, [mk([]), mk(['ecall'])], cfg, opts);
+  const [e0, e1] = ev.verdicts;
+  if (e0?.q === undefined || e1?.q === undefined) throw new Error(`calibration run failed on QEMU: ${ev.both.qemu.exit} ${ev.both.qemu.run.stderr.toString().slice(0, 500)}`);
+  const base = e0.q.icount - e0.q.hcount;
+  const perTrap = e1.q.icount - e1.q.hcount - base - 1n;
+  return { base, perTrap };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  const t0 = Date.now();
+  const log = (s: string): void => {
+    if (!o.quiet) console.log(s);
+  };
+  const cfg: EmuConfig = { timeoutMs: o.timeout * 1000, qemuCpu: { 32: 'rv32', 64: 'rv64' } };
+  const feats = new Map<Xlen, Features>();
+  const calib = new Map<Xlen, Calib>();
+  const groupsFor = new Map<Xlen, Group[]>();
+  for (const xlen of o.xlens) {
+    const f = await probeTracehook(xlen, cfg.timeoutMs);
+    feats.set(xlen, f);
+    cfg.qemuCpu[xlen] = o.qemuCpu ?? qemuCpuFor(xlen, f);
+    let groups: Group[];
+    try {
+      groups = selectGroups(o.groups);
+    } catch (e) {
+      console.error((e as Error).message);
+      return 2;
+    }
+    groupsFor.set(xlen, groups.filter((g) => g.xlens === undefined || g.xlens.includes(xlen)));
+    calib.set(xlen, await calibrate(xlen, cfg, o));
+  }
+  const outDir = o.out ?? join(tmpdir(), `tracehook-fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  console.log(`fuzz-diff: seeds ${o.seeds.join(',')}, ${fmtN(o.count)} cases x ${o.len} instructions, groups ${o.groups === 'all' ? DEFAULT_GROUPS.join(',') : o.groups}`);
+  for (const xlen of o.xlens) {
+    const q = qemuCommand(xlen, 'X', cfg.qemuCpu[xlen]), t = tracehookCommand(xlen, 'X');
+    console.log(`  RV${xlen}: qemu: ${q.cmd} ${q.args.join(' ')}`);
+    console.log(`  RV${xlen}: tracehook: node ${t.args.map((a) => a.replace(process.cwd() + '/', '')).join(' ')}`);
+  }
+
+  // the cases: count split over seeds and XLENs, interleaved so that a short run covers both
+  const specs: Spec[] = [];
+  const perSeed = Math.ceil(o.count / o.seeds.length);
+  for (const seed of o.seeds) {
+    for (let i = 0; i < perSeed && specs.length < o.count; i++) {
+      const xlen = o.xlens[i % o.xlens.length]!;
+      specs.push({ xlen, seed, index: Math.floor(i / o.xlens.length) });
+    }
+  }
+  const gen = (s: Spec): Case => generateCase({ xlen: s.xlen, seed: s.seed, index: s.index, len: o.len, groups: groupsFor.get(s.xlen)! });
+  const batchSize = o.batch ?? Math.max(1, Math.min(400, Math.floor(30000 / Math.max(10, o.len))));
+
+  // queue per XLEN; batches alternate
+  const queues = new Map<Xlen, Spec[]>(o.xlens.map((x) => [x, specs.filter((s) => s.xlen === x)]));
+  const stats = { cases: 0, generated: 0, executed: 0n, runs: 0, accepted: new Map<string, number>(), bothStopped: 0 };
+  const diffs: DiffRecord[] = [];
+  const next = (): { xlen: Xlen; specs: Spec[]; cases: Case[] } | undefined => {
+    let best: Xlen | undefined;
+    for (const x of o.xlens) if ((queues.get(x)?.length ?? 0) > 0 && (best === undefined || queues.get(x)!.length > queues.get(best)!.length)) best = x;
+    if (best === undefined) return undefined;
+    const q = queues.get(best)!;
+    const take = q.splice(0, batchSize);
+    return { xlen: best, specs: take, cases: take.map(gen) };
+  };
+  let pending = next();
+  let lastLog = 0;
+  while (pending !== undefined) {
+    const cur = pending;
+    const running = evaluate(cur.xlen, cur.cases, cfg, o);
+    // generate the next batch while this one runs
+    await new Promise((r) => setImmediate(r));
+    pending = next();
+    let ev: Evaluation;
+    try {
+      ev = await running;
+    } catch (e) {
+      console.error(`internal error building/running a batch (RV${cur.xlen}, ${cur.specs[0]!.seed}/${cur.specs[0]!.index}...): ${(e as Error).stack}`);
+      return 3;
+    }
+    stats.runs++;
+    const cal = calib.get(cur.xlen)!;
+    ev.verdicts.forEach((v, i) => {
+      const c = cur.cases[i]!;
+      stats.cases++;
+      stats.generated += c.items.reduce((a, it) => a + it.ninsn, 0);
+      if (v.q !== undefined) {
+        const ex = v.q.icount - v.q.hcount - cal.base - BigInt(v.q.ntraps) * cal.perTrap;
+        if (ex > 0n) stats.executed += ex;
+      }
+      for (const a of v.cmp?.accepted ?? []) {
+        const k = a.replace(/ \(epc .*\)$/, '');
+        stats.accepted.set(k, (stats.accepted.get(k) ?? 0) + 1);
+      }
+      if (v.cmp === undefined) {
+        stats.bothStopped++;
+        return;
+      }
+      if (v.cmp.diffs.length > 0) {
+        diffs.push({ spec: cur.specs[i]!, c, diffs: v.cmp.diffs, sig: signature(v.cmp.diffs), key: diffKey(v.cmp.diffs) });
+      }
+    });
+    if (ev.stoppedAt !== undefined) {
+      // the cases after the one where a run stopped go again, in a later batch
+      const rest = cur.specs.slice(ev.stoppedAt + 1);
+      if (rest.length > 0) {
+        queues.get(cur.xlen)!.unshift(...rest);
+        if (pending === undefined) pending = next();
+      }
+    }
+    if (Date.now() - lastLog > 5000 || pending === undefined) {
+      lastLog = Date.now();
+      log(`  ${fmtN(stats.cases)}/${fmtN(o.count)} cases, ${fmtN(stats.generated)} instructions (${fmtN(Number(stats.executed))} executed), ${diffs.length} differing, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+  }
+  const fuzzSeconds = (Date.now() - t0) / 1000;
+
+  // minimise the first difference of each signature
+  const bySig = new Map<string, DiffRecord[]>();
+  for (const d of diffs) bySig.set(d.sig, [...(bySig.get(d.sig) ?? []), d]);
+  const deadline = Date.now() + o.minimizeTime * 1000;
+  let reported = 0;
+  const minimizedKeys = new Map<string, number>();
+  if (diffs.length > 0) {
+    mkdirSync(outDir, { recursive: true });
+    console.log(`\n${diffs.length} differing case(s), ${bySig.size} signature(s); reproducers in ${outDir}`);
+  }
+  for (const [sig, recs] of bySig) {
+    const d = recs[0]!;
+    if (reported >= o.maxMinimize || Date.now() > deadline) {
+      console.log(`\n=== not minimised: ${recs.length} case(s) with signature [${sig}], e.g. RV${d.spec.xlen} ${d.spec.seed}/${d.spec.index}`);
+      console.log(describeDiffs(d.diffs, 6).join('\n'));
+      continue;
+    }
+    reported++;
+    console.log(`\n=== difference ${reported}: [${sig}] in ${recs.length} case(s); first: RV${d.spec.xlen} seed ${d.spec.seed} case ${d.spec.index} (--seed ${d.spec.seed} --xlen ${d.spec.xlen} --len ${o.len}${o.groups !== 'all' ? ` --group ${o.groups}` : ''})`);
+    console.log(`  minimising (${d.c.items.length} items, keeping the difference '${d.key}')...`);
+    const m = await minimize(d.c, d.key, cfg, o, (s) => { if (!o.quiet && process.stdout.isTTY) process.stdout.write(`\r${s}   `); }, deadline);
+    if (process.stdout.isTTY && !o.quiet) process.stdout.write('\r');
+    const v = m.alone.verdicts[0];
+    const prev = minimizedKeys.get(sigOfMin(m.c));
+    minimizedKeys.set(sigOfMin(m.c), reported);
+    console.log(`  minimal: ${m.c.items.length} item(s), ${m.runs} runs${m.reproducedAlone ? '' : ' (NOT reproduced when run alone: output below is from the lone run)'}${prev !== undefined ? `; same minimal sequence as difference ${prev}` : ''}`);
+    console.log(disassembleCase(m.alone.prog, 0).join('\n'));
+    console.log(`  initial registers (non-zero): ${initialRegs(m.c)}`);
+    console.log('  differences:');
+    console.log(describeDiffs(v?.cmp?.diffs ?? d.diffs).join('\n'));
+    const names = resetCsrs(d.spec.xlen).map((c) => c.name);
+    console.log('  qemu:');
+    console.log(describeOut(d.spec.xlen, v?.q, names).join('\n'));
+    console.log('  tracehook:');
+    console.log(describeOut(d.spec.xlen, v?.t, names).join('\n'));
+    if (v?.q === undefined || v.t === undefined) {
+      console.log(`  qemu run: ${m.alone.both.qemu.exit}; tracehook run: ${m.alone.both.tracehook.exit}`);
+      const err = m.alone.both.tracehook.run.stderr.toString().trim();
+      if (err) console.log('  tracehook stderr: ' + err.split('\n').slice(0, 10).join('\n    '));
+    }
+    const base = join(outDir, `diff${reported}.rv${d.spec.xlen}`);
+    writeFileSync(base + '.bin', buildProgram(d.spec.xlen, [m.c]).bytes);
+    writeFileSync(base + '.S', caseSource(m.c) + '\n# disassembly\n' + disassembleCase(m.alone.prog, 0).map((l) => '#' + l).join('\n') + '\n');
+    const q = qemuCommand(d.spec.xlen, base + '.bin', cfg.qemuCpu[d.spec.xlen]), t = tracehookCommand(d.spec.xlen, base + '.bin');
+    console.log(`  reproduce: ${q.cmd} ${q.args.join(' ')}`);
+    console.log(`             node ${t.args.join(' ')}`);
+  }
+
+  const accepted = [...stats.accepted].map(([k, n]) => `${n} x ${k}`).join('; ');
+  console.log(`\ntotals: ${fmtN(stats.cases)} cases, ${fmtN(stats.generated)} random instructions generated, ${fmtN(Number(stats.executed))} executed (QEMU's count), ${stats.runs} runs per emulator, ${fuzzSeconds.toFixed(1)} s fuzzing + ${((Date.now() - t0) / 1000 - fuzzSeconds).toFixed(1)} s minimising`);
+  console.log(`        ${diffs.length} differing case(s) in ${bySig.size} signature(s)${accepted ? `; accepted known QEMU deviations: ${accepted}` : ''}${stats.bothStopped ? `; ${stats.bothStopped} case(s) stopped both emulators alike` : ''}`);
+  return diffs.length > 0 ? 1 : 0;
+}
+
+function sigOfMin(c: Case): string {
+  return c.items.map((it) => it.asm.join(';')).join('|');
+}
