@@ -16,7 +16,12 @@ import { SemihostingService } from '../core/semihosting/service.js';
 import { PAGE_SHIFT } from '../core/tb-cache.js';
 import { hex, hiOf, loOf } from '../core/u64.js';
 import { Clint } from '../devices/clint.js';
-import { Ns16550a, NS16550A_REGS_SIZE } from '../devices/ns16550a.js';
+import { Ns16550a, NS16550A_REGS_SIZE, VIRT_UART0_IRQ } from '../devices/ns16550a.js';
+import { Plic, VIRT_PLIC_BASE, VIRT_PLIC_SIZE } from '../devices/plic.js';
+import { GoldfishRtc } from '../devices/goldfish-rtc.js';
+import { VirtioMmio, VIRT_VIRTIO_COUNT, virtVirtioBase } from '../devices/virtio-mmio.js';
+import { CfiFlash, VIRT_FLASH_BANKS } from '../devices/cfi-flash.js';
+import { PcieGpex, virtHighPcieMmio } from '../devices/pcie-gpex.js';
 import { SifiveTest } from '../devices/sifive-test.js';
 import type { RegisterDesc } from '../plugin/api.js';
 import { PluginHost, type MachineAccess } from '../plugin/host.js';
@@ -27,6 +32,9 @@ import { XREG_NAMES } from '../targets/riscv/regnames.js';
 import { riscvSemihosting } from '../targets/riscv/semihosting.js';
 import { MODE_SINGLE, translate, type RvBlock } from '../targets/riscv/translate.js';
 import { buildVirtDtb, buildVirtFdtImage, qemuFdtLoadAddr } from './riscv-virt-dtb.js';
+
+/** PLIC source of the Goldfish RTC on virt. */
+const VIRT_RTC_IRQ = 11;
 
 export const VIRT_MAP = {
   mrom: { base: 0x1000, size: 0xf000 },
@@ -55,6 +63,8 @@ export interface VirtOptions {
   semihostingOut: (bytes: Uint8Array) => void;
   /** Output to semihosting ":tt" handles (QEMU: "w" → host stdout, "a" → host stderr). */
   semihostingTtyOut?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
+  /** Goldfish RTC start time in ns since the epoch (default: host clock at start, as QEMU). */
+  rtcEpochNs?: bigint;
   /** `-d int` sink, if enabled. */
   intLog?: (line: string) => void;
   host?: PluginHost;
@@ -80,6 +90,7 @@ export class VirtMachine implements MachineAccess {
   readonly runner: Runner<Hart, RvBlock>;
   readonly ram: RamRegion;
   readonly uart: Ns16550a;
+  readonly plic: Plic;
   readonly clint: Clint;
   readonly images: LoadedImage[] = [];
   private readonly ramInfo: RamInfo;
@@ -111,8 +122,20 @@ export class VirtMachine implements MachineAccess {
     }
     this.clint = new Clint({ clock: this.clock, numHarts: this.vcpus, msip, mtip });
     this.clint.map(this.bus, VIRT_MAP.clint.base);
-    this.uart = new Ns16550a({ clock: this.clock, output: o.uartOut });
+    // PLIC: contexts 2h (M) and 2h+1 (S) of each hart drive mip.MEIP / mip.SEIP.
+    const plicOut: IrqPin[] = [];
+    for (let i = 0; i < this.vcpus; i++) {
+      plicOut.push(new IrqPin((l) => this.harts[i]?.setIrqLine(1 << Irq.MEI, l)));
+      plicOut.push(new IrqPin((l) => this.harts[i]?.setIrqLine(1 << Irq.SEI, l)));
+    }
+    this.plic = new Plic({ numHarts: this.vcpus, outputs: plicOut });
+    this.bus.addMmio('riscv.sifive.plic', VIRT_PLIC_BASE, VIRT_PLIC_SIZE, this.plic);
+    this.uart = new Ns16550a({ clock: this.clock, output: o.uartOut, irq: this.plic.source(VIRT_UART0_IRQ) });
     this.bus.addMmio('serial', VIRT_MAP.uart0.base, NS16550A_REGS_SIZE, this.uart);
+    new GoldfishRtc({ clock: this.clock, irq: this.plic.source(VIRT_RTC_IRQ), epochNs: o.rtcEpochNs }).map(this.bus);
+    for (let i = 0; i < VIRT_VIRTIO_COUNT; i++) new VirtioMmio().map(this.bus, virtVirtioBase(i));
+    for (const bank of VIRT_FLASH_BANKS) new CfiFlash({ name: bank.name }).map(this.bus, bank.base);
+    new PcieGpex().map(this.bus, { highMmio: virtHighPcieMmio(o.xlen, memBytes) });
     this.ram = this.bus.addRam('riscv.virt.ram', VIRT_MAP.dram.base, memBytes);
     const buf = this.ram.bytes.buffer;
     this.ramInfo = {
