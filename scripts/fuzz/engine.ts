@@ -3,7 +3,7 @@ import type { Case } from './gen.js';
 import type { Xlen } from './layout.js';
 import { compareCase, type CaseCompare, type CaseOut, type FieldDiff } from './output.js';
 import { buildProgram, type Program } from './program.js';
-import { insnAt } from './report.js';
+import { insnAt, mnemonicAt } from './report.js';
 import { runBoth, type BothResult, type EmuConfig } from './run.js';
 
 export interface Verdict {
@@ -41,7 +41,7 @@ export async function evaluate(xlen: Xlen, cases: Case[], cfg: EmuConfig, opts: 
   for (let i = 0; i < cases.length; i++) {
     const q = qs[i], t = ts[i];
     if (q !== undefined && t !== undefined) {
-      verdicts.push({ cmp: compareCase(xlen, q, t, (a) => insnAt(prog, a), opts), q, t });
+      verdicts.push({ cmp: compareCase(xlen, q, t, (a) => insnAt(prog, a), { icount: opts.icount, mnemonic: (a) => mnemonicAt(prog, a) }), q, t });
       continue;
     }
     stoppedAt = i;

@@ -92,7 +92,7 @@ export class GenCtx {
   /** Scratch state groups may keep across items of one case (e.g. the last LR address). */
   readonly state = new Map<string, unknown>();
 
-  constructor(readonly rng: Rng, readonly xlen: Xlen, regs: readonly bigint[]) {
+  constructor(readonly rng: Rng, readonly xlen: Xlen, regs: readonly bigint[], readonly flags: ReadonlySet<string> = new Set()) {
     this.known = regs.slice();
   }
 
@@ -115,6 +115,11 @@ export class GenCtx {
   /** A register in x8..x15 (compressed 3-bit fields). */
   creg(): number {
     return 8 + this.rng.int(8);
+  }
+
+  /** True if the run asked to avoid a known difference (`--avoid NAME`, see KNOWN_AVOIDS in cli.ts). */
+  avoid(name: string): boolean {
+    return this.flags.has('avoid:' + name);
   }
 
   /** Marks registers as written with an unknown value (x0 stays 0, gp is never written). */
@@ -199,7 +204,8 @@ export class GenCtx {
     const xlen = this.xlen;
     if (rng.chance(0.25)) {
       // x0-relative: 0..0x7ff or the top 2 KiB of the address space
-      const off = rng.chance(0.5) ? rng.int(2048) : -rng.range(1, 2048);
+      let off = rng.chance(0.5) ? rng.int(2048) : -rng.range(1, 2048);
+      if (this.avoid('fault-tval')) off -= ((off % size) + size) % size;
       return { pre: [], preSize: 0, base: 0, off, addr: BigInt(off) & this.mask };
     }
     const choices: bigint[] = [
@@ -210,7 +216,9 @@ export class GenCtx {
       ...(xlen === 64 ? [0x8000000000000000n, 0x80000000n << 24n, 0xffffffff80000000n, 0x180000000n] : []),
       ...(store ? [0x1000n, 0x1ff8n] : []), // boot ROM: stores are ignored
     ];
-    const addr = rng.pick(choices) & this.mask;
+    const straddles = (a: bigint): boolean => a < RAM_END && a + BigInt(size) > RAM_END;
+    let addr = rng.pick(store && this.avoid('straddle-store') ? choices.filter((a) => !straddles(a & this.mask)) : choices) & this.mask;
+    if (this.avoid('fault-tval')) addr -= addr % BigInt(size);
     this.clobber(base);
     return { pre: [`li ${REG(base)}, ${this.imm(addr)}`], preSize: this.liSize(addr), base, off: 0, addr };
   }
@@ -259,6 +267,8 @@ export interface GenOptions {
   /** Number of random instructions (items are added until at least this many). */
   len: number;
   groups: Group[];
+  /** Generator switches (e.g. 'qemu-quirks': also write CSR bits where QEMU 7.2 is known to differ). */
+  flags?: ReadonlySet<string>;
 }
 
 /** Generates case `index` of `seed` (deterministic). */
@@ -268,7 +278,7 @@ export function generateCase(o: GenOptions): Case {
   const rng = new Rng(mixSeed(o.seed, o.xlen, o.index, groups.map((g) => g.name).join(',')));
   const regs = initialRegs(o.xlen, rng);
   const data = initialData(o.xlen, rng);
-  const ctx = new GenCtx(rng, o.xlen, regs);
+  const ctx = new GenCtx(rng, o.xlen, regs, o.flags);
   // per-case emphasis: each group's weight scaled by a random factor, so cases differ in mix
   const weights = groups.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);
   const items: Item[] = [];

@@ -3,8 +3,9 @@
  *
  *   0x80000000  harness: entry, trap handler, per-case init, dump routine (fixed code)
  *   0x80008000  STATE: register save area, trap log, saved CSRs, counters (see SLOT)
- *   0x80010000  DATA: the data area random loads/stores/AMOs work on (DATA_SIZE bytes);
- *               gp always holds DATA + 0x800 so that `off(gp)` reaches all of it
+ *   0x80010800  DATA: the data area random loads/stores/AMOs work on (DATA_SIZE bytes), across
+ *               a page boundary (misaligned accesses straddle it); gp always holds DATA + 0x800
+ *               (= 0x80011000) so that `off(gp)` reaches all of it
  *   0x80020000  cases: each case's code followed by its image (initial registers, then the
  *               initial contents of DATA), one after another
  */
@@ -14,7 +15,7 @@ export const RAM_BASE = 0x80000000n;
 export const RAM_SIZE = 128n * 1024n * 1024n;
 export const RAM_END = RAM_BASE + RAM_SIZE;
 export const STATE = 0x80008000n;
-export const DATA = 0x80010000n;
+export const DATA = 0x80010800n;
 export const DATA_SIZE = 4096;
 /** gp (x3) holds this for the whole case: never written by generated code. */
 export const GP_VALUE = DATA + 0x800n;

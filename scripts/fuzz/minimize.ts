@@ -1,25 +1,15 @@
 /**
  * Shrinks a differing case: drops items (ddmin over the item list, each round's candidates run
  * as one program with one case per candidate), then zeroes initial registers that do not matter.
- * "Still differs" = the candidate differs with the same leading kind of difference (traps, csrs,
- * data, regs, icount, run) — and, for trap differences, the same pair of first differing causes —
- * so the minimiser does not wander to another bug.
+ * "Still differs" = output.diffKey is unchanged: the same instruction and behaviours where the trap
+ * logs diverge, else the same leading kind of difference (run, csrs, data, regs, icount), so that
+ * the minimiser does not wander to another bug.
  */
 import { DATA, DATA_SIZE } from './layout.js';
 import type { Case, Item } from './gen.js';
 import { evaluate, type EvalOptions, type Evaluation } from './engine.js';
-import { primaryKind, type FieldDiff } from './output.js';
+import { diffKey } from './output.js';
 import type { EmuConfig } from './run.js';
-
-/** What a difference looks like, for "still the same difference". */
-export function diffKey(diffs: readonly FieldDiff[]): string {
-  const k = primaryKind(diffs) ?? 'none';
-  if (k !== 'traps') return k;
-  const d = diffs.find((x) => x.kind === 'traps' && x.field !== 'count');
-  if (d === undefined) return 'traps:count';
-  const c = (s: string): string => /cause (\d+)/.exec(s)?.[1] ?? '-';
-  return `traps:${c(d.qemu)}/${c(d.tracehook)}`;
-}
 
 export interface MinimizeResult {
   c: Case;
@@ -46,7 +36,7 @@ export async function minimize(
       const ev = await evaluate(c0.xlen, part, cfg, opts);
       part.forEach((_, j) => {
         const v = ev.verdicts[j];
-        res.push(v?.cmp !== undefined && v.cmp.diffs.length > 0 && diffKey(v.cmp.diffs) === key);
+        res.push(v?.cmp !== undefined && v.cmp.diffs.length > 0 && diffKey(v.cmp) === key);
       });
       // a passing candidate found: the rest of this round can wait (ddmin takes the first)
       if (res.includes(true)) break;
@@ -102,7 +92,7 @@ export async function minimize(
   runs++;
   const alone = await evaluate(c.xlen, [c], cfg, opts);
   const v = alone.verdicts[0];
-  const reproducedAlone = v?.cmp !== undefined && v.cmp.diffs.length > 0 && diffKey(v.cmp.diffs) === key;
+  const reproducedAlone = v?.cmp !== undefined && v.cmp.diffs.length > 0 && diffKey(v.cmp) === key;
   return { c, alone, runs, reproducedAlone };
 
   /** Like test, but evaluates every candidate. */
@@ -115,7 +105,7 @@ export async function minimize(
       const ev = await evaluate(c0.xlen, part, cfg, opts);
       part.forEach((_, j) => {
         const vv = ev.verdicts[j];
-        res.push(vv?.cmp !== undefined && vv.cmp.diffs.length > 0 && diffKey(vv.cmp.diffs) === key);
+        res.push(vv?.cmp !== undefined && vv.cmp.diffs.length > 0 && diffKey(vv.cmp) === key);
       });
     }
     return res;

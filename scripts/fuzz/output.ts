@@ -7,6 +7,7 @@
  *   C <csr> <csr> ...                        the CSRs of layout.resetCsrs, in order
  *   T <count> cause:epc:tval ...             trap log (first TRAP_LOG_MAX entries)
  *   D idx:value ...                          data-area words that differ from the initial image
+ *   E value ...                              the last 16 bytes of RAM (zeroed before each case)
  */
 import { XREG_NAMES } from '../../src/targets/riscv/regnames.js';
 import { isAmo } from '../lib/elf.js';
@@ -23,6 +24,8 @@ export interface CaseOut {
   ntraps: number;
   traps: TrapEntry[];
   data: Map<number, bigint>;
+  /** The last 16 bytes of RAM, as XLEN words. */
+  ramEnd: bigint[];
   /** The raw lines, for reports. */
   text: string;
 }
@@ -42,10 +45,10 @@ export function parseOutput(text: string): ParsedOutput {
   let tailStart = 0;
   while (i < lines.length) {
     const m = /^#([0-9a-f]{4})$/.exec(lines[i]!);
-    // complete only with the newline after its D line (so lines[i + 6] exists)
-    if (!m || i + 6 >= lines.length) break;
-    const [r, il, cl, tl, dl] = [lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, lines[i + 4]!, lines[i + 5]!];
-    if (!r.startsWith('R ') || !il.startsWith('I ') || !cl.startsWith('C') || !tl.startsWith('T ') || !dl.startsWith('D')) break;
+    // complete only with the newline after its E line (so lines[i + 7] exists)
+    if (!m || i + 7 >= lines.length) break;
+    const [r, il, cl, tl, dl, el] = [lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, lines[i + 4]!, lines[i + 5]!, lines[i + 6]!];
+    if (!r.startsWith('R ') || !il.startsWith('I ') || !cl.startsWith('C') || !tl.startsWith('T ') || !dl.startsWith('D') || !el.startsWith('E ')) break;
     const regs = [0n, ...r.slice(2).split(' ').map(h)];
     const [ic, hc] = il.slice(2).split(' ').map(h);
     const csrs = cl.slice(1).trim() === '' ? [] : cl.slice(2).split(' ').map(h);
@@ -62,9 +65,9 @@ export function parseOutput(text: string): ParsedOutput {
     }
     cases.push({
       no: parseInt(m[1]!, 16), regs, icount: ic!, hcount: hc!, csrs, ntraps: parseInt(tparts[0]!, 16), traps, data,
-      text: lines.slice(i, i + 6).join('\n'),
+      ramEnd: el.slice(2).split(' ').map(h), text: lines.slice(i, i + 7).join('\n'),
     });
-    i += 6;
+    i += 7;
     tailStart = i;
   }
   return { cases, tail: lines.slice(tailStart).join('\n') };
@@ -78,7 +81,15 @@ export interface CaseCompare {
   diffs: FieldDiff[];
   /** Differences accepted as known QEMU 7.2 deviations (see ACCEPTED). */
   accepted: string[];
+  /** The first point where the trap logs diverge, if they do. */
+  divergence?: TrapDivergence;
 }
+
+/**
+ * Where the trap logs first diverge: the earliest epc where one side trapped and the other did not
+ * do the same. `qemu`/`tracehook`: 'no trap', 'cause N' or, when only mtval differs, 'cause N tval X'.
+ */
+export interface TrapDivergence { epc: bigint; qemu: string; tracehook: string; insn: string; tvalOnly: boolean }
 
 /**
  * Known QEMU 7.2 deviations from the privileged spec that tracehook does not copy, accepted only
@@ -98,10 +109,12 @@ const hex = (v: bigint, xlen: Xlen): string => '0x' + v.toString(16).padStart(xl
  * allowance). `icount`: whether the I line is compared.
  */
 export function compareCase(
-  xlen: Xlen, q: CaseOut, t: CaseOut, insnAt: (addr: bigint) => number | undefined, opts: { icount: boolean },
+  xlen: Xlen, q: CaseOut, t: CaseOut, insnAt: (addr: bigint) => number | undefined,
+  opts: { icount: boolean; mnemonic: (addr: bigint) => string },
 ): CaseCompare {
   const diffs: FieldDiff[] = [];
   const accepted: string[] = [];
+  const acceptedAt = new Set<number>();
   for (let r = 1; r < 32; r++) {
     if (q.regs[r] !== t.regs[r]) diffs.push({ kind: 'regs', field: XREG_NAMES[r]!, qemu: hex(q.regs[r] ?? 0n, xlen), tracehook: hex(t.regs[r] ?? 0n, xlen) });
   }
@@ -116,6 +129,7 @@ export function compareCase(
       const w = insnAt(a.epc);
       if (acc !== undefined && w !== undefined && (w & 3) === 3 && isAmo(w)) {
         accepted.push(`${acc.what} (epc ${hex(a.epc, xlen)})`);
+        acceptedAt.add(i);
         continue;
       }
     }
@@ -130,22 +144,64 @@ export function compareCase(
     const a = q.data.get(k), b = t.data.get(k);
     if (a !== b) diffs.push({ kind: 'data', field: `DATA+0x${k.toString(16)}`, qemu: a === undefined ? '(unchanged)' : hex(a, xlen), tracehook: b === undefined ? '(unchanged)' : hex(b, xlen) });
   }
+  for (let i = 0; i < Math.max(q.ramEnd.length, t.ramEnd.length); i++) {
+    if (q.ramEnd[i] !== t.ramEnd[i]) {
+      diffs.push({ kind: 'data', field: `RAM_END-${16 - (i * xlen) / 8}`, qemu: q.ramEnd[i] === undefined ? '-' : hex(q.ramEnd[i]!, xlen), tracehook: t.ramEnd[i] === undefined ? '-' : hex(t.ramEnd[i]!, xlen) });
+    }
+  }
   if (opts.icount && (q.icount !== t.icount || q.hcount !== t.hcount)) {
     diffs.push({ kind: 'icount', field: 'instructions (case / in handler)', qemu: `${q.icount} / ${q.hcount}`, tracehook: `${t.icount} / ${t.hcount}` });
   }
-  return { diffs, accepted };
+  const divergence = diffs.some((d) => d.kind === 'traps') ? trapDivergence(q, t, opts.mnemonic, acceptedAt) : undefined;
+  return { diffs, accepted, ...(divergence ? { divergence } : {}) };
 }
 
-/** A short signature of a difference, for grouping (kinds and fields, not values). */
-export function signature(diffs: readonly FieldDiff[]): string {
-  const kinds = [...new Set(diffs.map((d) => d.kind))].sort();
-  const trapCauses = diffs.filter((d) => d.kind === 'traps' && d.field !== 'count').map((d) => `${/cause (\d+)/.exec(d.qemu)?.[1] ?? '-'}/${/cause (\d+)/.exec(d.tracehook)?.[1] ?? '-'}`);
-  const csrs = diffs.filter((d) => d.kind === 'csrs').map((d) => d.field);
-  return [kinds.join('+'), ...new Set(trapCauses), ...csrs].join(' ');
+function trapDivergence(q: CaseOut, t: CaseOut, mnemonic: (addr: bigint) => string, acceptedAt: Set<number>): TrapDivergence | undefined {
+  let i = 0;
+  while (i < q.traps.length && i < t.traps.length) {
+    const a = q.traps[i]!, b = t.traps[i]!;
+    if (!acceptedAt.has(i) && (a.cause !== b.cause || a.epc !== b.epc || a.tval !== b.tval)) {
+      if (a.epc === b.epc && !(a.cause === b.cause && a.tval === b.tval)) {
+        const tvalOnly = a.cause === b.cause;
+        return { epc: a.epc, qemu: `cause ${a.cause}${tvalOnly ? ` tval ${a.tval.toString(16)}` : ''}`, tracehook: `cause ${b.cause}${tvalOnly ? ` tval ${b.tval.toString(16)}` : ''}`, insn: mnemonic(a.epc), tvalOnly };
+      }
+      break;
+    }
+    i++;
+  }
+  const a = q.traps[i], b = t.traps[i];
+  if (a === undefined && b === undefined) return undefined;
+  // the side whose next trap comes first trapped where the other did not (or at least not then)
+  const first = a === undefined ? b! : b === undefined ? a : a.epc <= b.epc ? a : b;
+  const other = first === a ? t : q;
+  const same = other.traps.slice(i).find((e) => e.epc === first.epc);
+  const desc = (e: TrapEntry | undefined): string => (e === undefined ? 'no trap' : `cause ${e.cause}`);
+  return first === a
+    ? { epc: first.epc, qemu: desc(first), tracehook: desc(same), insn: mnemonic(first.epc), tvalOnly: false }
+    : { epc: first.epc, qemu: desc(same), tracehook: desc(first), insn: mnemonic(first.epc), tvalOnly: false };
 }
 
-/** The kind that leads a difference (used to keep the minimiser on the same difference). */
-export function primaryKind(diffs: readonly FieldDiff[]): DiffKind | undefined {
-  const order: DiffKind[] = ['run', 'traps', 'csrs', 'data', 'regs', 'icount'];
-  return order.find((k) => diffs.some((d) => d.kind === k));
+/**
+ * A short signature of a difference, for grouping: where the trap logs diverge (the instruction and
+ * both behaviours), else the kinds of difference and the CSRs involved.
+ */
+export function signature(c: CaseCompare): string {
+  if (c.divergence !== undefined) {
+    const d = c.divergence;
+    if (d.tvalOnly) return `traps: ${d.insn}: ${d.qemu.replace(/ tval.*/, '')} on both, mtval differs`;
+    return `traps: ${d.insn}: qemu ${d.qemu}, tracehook ${d.tracehook}`;
+  }
+  const kinds = [...new Set(c.diffs.map((d) => d.kind))].sort();
+  const csrs = c.diffs.filter((d) => d.kind === 'csrs').map((d) => d.field);
+  return kinds.join('+') + (csrs.length ? ` (${csrs.join(',')})` : '');
+}
+
+/** What a difference must still look like while minimising (coarser than the signature). */
+export function diffKey(c: CaseCompare): string {
+  if (c.divergence !== undefined) {
+    const d = c.divergence;
+    return d.tvalOnly ? `traps:${d.insn}:${d.qemu.replace(/ tval.*/, '')}:tval` : `traps:${d.insn}:${d.qemu}/${d.tracehook}`;
+  }
+  const order: DiffKind[] = ['run', 'csrs', 'data', 'regs', 'icount'];
+  return order.find((k) => c.diffs.some((d) => d.kind === k)) ?? 'none';
 }

@@ -12,11 +12,10 @@
  */
 import { assemble } from '../../src/targets/riscv/test-support/asm.js';
 import { END, type Case } from './gen.js';
-import { CASES_BASE, DATA, DATA_SIZE, FINISHER, RAM_BASE, resetCsrs, SLOT, STATE, TRAP_LOG_MAX, TRAP_STORM, UART, type Xlen } from './layout.js';
+import { CASES_BASE, DATA, DATA_SIZE, FINISHER, RAM_BASE, RAM_END, resetCsrs, SLOT, STATE, TRAP_LOG_MAX, TRAP_STORM, UART, type Xlen } from './layout.js';
 
 /** CSRs printed after each case (the `C` line), in this order. */
-export const DUMP_CSRS = (xlen: Xlen): { name: string; num: number }[] =>
-  resetCsrs(xlen).filter((c) => c.name !== 'mcountinhibit' || true);
+export const DUMP_CSRS = (xlen: Xlen): { name: string; num: number }[] => resetCsrs(xlen);
 
 function harness(xlen: Xlen, firstCase: string): string {
   const XB = xlen / 8;
@@ -68,6 +67,26 @@ handler:
 1:
   csrr t0, mcause
   bltz t0, 3f
+  # an AMO's misaligned / access fault: QEMU 7.2 says 4 / 5 where the spec says 6 / 7 (a known,
+  # accepted deviation, see output.ts ACCEPTED); the log keeps the raw cause, later reads of
+  # mcause see the spec's (4..7 -> 6 / 7, the same instructions on both emulators), so that the
+  # deviation does not spread into registers or instruction counts
+  addi t1, t0, -4
+  li t2, 3
+  bgtu t1, t2, 5f
+  csrr t1, mepc
+  lhu t2, 0(t1)
+  andi t2, t2, 0x7f
+  addi t2, t2, -0x2f
+  bnez t2, 5f
+  lhu t2, 2(t1)
+  srli t2, t2, 11
+  addi t2, t2, -2
+  li t1, 1
+  bleu t2, t1, 5f
+  ori t0, t0, 2
+  csrw mcause, t0
+5:
   csrr t0, mepc
   lhu t1, 0(t0)
   andi t1, t1, 3
@@ -118,8 +137,12 @@ ${restore}
   addi t1, t1, ${XB}
   addi t2, t2, -1
   bnez t2, 1b
+  li t0, ${RAM_END - 16n}
+  ${Array.from({ length: 16 / XB }, (_, i) => `${SD} zero, ${i * XB}(t0)`).join('\n  ')}
   ${SD} zero, ${o(SLOT.TCOUNT)}(t6)
   ${SD} zero, ${o(SLOT.HTOTAL)}(t6)
+  csrw mcycle, zero
+  csrw minstret, zero${xlen === 32 ? '\n  csrw mcycleh, zero\n  csrw minstreth, zero' : ''}
   csrr t0, minstret
   ${SD} t0, ${o(SLOT.ISTART)}(t6)
   ret
@@ -271,6 +294,20 @@ ${dumpCsrs}
   addi s3, s3, ${XB}
   li t0, ${DATA_SIZE}
   bne s3, t0, 5b
+  # the last 16 bytes of RAM (stores straddling the end of RAM)
+  la a0, msg_e
+  call puts
+  li s1, ${RAM_END - 16n}
+  li s3, ${16 / XB}
+8:
+  li a0, ' '
+  call putc
+  ${LD} a0, 0(s1)
+  li a1, ${xlen / 4}
+  call puthex
+  addi s1, s1, ${XB}
+  addi s3, s3, -1
+  bnez s3, 8b
   li a0, '\\n'
   call putc
   ${LD} t0, ${o(SLOT.NEXT)}(s0)
@@ -286,6 +323,7 @@ msg_i: .byte '\\n', 'I', ' ', 0
 msg_c: .byte '\\n', 'C', 0
 msg_t: .byte '\\n', 'T', ' ', 0
 msg_d: .byte '\\n', 'D', 0
+msg_e: .byte '\\n', 'E', 0
 storm_msg: .byte '!', 'S', 'T', 'O', 'R', 'M', '\\n', 0
   .balign 4
 `;

@@ -1,6 +1,6 @@
 /** Formatting cases and differences for the terminal and for reproducer files. */
 import { disassemble } from '../../src/targets/riscv/disasm.js';
-import { XREG_NAMES } from '../../src/targets/riscv/regnames.js';
+import { csrName, XREG_NAMES } from '../../src/targets/riscv/regnames.js';
 import { DATA, DATA_SIZE, RAM_BASE, type Xlen } from './layout.js';
 import type { Case } from './gen.js';
 import type { Program } from './program.js';
@@ -17,6 +17,20 @@ export function insnAt(p: Program, addr: bigint): number | undefined {
   if ((lo & 3) !== 3) return lo;
   if (o + 4 > p.bytes.length) return undefined;
   return (lo | (p.bytes[o + 2]! << 16) | (p.bytes[o + 3]! << 24)) >>> 0;
+}
+
+/** The mnemonic of the instruction at `addr` (objdump's spelling, without .aq/.rl), or '?'. */
+export function mnemonicAt(p: Program, addr: bigint): string {
+  const w = insnAt(p, addr);
+  if (w === undefined) return '?';
+  const size = (w & 3) === 3 ? 4 : 2;
+  const d = disassemble(w, size, p.xlen, addr);
+  // CSR instructions: with the CSR (`csrrs mhpmevent31`)
+  if (size === 4 && (w & 0x7f) === 0x73 && ((w >>> 12) & 3) !== 0) {
+    const n = w >>> 20;
+    return `${d.split('\t')[0]} ${(csrName(n) ?? '0x' + n.toString(16)).replace(/^((m?hpm(counter|event))|pmpaddr|pmpcfg)\d+(h?)$/, '$1N$4')}`;
+  }
+  return d.startsWith('.') ? d.replace('\t', ' ') : d.split('\t')[0]!.replace(/\.(aqrl|aq|rl)$/, '');
 }
 
 /** Disassembly of case `n` of a program: one line per instruction, grouped by item. */
@@ -63,6 +77,7 @@ export function describeOut(xlen: Xlen, o: CaseOut | undefined, csrNames: string
   lines.push(`  traps: ${o.ntraps}` + o.traps.map((t) => `\n    cause ${t.cause} epc 0x${hex(t.epc, w)} tval 0x${hex(t.tval, w)}`).join(''));
   lines.push('  csrs: ' + o.csrs.map((v, i) => `${csrNames[i]}=${v.toString(16)}`).join(' '));
   lines.push(`  changed data: ${o.data.size === 0 ? '(none)' : [...o.data].map(([k, v]) => `+0x${k.toString(16)}=${hex(v, w)}`).join(' ')}`);
+  if (o.ramEnd.some((v) => v !== 0n)) lines.push(`  last 16 bytes of RAM: ${o.ramEnd.map((v) => hex(v, w)).join(' ')}`);
   return lines;
 }
 

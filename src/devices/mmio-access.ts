@@ -1,7 +1,7 @@
 /**
  * How QEMU 7.2 presents a CPU access to an MMIO device, for handlers that follow a QEMU model.
  *
- * Two rules of QEMU's memory core and TCG that a plain {@link MmioHandler} does not see:
+ * What QEMU's memory core and TCG do that a plain {@link MmioHandler} does not see:
  *
  * - **Valid access sizes** (`MemoryRegionOps.valid.min/max_access_size`). An access outside them
  *   fails with `MEMTX_DECODE_ERROR`, which a RISC-V CPU takes as a load or store/AMO access fault
@@ -12,6 +12,7 @@
  *   into single-byte stores in ascending address order (`load_helper` / `store_helper_unaligned`
  *   in accel/tcg/cputlb.c). {@link checkedMmio} does the same, so the device only ever sees
  *   aligned accesses, each checked against the valid sizes.
+ * - **Write values** reach a QEMU device masked to the access size; so they do here.
  *
  * What this cannot reproduce: the bus splits an 8-byte access into two 4-byte ones before any
  * handler sees it. QEMU does the same for regions without a `valid.max_access_size` and for

@@ -32,8 +32,7 @@
  * A limitation of the bus: an aligned 8-byte access faults on QEMU (valid size 4 only) but reaches
  * this model as two 4-byte accesses.
  */
-import type { Bus } from '../core/bus.js';
-import type { MmioHandler } from '../core/bus.js';
+import type { Bus, MmioHandler } from '../core/bus.js';
 import { IrqPin, type IrqLine } from '../core/irq.js';
 import { mapChecked } from './mmio-access.js';
 

@@ -17,7 +17,7 @@ import { PAGE_SHIFT } from '../core/tb-cache.js';
 import { hex, hiOf, loOf } from '../core/u64.js';
 import { Clint } from '../devices/clint.js';
 import { Ns16550a, NS16550A_REGS_SIZE, VIRT_UART0_IRQ } from '../devices/ns16550a.js';
-import { Plic, VIRT_PLIC_BASE, VIRT_PLIC_SIZE } from '../devices/plic.js';
+import { Plic, VIRT_PLIC_BASE } from '../devices/plic.js';
 import { GoldfishRtc } from '../devices/goldfish-rtc.js';
 import { VirtioMmio, VIRT_VIRTIO_COUNT, virtVirtioBase } from '../devices/virtio-mmio.js';
 import { CfiFlash, VIRT_FLASH_BANKS } from '../devices/cfi-flash.js';
@@ -129,7 +129,7 @@ export class VirtMachine implements MachineAccess {
       plicOut.push(new IrqPin((l) => this.harts[i]?.setIrqLine(1 << Irq.SEI, l)));
     }
     this.plic = new Plic({ numHarts: this.vcpus, outputs: plicOut });
-    this.bus.addMmio('riscv.sifive.plic', VIRT_PLIC_BASE, VIRT_PLIC_SIZE, this.plic);
+    this.plic.map(this.bus, VIRT_PLIC_BASE);
     this.uart = new Ns16550a({ clock: this.clock, output: o.uartOut, irq: this.plic.source(VIRT_UART0_IRQ) });
     this.bus.addMmio('serial', VIRT_MAP.uart0.base, NS16550A_REGS_SIZE, this.uart);
     new GoldfishRtc({ clock: this.clock, irq: this.plic.source(VIRT_RTC_IRQ), epochNs: o.rtcEpochNs }).map(this.bus);

@@ -6,6 +6,7 @@
 import type { Group } from '../gen.js';
 import { alu } from './alu.js';
 import { amo } from './amo.js';
+import { bitmanip } from './bitmanip.js';
 import { branch } from './branch.js';
 import { counters } from './counters.js';
 import { csr } from './csr.js';
@@ -13,9 +14,9 @@ import { mem } from './mem.js';
 import { rvc } from './rvc.js';
 import { traps } from './traps.js';
 
-export const GROUPS: readonly Group[] = [alu, mem, amo, csr, rvc, branch, traps, counters];
+export const GROUPS: readonly Group[] = [alu, mem, amo, csr, rvc, branch, traps, counters, bitmanip];
 
-export const DEFAULT_GROUPS: readonly string[] = ['alu', 'mem', 'amo', 'csr', 'rvc', 'branch', 'traps', 'counters'];
+export const DEFAULT_GROUPS: readonly string[] = ['alu', 'mem', 'amo', 'csr', 'rvc', 'branch', 'traps', 'counters', 'bitmanip'];
 
 /** `all`, or a comma-separated list of group names. */
 export function selectGroups(spec: string): Group[] {

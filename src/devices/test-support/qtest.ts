@@ -83,7 +83,7 @@ export class QTest {
 
   /** Drive unnamed GPIO input `n` of the device at `path`. */
   async setIrqIn(path: string, n: number, level: number): Promise<void> {
-    await this.cmd(`set_irq_in ${path} unnamed ${n} ${level}`);
+    await this.cmd(`set_irq_in ${path} unnamed-gpio-in ${n} ${level}`);
   }
 
   /** Advance the virtual clock by `ns` (running due timers); resolves with the new time. */

@@ -32,7 +32,7 @@ const MPP_SHIFT = 11n, MPP_MASK = 3n << 11n;
 const FS_MASK = 3n << 13n, XS_MASK = 3n << 15n, VS_MASK = 3n << 9n;
 const MPRV = 1n << 17n, SUM = 1n << 18n, MXR = 1n << 19n, TVM = 1n << 20n, TW = 1n << 21n, TSR = 1n << 22n;
 /** F and D are advertised (misa, writable mstatus.FS) once their implementation is wired in. */
-const HAS_FPU = false;
+const HAS_FPU = true;
 const MSTATUS_WMASK = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | (HAS_FPU ? FS_MASK : 0n) | MPRV | SUM | MXR | TVM | TW | TSR;
 const SSTATUS_MASK = SIE | SPIE | SPP | FS_MASK | XS_MASK | VS_MASK | SUM | MXR | (3n << 32n) | (1n << 63n) | (1n << 31n);
 

@@ -12,7 +12,8 @@ import { expandCompressed } from './compressed.js';
 import { disassemble } from './disasm.js';
 import { ENDS_BLOCK, Gen, SEMANTICS, type InsnSite, type RamInfo } from './emit.js';
 import { decode } from './encodings.js';
-import { MODE_DATA_MMU_SHIFT, MODE_FETCH_MMU_SHIFT, type Hart } from './hart.js';
+import { MODE_DATA_MMU_SHIFT, MODE_FETCH_MMU_SHIFT, MODE_FS_SHIFT, type Hart } from './hart.js';
+import { FP_SEMANTICS, FP_WRITES_FREG } from './emit-fp.js';
 import { pageKey } from './mmu.js';
 
 /** Longest block, in instructions. */
@@ -40,7 +41,9 @@ const TRAPS = new Set(['ecall', 'ebreak']);
 
 class RvInsn implements GenInsn, InsnSite {
   constructor(readonly name: string, readonly w: number, readonly raw: number, readonly pcLo: number, readonly pcHi: number,
-    readonly size: number, private readonly xlen: 32 | 64, private readonly gen: Gen) {}
+    readonly size: number, private readonly xlen: 32 | 64, private readonly gen: Gen,
+    /** mstatus.FS in the block's translation mode. */
+    private readonly fs: number) {}
   get opcode(): number { return this.raw >>> 0; }
   get flow(): FlowClass {
     return TRANSFER.has(this.name) ? FlowClass.Transfer : TRAPS.has(this.name) ? FlowClass.Trap : FlowClass.Sequential;
@@ -55,6 +58,15 @@ class RvInsn implements GenInsn, InsnSite {
     return disassemble(this.raw >>> 0, this.size as 2 | 4, this.xlen, pc).replace('\t', ' ');
   }
   emit(ctx: EmitContext): string {
+    const fpSem = FP_SEMANTICS[this.name];
+    if (fpSem !== undefined) {
+      // F/D: illegal while mstatus.FS is Off (decided at translation, as QEMU does); an
+      // instruction writing an f register makes FS Dirty (the key changes for later blocks).
+      if (this.fs === 0) return `s.illegalDecode(${ctx.k});\n`;
+      let code = fpSem(this, this.gen, ctx);
+      if (this.fs !== 3 && FP_WRITES_FREG.has(this.name)) code += 's.markFsDirty();\n';
+      return code;
+    }
     const sem = SEMANTICS[this.name];
     if (sem === undefined) return `s.illegalDecode(${ctx.k});\n`;
     return sem(this, this.gen, ctx);
@@ -145,7 +157,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     }
     const enc = w === 0 ? undefined : decode(w, xlen);
     const name = enc?.name ?? 'illegal';
-    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen));
+    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen, (mode >> MODE_FS_SHIFT) & 3));
     const next = lo + size;
     if (next >= 4294967296) { lo = next - 4294967296; hi = (hi + 1) >>> 0; if (xlen === 32) hi = 0; } else lo = next;
     if (enc === undefined || ENDS_BLOCK.has(name) || csrWrites(name, w)) break;

@@ -1,12 +1,12 @@
 /**
- * Bit-level view of IEEE 754 binary32/binary64 values held in JS numbers: conversion to and from
- * raw bits through one shared scratch buffer (no allocation), neighbours (next up/down) and the
- * constants the other fp modules share. A binary32 value is carried as the JS number (double) of
- * the same value, which is always exact.
+ * Bit-level facts about IEEE 754 binary32/binary64 values held in JS numbers: neighbours (next
+ * up/down, by stepping the encoding in one shared scratch buffer, no allocation), powers of two,
+ * signalling-NaN tests on raw words and the constants the other fp modules share. A binary32
+ * value is carried as the JS number (double) of the same value, which is always exact.
  *
- * NaNs never travel through these conversions with meaning: every NaN a RISC-V FP operation
- * produces is the canonical one, so callers only ask "is it NaN" of a number and read signalling
- * bits from raw register words.
+ * NaNs never travel through numbers with meaning: every NaN a RISC-V FP operation produces is the
+ * canonical one, so code only asks "is it NaN" of a number and reads signalling bits from raw
+ * register words.
  */
 
 const buf = new ArrayBuffer(8);
@@ -15,6 +15,14 @@ const F32 = new Float32Array(buf);
 const I32 = new Int32Array(buf);
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('tracehook fp: a little-endian host is required');
+
+/**
+ * A NaN to return from hot code: read from a typed array rather than written as the NaN literal,
+ * because optimized code that merges a float value with the NaN constant can box the float (a
+ * heap allocation per operation).
+ */
+const NAN_CELL = new Float64Array([NaN]);
+export function nan(): number { return NAN_CELL[0]!; }
 
 /** Canonical NaNs (RISC-V): binary32 0x7fc00000; binary64 high word 0x7ff80000, low word 0. */
 export const CANON32 = 0x7fc00000;
@@ -32,17 +40,6 @@ export const MAX64 = Number.MAX_VALUE;
 export const MIN_NORMAL64 = pow2(-1022);
 export const MAX32 = (2 - pow2(-23)) * pow2(127);
 export const MIN_NORMAL32 = pow2(-126);
-
-/** Low word of the binary64 encoding of x. */
-export function lo64(x: number): number { F64[0] = x; return I32[0]!; }
-/** High word of the binary64 encoding of x (call after lo64 on the same x, or alone). */
-export function hi64(x: number): number { F64[0] = x; return I32[1]!; }
-/** The double with binary64 encoding (lo, hi). */
-export function fromBits64(lo: number, hi: number): number { I32[0] = lo; I32[1] = hi; return F64[0]!; }
-/** binary32 encoding of x (x must be exactly representable, or NaN). */
-export function bits32(x: number): number { F32[0] = x; return I32[0]!; }
-/** The value of the binary32 encoding b. */
-export function fromBits32(b: number): number { I32[0] = b; return F32[0]!; }
 
 /** Is the binary32 encoding a signalling NaN? */
 export function isSNaN32(b: number): boolean { return (b & 0x7fc00000) === 0x7f800000 && (b & 0x3fffff) !== 0; }

@@ -1,14 +1,16 @@
 /**
  * Conversions: floating point to 32/64-bit integers (rounded in any mode, saturating with NV as
  * the RISC-V spec and softfloat do: NaN gives the maximum, out-of-range values the nearest bound,
- * an inexact in-range result NX), integers to binary32/binary64 (rounded), and binary64 to
- * binary32. Operands are JS numbers (a binary32 operand is the double of its value); NaN results
- * come back as NaN for the caller to canonicalise (and to raise NV for a signalling operand).
+ * an inexact in-range result NX), integers to binary32/binary64 (rounded, written to register rd),
+ * and binary64 to binary32 (non-NaN operand; insns.ts handles NaNs). Float operands are JS numbers
+ * (a binary32 operand is the double of its value).
  */
 import { twoSumErr } from './eft.js';
 import { addExact } from './exact.js';
 import { fin32, fin64 } from './finish.js';
+import { putS } from './regs.js';
 import { FMT32, NV, NX, RDN, RMM, RNE, RUP, type Flags } from './round.js';
+import type { FpState } from './state.js';
 
 /** 64-bit integer results: R[0] low word, R[1] high word. */
 export const R = new Int32Array(2);
@@ -83,30 +85,29 @@ export function cvtLU(fl: Flags, x: number, rm: number): void {
   split(r);
 }
 
-/** An integer value exactly h + l (h a multiple of 2^32, l < 2^32) rounded to binary32. */
-function intTo32(fl: Flags, h: number, l: number, rm: number): number {
+/** An integer value exactly h + l (h a multiple of 2^32, l < 2^32) rounded to binary32 in rd. */
+function intTo32(fp: FpState, rd: number, h: number, l: number, rm: number): void {
   const s = h + l;
-  return fin32(fl, s, twoSumErr(h, l, s), rm); // never tiny, never overflows
+  fin32(fp, rd, s, twoSumErr(h, l, s), rm); // never tiny, never overflows
 }
 /** ... to binary64. */
-function intTo64(fl: Flags, h: number, l: number, rm: number): number {
+function intTo64(fp: FpState, rd: number, h: number, l: number, rm: number): void {
   const s = h + l;
   const e = twoSumErr(h, l, s);
-  return e === 0 ? s : fin64(fl, s, e, rm);
+  if (e === 0) fp.d[rd] = s; else fin64(fp, rd, s, e, rm); // never tiny
 }
 
-/** fcvt.s.w / fcvt.s.wu / fcvt.s.l / fcvt.s.lu (v is the low word; hi the high word). */
-export function cvtSW(fl: Flags, v: number, rm: number): number { return fin32(fl, v | 0, 0, rm); }
-export function cvtSWU(fl: Flags, v: number, rm: number): number { return fin32(fl, v >>> 0, 0, rm); }
-export function cvtSL(fl: Flags, lo: number, hi: number, rm: number): number { return intTo32(fl, (hi | 0) * TWO32, lo >>> 0, rm); }
-export function cvtSLU(fl: Flags, lo: number, hi: number, rm: number): number { return intTo32(fl, (hi >>> 0) * TWO32, lo >>> 0, rm); }
-/** fcvt.d.w / fcvt.d.wu are exact. */
-export function cvtDL(fl: Flags, lo: number, hi: number, rm: number): number { return intTo64(fl, (hi | 0) * TWO32, lo >>> 0, rm); }
-export function cvtDLU(fl: Flags, lo: number, hi: number, rm: number): number { return intTo64(fl, (hi >>> 0) * TWO32, lo >>> 0, rm); }
+/** fcvt.s.w / fcvt.s.wu / fcvt.s.l / fcvt.s.lu into rd (v or lo: the low word; hi the high word). */
+export function cvtSW(fp: FpState, rd: number, v: number, rm: number): void { fin32(fp, rd, v | 0, 0, rm); }
+export function cvtSWU(fp: FpState, rd: number, v: number, rm: number): void { fin32(fp, rd, v >>> 0, 0, rm); }
+export function cvtSL(fp: FpState, rd: number, lo: number, hi: number, rm: number): void { intTo32(fp, rd, (hi | 0) * TWO32, lo >>> 0, rm); }
+export function cvtSLU(fp: FpState, rd: number, lo: number, hi: number, rm: number): void { intTo32(fp, rd, (hi >>> 0) * TWO32, lo >>> 0, rm); }
+/** fcvt.d.l / fcvt.d.lu (fcvt.d.w and fcvt.d.wu are exact). */
+export function cvtDL(fp: FpState, rd: number, lo: number, hi: number, rm: number): void { intTo64(fp, rd, (hi | 0) * TWO32, lo >>> 0, rm); }
+export function cvtDLU(fp: FpState, rd: number, lo: number, hi: number, rm: number): void { intTo64(fp, rd, (hi >>> 0) * TWO32, lo >>> 0, rm); }
 
-/** fcvt.s.d: a binary64 value rounded to binary32 (NaN stays NaN). */
-export function cvtSD(fl: Flags, x: number, rm: number): number {
-  if (x - x !== 0) return x; // infinite or NaN
-  const v = fin32(fl, x, 0, rm);
-  return v === v ? v : addExact(fl, x, 0, rm, FMT32);
+/** fcvt.s.d: a non-NaN binary64 value rounded to binary32 in rd. */
+export function cvtSD(fp: FpState, rd: number, x: number, rm: number): void {
+  if (x - x !== 0) putS(fp, rd, x); // infinite
+  else if (fin32(fp, rd, x, 0, rm) !== 0) putS(fp, rd, addExact(fp, x, 0, rm, FMT32));
 }

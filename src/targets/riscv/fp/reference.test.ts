@@ -314,6 +314,20 @@ for (const f of [S, D]) {
       triples.push([a, b, c]);
     }
     for (const a of e.slice(0, 12)) for (const b of e.slice(12, 24)) triples.push([a, b, e[rnd(e.length)]!]);
+    // a * b exactly halfway between two neighbours, plus a tiny addend of either sign (or zero):
+    // the addend must decide the rounding (a double-rounding trap for a JS-double implementation)
+    while (triples.length < 2300) {
+      const ka = 1 + rnd(f.mbits), kb = f.mbits + 1 - ka;
+      if (kb < 1) continue;
+      const fa = ((rand64() & ((1n << BigInt(ka)) - 1n)) | 1n) << BigInt(f.mbits - ka);
+      const fb = ((rand64() & ((1n << BigInt(kb)) - 1n)) | 1n) << BigInt(f.mbits - kb);
+      let P = ((1n << BigInt(f.mbits)) | fa) * ((1n << BigInt(f.mbits)) | fb);
+      while ((P & 1n) === 0n) P >>= 1n;
+      if (P.toString(2).length !== f.p + 1) continue;
+      const ea = f.bias - 30 + rnd(60), eb = f.bias - 30 + rnd(60);
+      const c = rnd(5) === 0 ? mk(f, rnd(2) === 1, 0, 0n) : mk(f, rnd(2) === 1, Math.max(0, ea + eb - f.bias - f.p - 2 - rnd(80)), rand64());
+      triples.push([mk(f, rnd(2) === 1, ea, fa), mk(f, rnd(2) === 1, eb, fb), c]);
+    }
     const bad: string[] = [];
     const forms = [['fmadd', false, false], ['fmsub', false, true], ['fnmsub', true, false], ['fnmadd', true, true]] as const;
     for (const [name, negP, negC] of forms) {
@@ -391,6 +405,11 @@ for (const f of [S, D]) {
       }
     }
     const ints: bigint[] = [0n, 1n, -1n, 2n ** 31n - 1n, -(2n ** 31n), 2n ** 32n - 1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n];
+    for (let n = 25; n < 64; n++) for (const p of [24, 53]) for (const d of [-2n, -1n, 0n, 1n, 2n]) {
+      if (n - p < 1) continue;
+      const mid = (1n << BigInt(n)) + (1n << BigInt(n - p)) + (BigInt(rnd(4)) << BigInt(n - p + 1)); // halfway between two p-bit values
+      ints.push(mid + d, -(mid + d));
+    }
     for (let i = 0; i < 1500; i++) {
       const n = 1 + rnd(64);
       let v = rand64() & ((1n << BigInt(n)) - 1n);
@@ -487,6 +506,71 @@ test('the exact (BigInt) slow paths agree with the reference on finite operands'
         fl.fflags = 0;
         const got = bitsOf(fn());
         if (got !== want.bits || fl.fflags !== want.fl) bad.push(`${name}.${f === S ? 's' : 'd'} exact rm${rm} ${hex(a)} ${hex(b)} ${hex(c)}: got ${hex(got)}/${fl.fflags} want ${hex(want.bits)}/${want.fl}`);
+      }
+    }
+  }
+  assert.deepEqual(bad.slice(0, 20), [], `${bad.length} mismatches`);
+});
+
+test('compare, min/max and fclass on edge x edge values (NaN-boxing included)', async () => {
+  const cmp = await import('./compare.js');
+  const cls = await import('./classify.js');
+  const bad: string[] = [];
+  for (const f of [S, D]) {
+    const t = f === S ? 'S' : 'D';
+    const vals = [...edges(f), canon(f), canon(f) | signBit(f), canon(f) | 1n];
+    const C = cmp as unknown as Record<string, (fp: FpState, ...r: number[]) => number>;
+    /** Operand images: NaN-boxed (or a double), plus for singles an unboxed one (reads as the canonical NaN). */
+    const images: [bigint, bigint][] = vals.map((v) => [f === S ? BOX | v : v, v]);
+    if (f === S) images.push([0x3f800000n, canon(S)], [0xfffffffe7f800001n, canon(S)]);
+    for (const [ia, a] of images) {
+      // fclass
+      const va = decode(f, a);
+      const neg = (a & signBit(f)) !== 0n;
+      const sub = va.k === 'num' && ((a >> BigInt(f.mbits)) & expMax(f)) === 0n;
+      const want = va.k === 'nan' ? (va.sig ? 1 << 8 : 1 << 9) : va.k === 'inf' ? (neg ? 1 : 1 << 7) : va.k === 'zero' ? (neg ? 1 << 3 : 1 << 4)
+        : sub ? (neg ? 1 << 2 : 1 << 5) : (neg ? 1 << 1 : 1 << 6);
+      fp.f[2] = Number(BigInt.asIntN(32, ia)); fp.f[3] = Number(BigInt.asIntN(32, ia >> 32n));
+      const gotc = (t === 'S' ? cls.fclassS : cls.fclassD)(fp, 1);
+      if (gotc !== want) bad.push(`fclass.${t} ${hex(ia)}: got ${gotc} want ${want}`);
+      for (const [ib, b] of images) {
+        const x = decode(f, a), y = decode(f, b);
+        const isNaN = x.k === 'nan' || y.k === 'nan';
+        const sig = (x.k === 'nan' && x.sig) || (y.k === 'nan' && y.sig);
+        // exact order of two non-NaN values, -0 == +0: infinities by sign, the rest as rationals
+        const order = (): number => {
+          const rank = (v: Val): number => (v.k === 'inf' ? (v.neg ? -1 : 1) : 0);
+          if (rank(x) !== rank(y)) return Math.sign(rank(x) - rank(y));
+          if (x.k === 'inf') return 0;
+          const q = (v: Val): [bigint, bigint] => (v.k === 'num' ? [v.neg ? -v.n : v.n, v.d] : [0n, 1n]);
+          const [xn, xd] = q(x), [yn, yd] = q(y);
+          const l = xn * yd, r = yn * xd;
+          return l < r ? -1 : l > r ? 1 : 0;
+        };
+        const o = isNaN ? NaN : order();
+        const expect: Record<string, [number, number]> = {
+          feq: [o === 0 ? 1 : 0, sig ? NV : 0],
+          flt: [o < 0 ? 1 : 0, isNaN ? NV : 0],
+          fle: [o <= 0 ? 1 : 0, isNaN ? NV : 0],
+        };
+        const set = (r: number, img: bigint): void => { fp.f[2 * r] = Number(BigInt.asIntN(32, img)); fp.f[2 * r + 1] = Number(BigInt.asIntN(32, img >> 32n)); };
+        for (const [op, [wv, wf]] of Object.entries(expect)) {
+          set(1, ia); set(2, ib); fp.fflags = 0;
+          const g = C[`${op}${t}`]!(fp, 1, 2);
+          if (g !== wv || fp.fflags !== wf) bad.push(`${op}.${t} ${hex(ia)} ${hex(ib)}: got ${g}/${fp.fflags} want ${wv}/${wf}`);
+        }
+        for (const op of ['fmin', 'fmax']) {
+          set(1, ia); set(2, ib); fp.fflags = 0;
+          C[`${op}${t}`]!(fp, 3, 1, 2);
+          const got = getF(3, f);
+          let w: bigint;
+          if (x.k === 'nan' && y.k === 'nan') w = canon(f);
+          else if (x.k === 'nan') w = b;
+          else if (y.k === 'nan') w = a;
+          else if (o === 0) w = (op === 'fmin') === ((a & signBit(f)) !== 0n) ? a : b; // -0 < +0
+          else w = (o < 0) === (op === 'fmin') ? a : b;
+          if (got !== w || fp.fflags !== (sig ? NV : 0)) bad.push(`${op}.${t} ${hex(ia)} ${hex(ib)}: got ${hex(got)}/${fp.fflags} want ${hex(w)}/${sig ? NV : 0}`);
+        }
       }
     }
   }
