@@ -1,7 +1,8 @@
 /**
  * Differential fuzzing of tracehook against QEMU 7.2 (see scripts/fuzz-diff.ts for the usage).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { generateCase, type Case, type Group } from './gen.js';
@@ -13,7 +14,35 @@ import { diffKey, signature, type FieldDiff } from './output.js';
 import { probeTracehook, qemuCpuFor, type Features } from './probe.js';
 import { buildProgram } from './program.js';
 import { caseSource, describeDiffs, describeOut, disassembleCase, initialRegs } from './report.js';
-import { qemuCommand, tracehookCommand, type EmuConfig } from './run.js';
+import { qemuCommand, ROOT, tracehookCommand, type EmuConfig } from './run.js';
+
+/** Newest modification time (ms) of the files under `dir` matching `re`. */
+function newest(dir: string, re: RegExp): number {
+  let t = 0;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (re.test(e.name)) t = Math.max(t, statSync(p).mtimeMs);
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    /* missing */
+  }
+  return t;
+}
+
+function buildInfo(): { dist: number; src: number; head: string } {
+  let head = '?';
+  try {
+    head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    /* not a checkout */
+  }
+  return { dist: newest(join(ROOT, 'dist'), /\.js$/), src: newest(join(ROOT, 'src'), /^(?!.*\.test\.ts$).*\.ts$/), head };
+}
 
 /** Generator switches that avoid a known difference (see scripts/fuzz/README.md for the diagnoses). */
 export const KNOWN_AVOIDS: Record<string, string> = {
@@ -161,6 +190,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const t0 = Date.now();
+  const build0 = buildInfo();
   const log = (s: string): void => {
     if (!o.quiet) console.log(s);
   };
@@ -184,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outDir = o.out ?? join(tmpdir(), `tracehook-fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   console.log(`fuzz-diff: seeds ${o.seeds.join(',')}, ${fmtN(o.count)} cases x ${o.len} instructions, groups ${o.groups === 'all' ? DEFAULT_GROUPS.join(',') : o.groups}${o.avoid.length ? `, avoiding ${[...new Set(o.avoid)].join(',')}` : ''}${o.csrQuirks ? ', with CSR quirks' : ''}`);
+  console.log(`  tracehook: dist/ built ${new Date(build0.dist).toISOString()}, git ${build0.head}${build0.src > build0.dist ? ' (WARNING: src/ has changes newer than dist/: npm run build)' : ''}`);
   for (const xlen of o.xlens) {
     const q = qemuCommand(xlen, 'X', cfg.qemuCpu[xlen]), t = tracehookCommand(xlen, 'X');
     console.log(`  RV${xlen}: qemu: ${q.cmd} ${q.args.join(' ')}`);
@@ -315,6 +346,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`             node ${t.args.join(' ')}`);
   }
 
+  const build1 = buildInfo();
+  if (build1.dist !== build0.dist) console.log(`\nWARNING: dist/ was rebuilt during this run (${new Date(build1.dist).toISOString()}): results may mix two builds`);
   const accepted = [...stats.accepted].map(([k, n]) => `${n} x ${k}`).join('; ');
   console.log(`\ntotals: ${fmtN(stats.cases)} cases, ${fmtN(stats.generated)} random instructions generated, ${fmtN(Number(stats.executed))} executed (QEMU's count), ${stats.runs} runs per emulator, ${fuzzSeconds.toFixed(1)} s fuzzing + ${((Date.now() - t0) / 1000 - fuzzSeconds).toFixed(1)} s minimising`);
   console.log(`        ${diffs.length} differing case(s) in ${bySig.size} signature(s)${accepted ? `; accepted known QEMU deviations: ${accepted}` : ''}${stats.bothStopped ? `; ${stats.bothStopped} case(s) stopped both emulators alike` : ''}`);

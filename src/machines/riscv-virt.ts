@@ -151,8 +151,7 @@ export class VirtMachine implements MachineAccess {
         rdtime: () => this.clint.mtime(), rdtimeNumber: () => this.clint.mtimeNumber(), semihosting: semihostingHook,
         trace: o.intLog ? { int: o.intLog } : {},
       });
-      h.pmp.ramBase = this.ram.base;
-      h.pmp.ramSize = memBytes;
+      h.pmp.setRam(this.ram.base, memBytes);
       h.updateMode();
       h.onCodeFlush = () => this.flushCode();
       h.onCodeWrite = (pa, size) => this.codeWrite(pa, size);

@@ -50,7 +50,9 @@ const hexs = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + 
 export class Gen {
   /** Set when a branch back to the block's own start was emitted as `continue L`. */
   usedLoop = false;
-  constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null, readonly fastRam: boolean,
+  constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null,
+    /** RAM offsets [start, end) that generated code may access directly (PMP allows all of it). */
+    readonly fastRange: readonly [number, number] | null,
     /** Start of the block being generated and whether looping in place is allowed. */
     readonly startLo = 0, readonly startHi = 0, readonly allowLoop = false,
     /** Data TLBs when data accesses are translated (the fast path then looks pages up inline). */
@@ -209,11 +211,13 @@ function ramCheck(g: Gen, size: number, store: boolean, c: EmitContext): string 
     const inPage = `(al & 4095) <= ${4096 - size}`;
     return `const e = (al >>> 12) & 255; const o = ${off}[e] + (al & 4095);\nif (${tag}[e] === ${key} && ${inPage}${align === 0 ? '' : ` && (al & ${align}) === 0`})`;
   }
-  if (!g.fastRam) return null;
-  const limit = ram.size - size;
+  const range = g.fastRange;
+  if (range === null || range[1] - range[0] < size) return null;
+  const [lo, hi] = range;
   const alignCheck = align === 0 ? '' : ` && (o & ${align}) === 0`;
   const safe = ram.base > 4096 && ram.base + ram.size <= 0x100000000 - 4096;
-  const inRange = safe ? `o <= ${limit}` : `o <= ${limit} && (al >>> 0) >= ${ram.base}`;
+  const within = lo === 0 ? `o <= ${hi - size}` : `((o - ${lo}) >>> 0) <= ${hi - lo - size}`;
+  const inRange = safe ? within : `${within} && (al >>> 0) >= ${ram.base}`;
   const hiCheck = g.xlen === 64 ? 'ah === 0 && ' : '';
   return `const o = ((al >>> 0) - ${ram.base}) >>> 0;\nif (${hiCheck}${inRange}${alignCheck})`;
 }

@@ -629,8 +629,8 @@ export class Hart {
   }
 
   private counterAllowed(k: number, bit: number): void {
-    if (this.priv < PRV_M && ((this.mcounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
-    if (this.priv < PRV_S && ((this.scounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
+    if (this.priv < PRV_M && ((Number(this.mcounteren) >>> bit) & 1) === 0) this.illegal(k);
+    if (this.priv < PRV_S && ((Number(this.scounteren) >>> bit) & 1) === 0) this.illegal(k);
   }
 
   csrRead(k: number, csr: number): bigint {
@@ -848,7 +848,7 @@ export class Hart {
   /** Recompute the TB mode key: privilege, data privilege (MPRV), fast-RAM permission. */
   updateMode(): void {
     const dataPriv = (this.mstatus & MPRV) !== 0n ? Number((this.mstatus & MPP_MASK) >> MPP_SHIFT) : this.priv;
-    const fast = this.pmp.fastRam(dataPriv) ? 1 : 0;
+    const fast = this.pmp.fastRange(dataPriv) !== null ? 1 : 0;
     const fs = Number((this.mstatus & FS_MASK) >> 13n);
     const dataMmu = this.translating(dataPriv) ? 1 : 0;
     const fetchMmu = this.translating(this.priv) ? 1 : 0;

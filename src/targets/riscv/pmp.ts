@@ -18,6 +18,13 @@ export class Pmp {
   ramBase = 0;
   ramSize = 0;
 
+  /** Tell the PMP where RAM is (for the fast-path range). */
+  setRam(base: number, size: number): void {
+    this.ramBase = base;
+    this.ramSize = size;
+    this.rangeCache.length = 0;
+  }
+
   readCfg(reg: number, xlen: number): bigint {
     const per = xlen / 8;
     const first = (xlen === 64 ? reg / 2 : reg) * 4;
@@ -51,6 +58,7 @@ export class Pmp {
   }
 
   private decode(): void {
+    this.rangeCache.length = 0;
     this.active = 0;
     for (let i = 0; i < N; i++) {
       const a = (this.cfg[i]! >> A_SHIFT) & 3;
@@ -87,23 +95,42 @@ export class Pmp {
     return priv === 3;
   }
 
-  /** True if every RAM byte is readable and writable in `priv` with no per-access check needed. */
-  fastRam(priv: number): boolean {
-    if (this.active === 0) return priv === 3;
-    if (priv === 3) {
-      let locked = false;
-      for (let i = 0; i < N; i++) if ((this.cfg[i]! & L) !== 0) locked = true;
-      if (!locked) return true;
-    }
-    const a = this.ramBase, end = a + this.ramSize;
+  /**
+   * The longest stretch of RAM, as [start, end) offsets from `ramBase`, whose every byte is
+   * readable and writable in `priv`: generated code accesses it without per-access checks
+   * (firmware such as OpenSBI protects only its own few pages from S-mode). Null if none.
+   */
+  fastRange(priv: number): [number, number] | null {
+    const cached = this.rangeCache[priv];
+    if (cached !== undefined) return cached;
+    const r = this.computeFastRange(priv);
+    this.rangeCache[priv] = r;
+    return r;
+  }
+
+  private readonly rangeCache: ([number, number] | null | undefined)[] = [];
+
+  private computeFastRange(priv: number): [number, number] | null {
+    const base = this.ramBase, end = base + this.ramSize;
+    if (this.ramSize === 0) return null;
+    const cuts = new Set<number>([base, end]);
     for (let i = 0; i < N; i++) {
-      const c = this.cfg[i]!;
-      if (((c >> A_SHIFT) & 3) === OFF) continue;
-      const lo = this.lo[i]!, hi = this.hi[i]!;
-      if (end <= lo || a >= hi) continue;
-      if (priv === 3 && (c & L) === 0) return a >= lo && end <= hi;
-      return a >= lo && end <= hi && (c & (R | W)) === (R | W);
+      if (((this.cfg[i]! >> A_SHIFT) & 3) === OFF) continue;
+      for (const b of [this.lo[i]!, this.hi[i]!]) if (b > base && b < end) cuts.add(b);
     }
-    return priv === 3;
+    const pts = [...cuts].sort((a, b) => a - b);
+    let best: [number, number] | null = null, runStart = -1;
+    for (let j = 0; j + 1 < pts.length; j++) {
+      const a = pts[j]!, b = pts[j + 1]!;
+      // Within one segment the first matching entry is the same for every byte.
+      const ok = this.allows(a, b - a, 3, priv);
+      if (ok && runStart < 0) runStart = a;
+      if ((!ok || j + 2 === pts.length) && runStart >= 0) {
+        const stop = ok ? b : a;
+        if (best === null || stop - runStart > best[1] - best[0]) best = [runStart, stop];
+        runStart = -1;
+      }
+    }
+    return best === null ? null : [best[0] - base, best[1] - base];
   }
 }

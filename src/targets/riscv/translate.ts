@@ -94,9 +94,9 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const xlen = h.xlen;
   const single = (mode & MODE_SINGLE) !== 0;
   const priv = mode & 3;
-  const fast = ((mode >> 4) & 1) !== 0;
   const dataMmu = ((mode >> MODE_DATA_MMU_SHIFT) & 1) !== 0;
-  const gen = new Gen(xlen, env.ram, fast, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
+  const dataPriv = (mode >> 2) & 3;
+  const gen = new Gen(xlen, env.ram, ((mode >> 4) & 1) !== 0 ? h.pmp.fastRange(dataPriv) : null, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
   const insns: RvInsn[] = [];
   const pages: number[] = [];
   const bus = h.bus;
