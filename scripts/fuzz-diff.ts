@@ -11,4 +11,9 @@
  */
 import { main } from './fuzz/cli.js';
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  console.error(`fuzz-diff: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 3;
+}

@@ -199,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
   const calib = new Map<Xlen, Calib>();
   const groupsFor = new Map<Xlen, Group[]>();
   for (const xlen of o.xlens) {
-    const f = await probeTracehook(xlen, cfg.timeoutMs);
+    const f = await probeTracehook(xlen, Math.max(cfg.timeoutMs, 20_000));
     feats.set(xlen, f);
     cfg.qemuCpu[xlen] = o.qemuCpu ?? qemuCpuFor(xlen, f);
     let groups: Group[];
@@ -210,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     groupsFor.set(xlen, groups.filter((g) => g.xlens === undefined || g.xlens.includes(xlen)));
-    calib.set(xlen, await calibrate(xlen, cfg, o));
+    calib.set(xlen, await calibrate(xlen, { ...cfg, timeoutMs: Math.max(cfg.timeoutMs, 20_000) }, o));
   }
   const outDir = o.out ?? join(tmpdir(), `tracehook-fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   console.log(`fuzz-diff: seeds ${o.seeds.join(',')}, ${fmtN(o.count)} cases x ${o.len} instructions, groups ${o.groups === 'all' ? DEFAULT_GROUPS.join(',') : o.groups}${o.avoid.length ? `, avoiding ${[...new Set(o.avoid)].join(',')}` : ''}${o.csrQuirks ? ', with CSR quirks' : ''}`);
@@ -232,7 +232,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const flags = new Set<string>([...(o.csrQuirks ? ['qemu-quirks'] : []), ...o.avoid.map((a) => 'avoid:' + a)]);
   const gen = (s: Spec): Case => generateCase({ xlen: s.xlen, seed: s.seed, index: s.index, len: o.len, groups: groupsFor.get(s.xlen)!, flags });
-  const batchSize = o.batch ?? Math.max(1, Math.min(400, Math.floor(30000 / Math.max(10, o.len))));
+  let batchSize = o.batch ?? Math.max(1, Math.min(400, Math.floor(30000 / Math.max(10, o.len))));
 
   // queue per XLEN; batches alternate
   const queues = new Map<Xlen, Spec[]>(o.xlens.map((x) => [x, specs.filter((s) => s.xlen === x)]));
@@ -263,7 +263,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     stats.runs++;
     const cal = calib.get(cur.xlen)!;
+    // a run that timed out (a loaded machine, a batch too big) does not blame its case unless alone
+    const retry = ev.stoppedAt !== undefined && cur.specs.length > 1 && (ev.both.qemu.run.timedOut || ev.both.tracehook.run.timedOut);
+    if (retry) {
+      batchSize = Math.max(1, Math.floor(Math.min(batchSize, cur.specs.length) / 2));
+      log(`  a run timed out at case ${ev.stoppedAt} of ${cur.specs.length} (${ev.both.qemu.exit} / ${ev.both.tracehook.exit}): retrying the rest in batches of ${batchSize}`);
+    }
     ev.verdicts.forEach((v, i) => {
+      if (retry && i >= ev.stoppedAt!) return;
       const c = cur.cases[i]!;
       stats.cases++;
       stats.generated += c.items.reduce((a, it) => a + it.ninsn, 0);
@@ -285,7 +292,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (ev.stoppedAt !== undefined) {
       // the cases after the one where a run stopped go again, in a later batch
-      const rest = cur.specs.slice(ev.stoppedAt + 1);
+      const rest = cur.specs.slice(ev.stoppedAt + (retry ? 0 : 1));
       if (rest.length > 0) {
         queues.get(cur.xlen)!.unshift(...rest);
         if (pending === undefined) pending = next();

@@ -3,6 +3,7 @@
  * one-line errors, exit status from the guest.
  */
 import { UserError } from '../core/errors.js';
+import { StopError } from '../core/runner.js';
 import { PluginError } from '../plugin/errors.js';
 import { BufferedOut } from './output.js';
 import { parseOptions, usage, debugHelp, type Options } from './options.js';
@@ -67,7 +68,14 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       }
     }
     if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
-    const code = await machine.run();
+    let code: number;
+    try {
+      code = await machine.run();
+    } catch (e) {
+      // Stopped from outside (-max-insns, a guest that can never wake): plugins still report.
+      if (e instanceof StopError) { stdout.flush(); machine.finish(); }
+      throw e;
+    }
     stdout.flush();
     machine.finish();
     return code;

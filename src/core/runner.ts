@@ -7,6 +7,12 @@ import type { VirtualClock } from './clock.js';
 import type { Engine, EngineBlock, EngineCpu } from './engine.js';
 import { UserError } from './errors.js';
 
+/**
+ * The run was stopped from outside the guest (instruction limit, a guest that can never wake):
+ * the machine state is consistent, so exit callbacks still run before the one-line message.
+ */
+export class StopError extends UserError {}
+
 export interface RunnerOptions {
   /** Stop with an error once this many instructions have run. */
   maxInsns?: number;
@@ -49,7 +55,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
       this.rescheduled = false;
       const now = clock.icount();
       if (now >= maxInsns) {
-        throw new UserError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);
+        throw new StopError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);
       }
       const dl = clock.nextDeadline();
       const dlIcount = dl === Infinity ? Infinity : clock.icountAt(dl);
@@ -82,7 +88,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
           await this.opts.waitInput();
           sinceYield = 0;
         } else {
-          throw new UserError('all vCPUs are idle (wfi) with no timer armed and no input: the guest can never wake');
+          throw new StopError('all vCPUs are idle (wfi) with no timer armed and no input: the guest can never wake');
         }
       } else if (sinceYield >= SLICE && this.opts.inputOpen()) {
         sinceYield = 0;
