@@ -18,6 +18,8 @@ import { ARCHES, BARE, describeRun, guest, guestNames, runCli, xlenTag } from '.
 const SPECIAL: Record<string, { args?: string[]; done?: (xlen: string) => RegExp; ownDir?: boolean }> = {
   // The friendly demo prints no PASS line; it ends with a summary.
   demo: { done: () => /^Done: \d+ traps handled\. Bye!$/m },
+  // The MMU variant runs the same workload code, which names itself 'workload'.
+  'workload-mmu': { done: (xlen) => new RegExp(`^PASS workload \\(rv${xlen}\\)$`, 'm') },
   // Needs semihosting; creates and removes semihost-test.tmp in the working directory, so each
   // run gets a directory of its own (rv32 and rv64 run at the same time).
   semihost: { args: ['-semihosting'], ownDir: true },

@@ -63,6 +63,7 @@ const USAGE = `usage: node --import tsx scripts/fuzz-diff.ts [options]
   --xlen 32|64      only this XLEN (default: both)
   --group NAMES     comma-separated groups, or all (default); groups: ${GROUPS.map((g) => g.name).join(', ')}
   --len L           random instructions per case (default 100)
+  --case I          only case I of the seed (with --xlen: reproduce a reported case)
   --batch K         cases per emulator run (default: about 30000 instructions per run)
   --fixed           CI mode: a fixed set of seeds, both XLENs, all groups (under 2 minutes)
   --max-minimize M  minimise at most M differences (distinct signatures; default 8)
@@ -94,6 +95,7 @@ interface Options {
   fixed: boolean;
   csrQuirks: boolean;
   avoid: string[];
+  only?: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -119,6 +121,7 @@ function parseArgs(argv: string[]): Options {
       case '--len': o.len = Math.max(0, Math.floor(num(v(), a))); break;
       case '--batch': o.batch = Math.max(1, Math.floor(num(v(), a))); break;
       case '--fixed': o.fixed = true; break;
+      case '--case': o.only = Math.floor(num(v(), a)); break;
       case '--max-minimize': o.maxMinimize = Math.floor(num(v(), a)); break;
       case '--minimize-time': o.minimizeTime = num(v(), a); break;
       case '--no-icount': o.icount = false; break;
@@ -231,6 +234,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const flags = new Set<string>([...(o.csrQuirks ? ['qemu-quirks'] : []), ...o.avoid.map((a) => 'avoid:' + a)]);
+  if (o.only !== undefined) {
+    specs.length = 0;
+    for (const seed of o.seeds) for (const xlen of o.xlens) specs.push({ xlen, seed, index: o.only });
+  }
   const gen = (s: Spec): Case => generateCase({ xlen: s.xlen, seed: s.seed, index: s.index, len: o.len, groups: groupsFor.get(s.xlen)!, flags });
   let batchSize = o.batch ?? Math.max(1, Math.min(400, Math.floor(30000 / Math.max(10, o.len))));
 
@@ -310,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const d of diffs) bySig.set(d.sig, [...(bySig.get(d.sig) ?? []), d]);
   const deadline = Date.now() + o.minimizeTime * 1000;
   let reported = 0;
+  let notMin = 0;
   const minimizedKeys = new Map<string, number>();
   if (diffs.length > 0) {
     mkdirSync(outDir, { recursive: true });
@@ -318,12 +326,15 @@ export async function main(argv: string[]): Promise<number> {
   for (const [sig, recs] of bySig) {
     const d = recs[0]!;
     if (reported >= o.maxMinimize || Date.now() > deadline) {
-      console.log(`\n=== not minimised: ${recs.length} case(s) with signature [${sig}], e.g. RV${d.spec.xlen} ${d.spec.seed}/${d.spec.index}`);
-      console.log(describeDiffs(d.diffs, 6).join('\n'));
+      notMin++;
+      if (notMin <= 40) {
+        console.log(`\n=== not minimised: ${recs.length} case(s) with signature [${sig}], e.g. --seed ${d.spec.seed} --xlen ${d.spec.xlen} --case ${d.spec.index}`);
+        console.log(describeDiffs(d.diffs, 3).join('\n'));
+      }
       continue;
     }
     reported++;
-    console.log(`\n=== difference ${reported}: [${sig}] in ${recs.length} case(s); first: RV${d.spec.xlen} seed ${d.spec.seed} case ${d.spec.index} (--seed ${d.spec.seed} --xlen ${d.spec.xlen} --len ${o.len}${o.groups !== 'all' ? ` --group ${o.groups}` : ''})`);
+    console.log(`\n=== difference ${reported}: [${sig}] in ${recs.length} case(s); first: RV${d.spec.xlen} seed ${d.spec.seed} case ${d.spec.index} (--seed ${d.spec.seed} --xlen ${d.spec.xlen} --case ${d.spec.index}${o.len !== 100 ? ` --len ${o.len}` : ''}${o.groups !== 'all' ? ` --group ${o.groups}` : ''}${o.avoid.length ? ` --avoid ${[...new Set(o.avoid)].join(',')}` : ''}${o.csrQuirks ? ' --csr-quirks' : ''})`);
     console.log(`  minimising (${d.c.items.length} items, keeping the difference '${d.key}')...`);
     const m = await minimize(d.c, d.key, cfg, o, (s) => { if (!o.quiet && process.stdout.isTTY) process.stdout.write(`\r${s}   `); }, deadline);
     if (process.stdout.isTTY && !o.quiet) process.stdout.write('\r');
@@ -353,6 +364,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`             node ${t.args.join(' ')}`);
   }
 
+  if (notMin > 40) console.log(`\n(${notMin - 40} more signatures not minimised)`);
   const build1 = buildInfo();
   if (build1.dist !== build0.dist) console.log(`\nWARNING: dist/ was rebuilt during this run (${new Date(build1.dist).toISOString()}): results may mix two builds`);
   const accepted = [...stats.accepted].map(([k, n]) => `${n} x ${k}`).join('; ');

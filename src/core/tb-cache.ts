@@ -12,6 +12,8 @@ export interface CachedBlock {
   readonly mode: number;
   /** Physical code pages (RAM offset >> PAGE_SHIFT, tagged by region) the block's bytes came from. */
   readonly pages: readonly number[];
+  /** Physical byte ranges [start, end) of the block's instructions, one per page it touches. */
+  readonly extents: readonly (readonly [number, number])[];
   valid: boolean;
 }
 
@@ -90,6 +92,23 @@ export class TbCache<B extends CachedBlock> {
     const victims = list.slice();
     for (const b of victims) this.remove(b);
     return victims.length;
+  }
+
+  /**
+   * Invalidate the blocks whose instruction bytes overlap physical [addr, addr + size): a write
+   * to data that merely shares a page with code keeps the code. Returns how many were dropped.
+   */
+  invalidateRange(addr: number, size: number): number {
+    const end = addr + size;
+    let dropped = 0;
+    for (let p = Math.floor(addr / 4096); p <= Math.floor((end - 1) / 4096); p++) {
+      const list = this.byPage.get(p);
+      if (list === undefined) continue;
+      const victims = list.filter((b) => b.extents.some(([s, e]) => addr < e && s < end));
+      for (const b of victims) this.remove(b);
+      dropped += victims.length;
+    }
+    return dropped;
   }
 
   /** Drop everything. */

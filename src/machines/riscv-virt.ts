@@ -173,7 +173,9 @@ export class VirtMachine implements MachineAccess {
     this.bus.onRamWrite = (region, off, size) => {
       const first = Math.floor((region.base + off) / 4096), last = Math.floor((region.base + off + size - 1) / 4096);
       let dropped = 0;
-      for (let p = first; p <= last; p++) if (this.engine.cache.pageBlocks.has(p)) dropped += this.engine.cache.invalidatePage(p);
+      for (let p = first; p <= last; p++) {
+        if (this.engine.cache.pageBlocks.has(p)) { dropped += this.engine.cache.invalidateRange(region.base + off, size); break; }
+      }
       if (dropped > 0) for (const h of this.harts) h.exitReq = 1;
     };
     this.runner = new Runner(this.clock, this.harts, this.engine, {
@@ -323,7 +325,9 @@ export class VirtMachine implements MachineAccess {
   private codeWrite(paddr: number, size: number): number {
     let dropped = 0;
     const first = Math.floor(paddr / 4096), last = Math.floor((paddr + size - 1) / 4096);
-    for (let p = first; p <= last; p++) dropped += this.engine.cache.invalidatePage(p);
+    for (let p = first; p <= last; p++) {
+      if (this.engine.cache.pageBlocks.has(p)) { dropped += this.engine.cache.invalidateRange(paddr, size); break; }
+    }
     return dropped;
   }
 

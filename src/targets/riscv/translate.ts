@@ -27,6 +27,7 @@ export class RvBlock implements CachedBlock {
   valid = true;
   constructor(
     readonly pcLo: number, readonly pcHi: number, readonly mode: number, readonly pages: readonly number[],
+    readonly extents: readonly (readonly [number, number])[],
     readonly n: number, readonly fn: BlockFn,
     readonly insnPcLo: Int32Array, readonly insnPcHi: Int32Array, readonly insnWord: Int32Array,
     /** The generated source, kept for `-d out_asm`-style debugging. */
@@ -99,6 +100,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const gen = new Gen(xlen, env.ram, ((mode >> 4) & 1) !== 0 ? h.pmp.fastRange(dataPriv) : null, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
   const insns: RvInsn[] = [];
   const pages: number[] = [];
+  const extents: [number, number][] = [];
   const bus = h.bus;
   const startLo = h.pcLo, startHi = h.pcHi;
   let lo = startLo >>> 0, hi = startHi >>> 0;
@@ -126,7 +128,9 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     const r = bus.find(a, 2);
     if (r === undefined || r.kind !== 'ram') return -1;
     const page = Math.floor(a / 4096);
-    if (!pages.includes(page)) pages.push(page);
+    const at = pages.indexOf(page);
+    if (at < 0) { pages.push(page); extents.push([a, a + 2]); }
+    else { const ex = extents[at]!; if (a < ex[0]) ex[0] = a; if (a + 2 > ex[1]) ex[1] = a + 2; }
     return r.view.getUint16(a - r.base, true);
   };
   const big = (l: number, hh: number): bigint => (BigInt(hh >>> 0) << 32n) | BigInt(l >>> 0);
@@ -172,5 +176,5 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const fn = jit.compile<BlockFn>('s', src.body, `tb_${(startLo >>> 0).toString(16)}`);
   const pcL = new Int32Array(n), pcH = new Int32Array(n), words = new Int32Array(n);
   insns.forEach((ins, i) => { pcL[i] = ins.pcLo; pcH[i] = ins.pcHi; words[i] = ins.raw; });
-  return new RvBlock(startLo, startHi, mode, pages, n, fn, pcL, pcH, words, src.body, src.trapFixup);
+  return new RvBlock(startLo, startHi, mode, pages, extents, n, fn, pcL, pcH, words, src.body, src.trapFixup);
 }
