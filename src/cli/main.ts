@@ -23,9 +23,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       return 0;
     }
     if (o.machine !== 'virt') throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
-    if (o.cpu !== undefined && !['rv64', 'rv32', 'any', 'max'].includes(o.cpu.split(',')[0]!)) {
-      throw new UserError(`-cpu ${o.cpu}: unknown CPU model (supported: ${arch === 'riscv64' ? 'rv64' : 'rv32'})`);
-    }
+    if (o.cpu !== undefined) checkCpu(o.cpu, arch);
     log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
     const logOut = log ?? stderr;
     const items = new Set(o.debug);
@@ -94,6 +92,35 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     stdout.flush();
     stderr.flush();
     log?.close();
+  }
+}
+
+/** Extensions the hart implements (QEMU 7.2's default CPU less H), by QEMU's property names. */
+const CPU_EXTS = ['i', 'e', 'm', 'a', 'f', 'd', 'c', 'v', 'h', 's', 'u', 'zicsr', 'zifencei', 'zihintpause', 'zba', 'zbb', 'zbc', 'zbs',
+  'sstc', 'mmu', 'pmp', 'zfh', 'zfhmin', 'svinval', 'svnapot', 'svpbmt', 'zicbom', 'zicboz', 'zawrs', 'zmmul'];
+const HAVE = new Set(['i', 'm', 'a', 'f', 'd', 'c', 's', 'u', 'zicsr', 'zifencei', 'zihintpause', 'zba', 'zbb', 'zbc', 'zbs', 'sstc', 'mmu', 'pmp']);
+
+/**
+ * `-cpu rv64[,ext=on|off...]` as QEMU takes it. The hart's extension set is fixed (QEMU 7.2's
+ * default without H), so a switch is accepted when it asks for what the hart is, and refused
+ * with one line otherwise.
+ */
+function checkCpu(spec: string, arch: string): void {
+  const [model, ...props] = spec.split(',');
+  const want = arch === 'riscv64' ? 'rv64' : 'rv32';
+  if (model !== want && model !== 'any' && model !== 'max') throw new UserError(`-cpu ${spec}: unknown CPU model '${model}' (supported: ${want})`);
+  for (const p of props) {
+    const [k, v = 'on'] = p.split('=') as [string, string | undefined];
+    const key = k.toLowerCase();
+    const on = ['on', 'true', 'yes'].includes(v.toLowerCase()), off = ['off', 'false', 'no'].includes(v.toLowerCase());
+    if (!CPU_EXTS.includes(key)) {
+      if (['pmu-num', 'priv_spec', 'vlen', 'elen', 'marchid', 'mimpid', 'mvendorid'].includes(key)) throw new UserError(`-cpu ${spec}: property '${key}' is not supported by tracehook`);
+      throw new UserError(`-cpu ${spec}: unknown property '${k}'`);
+    }
+    if (!on && !off) throw new UserError(`-cpu ${spec}: property '${k}' expects on/off, got '${v}'`);
+    if (on !== HAVE.has(key)) {
+      throw new UserError(`-cpu ${spec}: ${on ? 'enabling' : 'disabling'} '${key}' is not supported (this hart is ${want}imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc, without H)`);
+    }
   }
 }
 
