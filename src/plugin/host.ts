@@ -7,7 +7,7 @@
 import {
   Discon, type Cond, type Counter, type DisconCallback, type DisconKind, type ExecCallback,
   type FlowClass, type MemAccess, type MemCallback, type MemRW, type Plugin, type PluginApi,
-  type ArgValues, type RegisterDesc, type Scoreboard, type TranslatedBlock, type TranslatedInsn,
+  type ArgValues, type Scoreboard, type TranslatedBlock, type TranslatedInsn,
 } from './api.js';
 import { CounterImpl, ScoreboardImpl } from './counters.js';
 import { PluginError } from './errors.js';
@@ -15,20 +15,9 @@ import { UserError } from '../core/errors.js';
 import type { JitBuilder } from '../core/jit.js';
 import { toBig } from '../core/u64.js';
 
-/** What the host needs from the machine to serve the API. */
-export interface MachineAccess {
-  readonly arch: string;
-  readonly vcpus: number;
-  registers(vcpu: number): readonly RegisterDesc[];
-  readRegister(vcpu: number, name: string): bigint;
-  writeRegister(vcpu: number, name: string, value: bigint): void;
-  pc(vcpu: number): bigint;
-  readMemory(vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined;
-  writeMemory(vcpu: number, vaddr: bigint, data: Uint8Array): boolean;
-  translateAddress(vcpu: number, vaddr: bigint): bigint | undefined;
-  readPhysicalMemory(paddr: bigint, len: number): Uint8Array | undefined;
-  writePhysicalMemory(paddr: bigint, data: Uint8Array): boolean;
-  symbolAt(vaddr: bigint): string | undefined;
+/** What the host needs from the machine to serve the API: the machine-state part of it, as is. */
+export interface MachineAccess extends Pick<PluginApi, 'arch' | 'vcpus' | 'registers' | 'readRegister' | 'writeRegister' |
+  'pc' | 'readMemory' | 'writeMemory' | 'translateAddress' | 'readPhysicalMemory' | 'writePhysicalMemory' | 'symbolAt'> {
   /** Drop every translated block (they are re-instrumented when translated again). */
   flushCode(): void;
 }
