@@ -30,14 +30,23 @@
  * the current directory), stdin from /dev/null, stdout and stderr to regular files (not pipes:
  * see lib/run.ts, QEMU's timing would otherwise depend on this script), with a 30 s timeout.
  *
+ * Then the firmware check (scripts/test-firmware.ts): OpenSBI + U-Boot and U-Boot in M-mode booted
+ * on both, U-Boot commands typed at the prompt, transcripts compared step by step (about 1-2 minutes;
+ * needs the opensbi and u-boot-qemu packages). Its steps count in the final total.
+ *
  * Usage: node --import tsx scripts/test-qemu.ts [--only NAME[,NAME...]] [--xlen 32|64]
- *        [--keep[=DIR]] [--jobs N] [--timeout SECONDS]
- *   --only NAME   guest name (`faults`) or guest and XLEN (`faults.rv64`); repeatable
+ *        [--keep[=DIR]] [--jobs N] [--timeout SECONDS] [--no-firmware]
+ *   --only NAME   guest name (`faults`) or guest and XLEN (`faults.rv64`), or `firmware` for the
+ *                 firmware check; repeatable. Without `firmware` in the list, --only skips it.
  *   --keep[=DIR]  keep each run's command, stdout, stderr, exit status and int.log in DIR/GUEST.rvXX/
- *                 {qemu,tracehook}/ (default DIR: a new directory in $TMPDIR, printed at the end)
+ *                 {qemu,tracehook}/, and the firmware transcripts in DIR/firmware/CONFIG/
+ *                 (default DIR: a new directory in $TMPDIR, printed at the end)
  *   --jobs N      guest/XLEN pairs run at once (each runs QEMU and tracehook side by side)
+ *   --no-firmware skip the firmware check (it also does not run with --xlen 32)
  * Prints one line per guest/XLEN, `ok` or `FAIL` with the first differing line of each output
- * that differs, then `N passed, M failed`; exits 1 if any failed, 2 on a usage error.
+ * that differs, then the firmware check's lines (one per configuration and per step), then
+ * `N passed, M failed` over both (guest/XLEN runs plus firmware steps); exits 1 if any failed,
+ * 2 on a usage error.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -47,6 +56,7 @@ import { fileURLToPath } from 'node:url';
 import { compareLines, firstByteDiff, formatDiff, toLines, visible, type Allowance, type Line } from './lib/compare.js';
 import { ElfImage, isAmo } from './lib/elf.js';
 import { describeExit, runProcess, type RunResult } from './lib/run.js';
+import { runFirmwareChecks } from './test-firmware.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GUEST_DIR = join(ROOT, 'guests', 'riscv');
@@ -88,16 +98,18 @@ interface Args {
   keep: string | undefined; // directory, '' = make one
   jobs: number;
   timeoutMs: number;
+  /** Run the firmware check after the guests. */
+  firmware: boolean;
 }
 
 function usage(msg?: string): never {
   if (msg) console.error(`test-qemu: ${msg}`);
-  console.error('usage: node --import tsx scripts/test-qemu.ts [--only NAME[,NAME...]] [--xlen 32|64] [--keep[=DIR]] [--jobs N] [--timeout SECONDS]');
+  console.error('usage: node --import tsx scripts/test-qemu.ts [--only NAME[,NAME...]] [--xlen 32|64] [--keep[=DIR]] [--jobs N] [--timeout SECONDS] [--no-firmware]');
   process.exit(msg ? 2 : 0);
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { only: [], xlens: [32, 64], keep: undefined, jobs: Math.max(1, Math.floor(cpus().length / 2)), timeoutMs: DEFAULT_TIMEOUT_S * 1000 };
+  const a: Args = { only: [], xlens: [32, 64], keep: undefined, jobs: Math.max(1, Math.floor(cpus().length / 2)), timeoutMs: DEFAULT_TIMEOUT_S * 1000, firmware: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -120,11 +132,22 @@ function parseArgs(argv: string[]): Args {
       const s = Number(value());
       if (!(s > 0)) usage('--timeout must be a positive number of seconds');
       a.timeoutMs = s * 1000;
-    } else if (arg === '-h' || arg === '--help') usage();
+    } else if (arg === '--no-firmware') a.firmware = false;
+    else if (arg === '-h' || arg === '--help') usage();
     else usage(`unknown argument ${arg}`);
   }
+  // --only: `firmware` selects the firmware check; any list without it skips the check
+  if (a.only.length) {
+    a.firmware = a.firmware && a.only.includes('firmware');
+    a.only = a.only.filter((o) => o !== 'firmware');
+    if (a.only.length === 0) a.only = [FIRMWARE_ONLY];
+  }
+  if (!a.xlens.includes(64)) a.firmware = false; // the firmware is rv64
   return a;
 }
+
+/** Marks `--only firmware` (no guests at all). */
+const FIRMWARE_ONLY = '\0firmware-only';
 
 // ---------------------------------------------------------------- units
 
@@ -145,6 +168,7 @@ function listUnits(args: Args): Unit[] {
     units.push({ guest: m[1]!, xlen, elf: join(GUEST_DIR, f) });
   }
   if (args.only.length === 0) return units;
+  if (args.only.length === 1 && args.only[0] === FIRMWARE_ONLY) return [];
   const known = new Set(units.map((u) => u.guest));
   // NAME, NAME.rv64, NAME.64, NAME.rv64.elf
   const wanted = args.only.map((o) => {
@@ -336,7 +360,7 @@ function newestMtime(dir: string, filter: (f: string) => boolean): number {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const units = listUnits(args);
-  if (units.length === 0) usage('no guests to run');
+  if (units.length === 0 && !args.firmware) usage('no guests to run');
   for (const x of args.xlens) {
     if (!existsSync(CLI(x))) {
       console.error(`test-qemu: ${CLI(x)} not found: run npm run build first`);
@@ -357,7 +381,7 @@ async function main(): Promise<void> {
   const distNewest = newestMtime(join(ROOT, 'dist'), (f) => f.endsWith('.js'));
   if (srcNewest > distNewest) console.log('warning: src/ has changes newer than dist/ (npm run build to test them)');
 
-  console.log(`tracehook (dist/) vs QEMU ${[...new Set(versions)].join(', ')}: ${units.length} run${units.length === 1 ? '' : 's'}, ${args.jobs} at a time, ${args.timeoutMs / 1000} s timeout`);
+  if (units.length) console.log(`tracehook (dist/) vs QEMU ${[...new Set(versions)].join(', ')}: ${units.length} run${units.length === 1 ? '' : 's'}, ${args.jobs} at a time, ${args.timeoutMs / 1000} s timeout`);
   const workRoot =
     args.keep === undefined || args.keep === ''
       ? mkdtempSync(join(tmpdir(), 'tracehook-test-qemu-'))
@@ -390,7 +414,7 @@ async function main(): Promise<void> {
 
   let passed = 0;
   let failed = 0;
-  const nameWidth = Math.max(...units.map((u) => u.guest.length));
+  const nameWidth = Math.max(0, ...units.map((u) => u.guest.length));
   for (const p of results) {
     const o = await p;
     const label = `${o.unit.guest.padEnd(nameWidth)} rv${o.unit.xlen}`;
@@ -403,6 +427,23 @@ async function main(): Promise<void> {
       console.log(`FAIL ${label}${notes}`);
       for (const l of o.report) console.log(`       ${l}`);
     }
+  }
+
+  // firmware check (its steps count in the total)
+  if (args.firmware) {
+    if (units.length) console.log('');
+    const fw = await runFirmwareChecks(
+      {
+        only: [],
+        keep: args.keep !== undefined ? join(workRoot, 'firmware') : undefined,
+        bootTimeoutMs: 300_000,
+        stepTimeoutMs: 60_000,
+      },
+      false, // QEMU version and dist/ freshness were checked above
+    );
+    if (units.length) console.log(`guests: ${passed} passed, ${failed} failed; firmware steps: ${fw.passed} passed, ${fw.failed} failed`);
+    passed += fw.passed;
+    failed += fw.failed;
   }
   if (args.keep !== undefined) console.log(`logs kept in ${workRoot}`);
   else rmSync(workRoot, { recursive: true, force: true });

@@ -10,8 +10,7 @@
  * are item indices: when the minimiser drops items, a target that was dropped becomes the next
  * remaining item, so control flow always goes forward and always reaches the epilogue.
  */
-import { liLength } from '../../src/targets/riscv/test-support/asm.js';
-import { XREG_NAMES } from '../../src/targets/riscv/regnames.js';
+import { liLength, XREG_NAMES } from './deps.js';
 import { DATA, DATA_SIZE, GP_VALUE, RAM_END, type Xlen } from './layout.js';
 import { mixSeed, Rng } from './rng.js';
 
@@ -244,7 +243,7 @@ export function initialRegs(xlen: Xlen, rng: Rng): bigint[] {
 }
 
 /** Random data-area contents with some interesting words sprinkled in. */
-export function initialData(xlen: Xlen, rng: Rng): Uint8Array {
+export function initialData(rng: Rng): Uint8Array {
   const d = new Uint8Array(DATA_SIZE);
   rng.fill(d);
   const dv = new DataView(d.buffer);
@@ -256,7 +255,6 @@ export function initialData(xlen: Xlen, rng: Rng): Uint8Array {
     const o = rng.int(DATA_SIZE / 8) * 8;
     dv.setBigUint64(o, BigInt.asUintN(64, DATA + BigInt(rng.int(DATA_SIZE))), true);
   }
-  void xlen;
   return d;
 }
 
@@ -277,7 +275,7 @@ export function generateCase(o: GenOptions): Case {
   if (groups.length === 0) throw new Error(`no group supports RV${o.xlen}`);
   const rng = new Rng(mixSeed(o.seed, o.xlen, o.index, groups.map((g) => g.name).join(',')));
   const regs = initialRegs(o.xlen, rng);
-  const data = initialData(o.xlen, rng);
+  const data = initialData(rng);
   const ctx = new GenCtx(rng, o.xlen, regs, o.flags);
   // per-case emphasis: each group's weight scaled by a random factor, so cases differ in mix
   const weights = groups.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);

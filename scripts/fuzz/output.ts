@@ -9,7 +9,7 @@
  *   D idx:value ...                          data-area words that differ from the initial image
  *   E value ...                              the last 16 bytes of RAM (zeroed before each case)
  */
-import { XREG_NAMES } from '../../src/targets/riscv/regnames.js';
+import { XREG_NAMES } from './deps.js';
 import { isAmo } from '../lib/elf.js';
 import { resetCsrs, type Xlen } from './layout.js';
 

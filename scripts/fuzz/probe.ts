@@ -4,7 +4,7 @@
  * stimecmp (Sstc); the trap log says which are illegal. QEMU 7.2's default rv32/rv64 has all of
  * them, plus F, D and H; the -cpu string turns off what tracehook lacks (and H, always).
  */
-import { END, type Case, type Item } from './gen.js';
+import type { Case, Item } from './gen.js';
 import { DATA_SIZE, GP_VALUE, type Xlen } from './layout.js';
 import { buildProgram } from './program.js';
 import { runTracehook } from './run.js';
@@ -24,7 +24,6 @@ export async function probeTracehook(xlen: Xlen, timeoutMs: number): Promise<Fea
   for (const [, text] of PROBES) items.push({ idx: items.length, group: 'probe', asm: [text], size: 4, ninsn: 1 });
   const regs = Array.from({ length: 32 }, (_, r) => (r === 3 ? GP_VALUE : 0n));
   const c: Case = { xlen, name: 'probe', regs, data: new Uint8Array(DATA_SIZE), items, groups: ['probe'] };
-  void END;
   const p = buildProgram(xlen, [c]);
   const r = await runTracehook(xlen, p.bytes, timeoutMs);
   const out = r.out.cases[0];

@@ -10,7 +10,7 @@
  * skips the trapping instruction (2 or 4 bytes, from the instruction at mepc) and counts its own
  * instructions so that the count of the case's instructions can be derived.
  */
-import { assemble } from '../../src/targets/riscv/test-support/asm.js';
+import { assemble } from './deps.js';
 import { END, type Case } from './gen.js';
 import { CASES_BASE, DATA, DATA_SIZE, FINISHER, RAM_BASE, RAM_END, resetCsrs, SLOT, STATE, TRAP_LOG_MAX, TRAP_STORM, UART, type Xlen } from './layout.js';
 
@@ -351,23 +351,18 @@ export interface Program {
 /** Assembler text of one case's items, with labels `p_<idx>` and the end label `p_end`. */
 export function itemsSource(c: Case, p: string): string[] {
   const lines: string[] = [];
-  let pending: string[] = [];
   const label = (t: number): string => `${p}_${t === END ? 'end' : t}`;
   // a target that was dropped is the next remaining item
-  const present = new Set(c.items.map((it) => it.idx));
   const resolve = (t: number): string => {
     if (t === END) return label(END);
     const next = c.items.find((it) => it.idx >= t);
     return next === undefined ? label(END) : label(next.idx);
   };
   for (const it of c.items) {
-    pending.push(`${label(it.idx)}:`);
-    lines.push(...pending);
-    pending = [];
+    lines.push(`${label(it.idx)}:`);
     const tgt = it.target !== undefined ? resolve(it.target) : '';
     for (const l of it.asm) lines.push('  ' + l.replaceAll('{T}', tgt).replaceAll('{L}', `${p}_${it.idx}_`));
   }
-  void present;
   lines.push(`${label(END)}:`);
   return lines;
 }

@@ -1,6 +1,5 @@
 /** Formatting cases and differences for the terminal and for reproducer files. */
-import { disassemble } from '../../src/targets/riscv/disasm.js';
-import { csrName, XREG_NAMES } from '../../src/targets/riscv/regnames.js';
+import { csrName, disassemble, XREG_NAMES } from './deps.js';
 import { DATA, DATA_SIZE, RAM_BASE, type Xlen } from './layout.js';
 import type { Case } from './gen.js';
 import type { Program } from './program.js';

@@ -4,7 +4,7 @@
  * first. If the built tracehook lacks an extension, probe.ts turns it off in QEMU too, and both
  * must raise illegal instruction.
  */
-import { decode, ENCODINGS, type Encoding } from '../../../src/targets/riscv/encodings.js';
+import { decode, ENCODINGS, type Encoding } from '../deps.js';
 import { interesting, REG, type Group, type ItemSpec } from '../gen.js';
 
 const BITMANIP = ENCODINGS.filter((e) => e.ext === 'Zba' || e.ext === 'Zbb' || e.ext === 'Zbc' || e.ext === 'Zbs');

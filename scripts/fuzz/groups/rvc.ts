@@ -4,7 +4,7 @@
  * bases, sp-relative) into the data area, aligned or not. Compressed control transfers are in the
  * branch group, c.ebreak and the reserved/FP encodings in the traps group.
  */
-import { expandCompressed } from '../../../src/targets/riscv/compressed.js';
+import { expandCompressed } from '../deps.js';
 import { REG, type GenCtx, type Group, type ItemSpec } from '../gen.js';
 
 /** [quadrant, funct3] of the arithmetic compressed instructions. */

@@ -5,8 +5,7 @@
  * words (c.unimp, reserved slots, zero-immediate c.addi4spn/c.lui/c.addi16sp, c.jr x0, c.lwsp x0,
  * the C.F* loads/stores without F/D). The handler logs mcause/mepc/mtval and skips the instruction.
  */
-import { ENCODINGS, decode } from '../../../src/targets/riscv/encodings.js';
-import { expandCompressed } from '../../../src/targets/riscv/compressed.js';
+import { decode, ENCODINGS, expandCompressed } from '../deps.js';
 import type { GenCtx, Group, ItemSpec } from '../gen.js';
 
 /** Opcodes (bits 6:0) of extensions these harts have no instruction in (QEMU: V, custom, reserved, 48-bit...). */

@@ -27,7 +27,7 @@ export class Pmp {
 
   readCfg(reg: number, xlen: number): bigint {
     const per = xlen / 8;
-    const first = (xlen === 64 ? reg / 2 : reg) * 4;
+    const first = reg * 4; // RV64: pmpcfg0 holds entries 0-7, pmpcfg2 entries 8-15
     let v = 0n;
     for (let i = 0; i < per && first + i < N; i++) v |= BigInt(this.cfg[first + i]!) << BigInt(8 * i);
     return v;
@@ -36,12 +36,12 @@ export class Pmp {
   writeCfg(reg: number, v: bigint, xlen: number): void {
     if (xlen === 64 && (reg & 1) !== 0) return;
     const per = xlen / 8;
-    const first = (xlen === 64 ? reg / 2 : reg) * 4;
+    const first = reg * 4; // RV64: pmpcfg0 holds entries 0-7, pmpcfg2 entries 8-15
     for (let i = 0; i < per && first + i < N; i++) {
       const e = first + i;
       if ((this.cfg[e]! & L) !== 0) continue;
-      let b = Number((v >> BigInt(8 * i)) & 0xffn) & 0x9f;
-      if ((b & (R | W)) === W) b &= ~W; // R=0,W=1 is reserved: QEMU drops W
+      // QEMU 7.2 stores the byte as written (reserved bits 6:5 and W without R included).
+      const b = Number((v >> BigInt(8 * i)) & 0xffn);
       this.cfg[e] = b;
     }
     this.decode();
