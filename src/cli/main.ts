@@ -36,7 +36,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : serialOn ? stdout : undefined;
     const machine = new VirtMachine({
       xlen: arch === 'riscv64' ? 64 : 32,
-      memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append, initrd: o.initrd,
+      memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append, initrd: o.initrd, noReboot: o.noReboot,
       semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
       icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
       uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},

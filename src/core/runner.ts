@@ -31,7 +31,17 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
   exitCode: number | undefined;
   /** A device moved a timer deadline: the current slice must end so the limit is recomputed. */
   private rescheduled = false;
-  private readonly stop = (): boolean => this.exitCode !== undefined || this.rescheduled;
+  /** A system reset was requested (test finisher 0x7777, SBI reset through it). */
+  private resetRequested = false;
+  /** Called between slices to reset the machine; set by the machine. */
+  onReset: (() => void) | null = null;
+  private readonly stop = (): boolean => this.exitCode !== undefined || this.rescheduled || this.resetRequested;
+
+  /** Request a system reset: the machine restarts from its reset vector (QEMU without -no-reboot). */
+  requestReset(): void {
+    this.resetRequested = true;
+    for (const c of this.cpus) c.exitReq = 1;
+  }
 
   constructor(readonly clock: VirtualClock, readonly cpus: readonly C[], readonly engine: Engine<C, B>,
     private readonly opts: RunnerOptions) {
@@ -53,6 +63,10 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
     let sinceYield = 0;
     while (this.exitCode === undefined) {
       this.rescheduled = false;
+      if (this.resetRequested) {
+        this.resetRequested = false;
+        if (this.onReset !== null) this.onReset();
+      }
       const now = clock.icount();
       if (now >= maxInsns) {
         throw new StopError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);

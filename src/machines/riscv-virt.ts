@@ -63,6 +63,8 @@ export interface VirtOptions {
   semihostingOut: (bytes: Uint8Array) => void;
   /** Output to semihosting ":tt" handles (QEMU: "w" → host stdout, "a" → host stderr). */
   semihostingTtyOut?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
+  /** -no-reboot: a guest reset ends the run with status 0 instead. */
+  noReboot?: boolean;
   /** Goldfish RTC start time in ns since the epoch (default: host clock at start, as QEMU). */
   rtcEpochNs?: bigint;
   /** `-d int` sink, if enabled. */
@@ -91,6 +93,10 @@ export class VirtMachine implements MachineAccess {
   readonly ram: RamRegion;
   readonly uart: Ns16550a;
   readonly plic: Plic;
+  /** Devices reset with the machine (the CLINT is reset separately, after the harts). */
+  private resettables: { reset(): void }[] = [];
+  /** Boot-time memory contents re-written on reset, as QEMU's ROM blobs are (images, boot ROM, DTB). */
+  private readonly resetBlobs: { addr: number; data: Uint8Array }[] = [];
   readonly clint: Clint;
   readonly images: LoadedImage[] = [];
   private readonly ramInfo: RamInfo;
@@ -99,6 +105,7 @@ export class VirtMachine implements MachineAccess {
   private readonly heapInfo = { heapBase: 0n, heapLimit: 0n, stackBase: 0n, stackLimit: 0n };
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
+  private fdtAddr = 0n;
   /** The generated device tree (as `-machine dumpdtb` would write it). */
   dtb: Uint8Array = new Uint8Array(0);
   /** Where -initrd was placed (reported in /chosen). */
@@ -113,7 +120,11 @@ export class VirtMachine implements MachineAccess {
     if (memBytes > 0x7f000000) throw new UserError(`-m: at most ${0x7f000000 / 1048576}M of RAM is supported on virt`);
     // devices
     const rom = this.bus.addRam('riscv.virt.mrom', VIRT_MAP.mrom.base, VIRT_MAP.mrom.size, true);
-    const test = new SifiveTest({ onExit: (code) => this.runner.requestExit(code), onReset: () => this.runner.requestExit(0) });
+    const test = new SifiveTest({
+      onExit: (code) => this.runner.requestExit(code),
+      // QEMU resets the machine, or exits with status 0 under -no-reboot.
+      onReset: () => (o.noReboot ? this.runner.requestExit(0) : this.runner.requestReset()),
+    });
     this.bus.addMmio('riscv.sifive.test', VIRT_MAP.test.base, VIRT_MAP.test.size, test);
     const msip: IrqPin[] = [], mtip: IrqPin[] = [];
     for (let i = 0; i < this.vcpus; i++) {
@@ -132,10 +143,14 @@ export class VirtMachine implements MachineAccess {
     this.plic.map(this.bus, VIRT_PLIC_BASE);
     this.uart = new Ns16550a({ clock: this.clock, output: o.uartOut, irq: this.plic.source(VIRT_UART0_IRQ) });
     this.bus.addMmio('serial', VIRT_MAP.uart0.base, NS16550A_REGS_SIZE, this.uart);
-    new GoldfishRtc({ clock: this.clock, irq: this.plic.source(VIRT_RTC_IRQ), epochNs: o.rtcEpochNs }).map(this.bus);
+    const rtc = new GoldfishRtc({ clock: this.clock, irq: this.plic.source(VIRT_RTC_IRQ), epochNs: o.rtcEpochNs });
+    rtc.map(this.bus);
     for (let i = 0; i < VIRT_VIRTIO_COUNT; i++) new VirtioMmio().map(this.bus, virtVirtioBase(i));
-    for (const bank of VIRT_FLASH_BANKS) new CfiFlash({ name: bank.name }).map(this.bus, bank.base);
-    new PcieGpex().map(this.bus, { highMmio: virtHighPcieMmio(o.xlen, memBytes) });
+    const flashes = VIRT_FLASH_BANKS.map((bank) => new CfiFlash({ name: bank.name }));
+    flashes.forEach((f, i) => f.map(this.bus, VIRT_FLASH_BANKS[i]!.base));
+    const pcie = new PcieGpex();
+    pcie.map(this.bus, { highMmio: virtHighPcieMmio(o.xlen, memBytes) });
+    this.resettables = [this.plic, this.uart, rtc, ...flashes, pcie];
     this.ram = this.bus.addRam('riscv.virt.ram', VIRT_MAP.dram.base, memBytes);
     const buf = this.ram.bytes.buffer;
     this.ramInfo = {
@@ -183,7 +198,18 @@ export class VirtMachine implements MachineAccess {
       inputOpen: () => !this.inputClosed,
       waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
     });
+    this.runner.onReset = () => this.reset();
     this.loadFirmware(rom);
+    // Remember what boot put in memory: reset puts it back (QEMU's rom_reset).
+    for (const img of this.images) {
+      for (const seg of img.segments) {
+        const full = new Uint8Array(Number(seg.memsz));
+        full.set(seg.data);
+        this.resetBlobs.push({ addr: Number(seg.addr), data: full });
+      }
+    }
+    this.resetBlobs.push({ addr: VIRT_MAP.mrom.base, data: rom.bytes.slice() });
+    this.resetBlobs.push({ addr: Number(this.fdtAddr), data: this.bus.peek(Number(this.fdtAddr), 0x100000) ?? new Uint8Array(0) });
   }
 
   private semihosting(): SemihostingService {
@@ -281,6 +307,7 @@ export class VirtMachine implements MachineAccess {
     const dtb = buildVirtFdtImage(dtbCfg);
     const fdtAddr = qemuFdtLoadAddr(this.ram.size);
     this.dtb = buildVirtDtb(dtbCfg);
+    this.fdtAddr = fdtAddr;
     this.bus.load(Number(fdtAddr), dtb);
     let imageEnd = dramBase;
     for (const img of this.images) for (const s of img.segments) if (s.addr + s.memsz > imageEnd) imageEnd = s.addr + s.memsz;
@@ -301,6 +328,18 @@ export class VirtMachine implements MachineAccess {
     info.forEach((v, i) => (rv64 ? dv.setBigUint64(40 + i * ws, v, true) : dv.setUint32(40 + i * ws, Number(v & 0xffffffffn), true)));
     rom.bytes.set(vec, 0);
     for (const h of this.harts) h.setPc(BigInt(VIRT_MAP.mrom.base));
+  }
+
+  /**
+   * System reset: harts back to their reset state at the boot ROM, devices reset, boot images,
+   * boot ROM and device tree written again, translated code dropped. Virtual time goes on.
+   */
+  reset(): void {
+    for (const b of this.resetBlobs) this.bus.load(b.addr, b.data);
+    for (const d of this.resettables) d.reset();
+    for (const h of this.harts) { h.reset(); h.setPc(BigInt(VIRT_MAP.mrom.base)); }
+    this.clint.reset();
+    this.flushCode();
   }
 
   /** Run to completion; resolves with the exit status. */

@@ -172,6 +172,28 @@ export class Hart {
     this.updateMode();
   }
 
+  /** Power-on state (system reset): registers, privilege, CSRs, PMP, MMU, FP; time goes on. */
+  reset(): void {
+    this.x.fill(0);
+    this.fp.f.fill(0); this.fp.fflags = 0; this.fp.frm = 0;
+    this.priv = PRV_M;
+    this.halted = false;
+    this.mstatus = this.xlen === 64 ? (2n << 32n) | (2n << 34n) : 0n;
+    this.medeleg = 0n; this.mideleg = 0; this.mie = 0; this.mipSw = 0;
+    this.mtvec = 0n; this.stvec = 0n; this.mscratch = 0n; this.sscratch = 0n;
+    this.mepc = 0n; this.sepc = 0n; this.mcause = 0n; this.scause = 0n; this.mtval = 0n; this.stval = 0n;
+    this.mcounteren = 0n; this.scounteren = 0n; this.menvcfg = 0n; this.senvcfg = 0n; this.mcountinhibit = 0n;
+    this.satp = 0n; this.stimecmp = 0n; this.stimer.deadline = Infinity;
+    this.hpmCounter.fill(0n); this.hpmEvent.fill(0n);
+    this.reservation = -1;
+    this.mipHw &= ~MIP_STIP;
+    this.pmp.reset();
+    this.mmu.flush();
+    this.updateMode();
+    this.irqChanged();
+    this.exitReq = 1;
+  }
+
   // ---- registers --------------------------------------------------------------------------
 
   /** Read integer register r as an unsigned bigint. */
@@ -675,8 +697,8 @@ export class Hart {
         return this.satp;
       // machine information
       case 0xf11: return 0n; // mvendorid
-      case 0xf12: return 0x70200n; // marchid (QEMU 7.2.0)
-      case 0xf13: return 0x70200n; // mimpid
+      case 0xf12: return 0x70216n; // marchid: QEMU's version, 7.2.22 (Debian 12's QEMU)
+      case 0xf13: return 0x70216n; // mimpid: the same
       case 0xf14: return BigInt(this.index);
       case 0xf15: return 0n; // mconfigptr
       // machine trap setup

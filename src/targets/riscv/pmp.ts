@@ -25,6 +25,13 @@ export class Pmp {
     this.rangeCache.length = 0;
   }
 
+  /** Reset: every entry OFF and unlocked. */
+  reset(): void {
+    this.cfg.fill(0);
+    this.addr.fill(0n);
+    this.decode();
+  }
+
   readCfg(reg: number, xlen: number): bigint {
     const per = xlen / 8;
     const first = reg * 4; // RV64: pmpcfg0 holds entries 0-7, pmpcfg2 entries 8-15
