@@ -440,10 +440,10 @@ export class Hart {
     if (this.translating(priv)) return this.virtAddr(k, lo, hi, size, store, priv);
     const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
     if (hi !== 0 && this.xlen === 64 && (hi >>> 0) >= 0x01000000) {
-      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
+      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.deniedAddr(lo, hi, size, store));
     }
     if (!this.pmp.allows(a, size, store ? 2 : 1, priv)) {
-      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.addrBig(lo, hi));
+      this.raise(k, store ? Exc.StoreAccess : Exc.LoadAccess, this.deniedAddr(lo, hi, size, store));
     }
     return a;
   }
@@ -504,13 +504,27 @@ export class Hart {
    * xtval for a failed access: the first byte that has no memory behind it (QEMU splits a
    * misaligned access that leaves a region, so the fault names the first byte past it).
    */
-  private faultAddr(pa: number, size: number, lo: number, hi: number): bigint {
+  private faultAddr(pa: number, size: number, lo: number, hi: number, load = false): bigint {
+    const va = this.addrBig(lo, hi);
+    if (load && size > 1 && (lo & (size - 1)) !== 0) {
+      // QEMU 7.2 performs a misaligned load as two aligned loads of the same size: the fault
+      // names the aligned address of whichever part failed first.
+      const down = BigInt(lo & (size - 1));
+      const firstOk = this.bus.find(pa - Number(down), size) !== undefined;
+      return BigInt.asUintN(this.xlen, va - down + (firstOk ? BigInt(size) : 0n));
+    }
     let i = 0;
     if (size > 1 && this.bus.find(pa, 1) !== undefined) {
       while (i < size && this.bus.find(pa + i, 1) !== undefined) i++;
       if (i === size) i = 0;
     }
-    return BigInt.asUintN(this.xlen, this.addrBig(lo, hi) + BigInt(i));
+    return BigInt.asUintN(this.xlen, va + BigInt(i));
+  }
+
+  /** xtval for an access denied as a whole: a misaligned load reports its aligned first part (QEMU 7.2). */
+  private deniedAddr(lo: number, hi: number, size: number, store: boolean): bigint {
+    const va = this.addrBig(lo, hi);
+    return !store && size > 1 ? va - BigInt(lo & (size - 1)) : va;
   }
 
   private addrBig(lo: number, hi: number): bigint {
@@ -525,7 +539,7 @@ export class Hart {
     this.curIdx = k + 1;
     const v = this.splitPa < 0 ? bus.read(a, size) : this.splitRead(a, size);
     this.curIdx = 0;
-    if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.faultAddr(a, size, lo, hi));
+    if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.faultAddr(a, size, lo, hi, true));
     switch (size) {
       case 1: { const r = signed ? (v << 24) >> 24 : v; this.rhi = r >> 31; return r; }
       case 2: { const r = signed ? (v << 16) >> 16 : v; this.rhi = r >> 31; return r; }
@@ -568,22 +582,22 @@ export class Hart {
 
   /** SC.W / SC.D: returns 0 on success, 1 on failure. */
   sc(k: number, lo: number, hi: number, size: number, vlo: number, vhi: number): number {
-    if ((lo & (size - 1)) !== 0) this.raise(k, Exc.StoreMisaligned, this.addrBig(lo, hi));
     const a = this.xlen === 32 ? lo >>> 0 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
     if (this.reservation !== a) {
-      // Still check the access is permitted, as a store would (QEMU does the access check first).
-      this.dataAddr(k, lo, hi, size, true);
+      // As QEMU 7.2: an SC to any address but the reserved one fails without touching memory,
+      // so it cannot fault, misaligned or not (the spec would raise; see the fuzzer's notes).
       this.reservation = -1;
       return 1;
     }
+    if ((lo & (size - 1)) !== 0) this.raise(k, Exc.StoreMisaligned, this.addrBig(lo, hi));
+    // A compare-and-swap against the value LR loaded, as QEMU does it: the store happens when
+    // the access-size value is unchanged; rd reports whether the XLEN value matched (so an
+    // LR.D paired with an SC.W can store yet report failure, exactly like QEMU 7.2).
     const cur = this.load(k, lo, hi, size, true), curHi = this.rhi;
-    if (cur !== this.reservedLo || (size === 8 && curHi !== this.reservedHi)) {
-      this.reservation = -1;
-      return 1;
-    }
-    this.store(k, lo, hi, size, vlo, vhi);
     this.reservation = -1;
-    return 0;
+    if (cur !== this.reservedLo || (size === 8 && curHi !== this.reservedHi)) return 1;
+    this.store(k, lo, hi, size, vlo, vhi);
+    return size === 4 && this.xlen === 64 && curHi !== this.reservedHi ? 1 : 0;
   }
 
   /** AMO*: returns the old value (low word, high in rhi); `op` names the operation. */
