@@ -633,6 +633,8 @@ async function ubootBench(opts: ReturnType<typeof parseOptions>): Promise<boolea
       `load average now: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehook-bench-uboot-'));
+  const removeDir = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir); // also when interrupted (lib/session.ts kills the emulators and exits)
   installSessionCleanup();
   const total = opts.runs + (opts.warmup ? 1 : 0);
   try {
@@ -658,7 +660,8 @@ async function ubootBench(opts: ReturnType<typeof parseOptions>): Promise<boolea
     }
   } finally {
     await killAllSessions();
-    fs.rmSync(dir, { recursive: true, force: true });
+    process.removeListener('exit', removeDir);
+    removeDir();
   }
   const qemu = sides.length === 2 ? sides[0]! : undefined;
   const th = sides[sides.length - 1]!;

@@ -17,8 +17,9 @@
  *   version, bdinfo, md 0x80200000 10, fdt addr $fdtcontroladdr, fdt print /cpus, coninfo, dm tree,
  *   then extras: fdt print /chosen, sbi (S-mode only), pci, flinfo, printenv,
  *   and last:
- *   - S-mode: `md 0x80000000 10` (OpenSBI's PMP-protected region: load access fault, U-Boot resets
- *     through SBI). The transcript is cut at the end of the first `OpenSBI v` line after it (the
+ *   - S-mode: `md 0x80000000 10` (OpenSBI's PMP-protected region: load access fault, and U-Boot
+ *     resets the machine: its syscon-reboot driver writes the reset code to the test finisher; the
+ *     -d int log shows no SBI call for it). The transcript is cut at the end of the first `OpenSBI v` line after it (the
  *     banner of the reset boot); both emulators are then stopped.
  *   - M-mode: `md 0x80000000 10` (readable: U-Boot's own image), then `poweroff` (the run must end
  *     by itself, with the same exit status on both).
@@ -28,6 +29,20 @@
  * how the step ended (prompt / reset banner / exit status / timeout). The only normalisation:
  * `fdt print /chosen` prints `rng-seed`, 32 random bytes from QEMU (tracehook puts zeros there);
  * the value of that one property is masked on both sides. Nothing else is masked.
+ *
+ * One more check per configuration, `-d int log`: both run with `-d int -D int.log`, and the
+ * exception/interrupt records are compared line by line (QEMU's lines other than
+ * `riscv_cpu_do_interrupt: ...` are left out, as in test-qemu.ts). A console can match while the
+ * guest takes a different path: e.g. an S-mode `rdtime` that traps to OpenSBI, which emulates it,
+ * prints the same text millions of traps later. QEMU logs 5 records up to the prompt. A run that
+ * ends by itself (poweroff) must match exactly; a run stopped at the reset banner is compared up to
+ * the reset: each log is cut where it restarts (the firmware's first record again, whichever hart
+ * logs it), because the two are stopped at slightly different points after it and because with
+ * -smp 2 QEMU's choice of the first hart to run after a reset depends on host timing (see
+ * compareIntLogs). If a log shows no restart, the shorter log must be a prefix of the longer and
+ * each must have the records the other had at the last prompt. Only the first 32 MiB of each log
+ * are read; a run whose log passes 2 GiB is stopped, and without --keep each
+ * configuration's logs are deleted as soon as they are compared.
  *
  * tracehook runs with scripts/lib/flush-console.mjs preloaded: its CLI buffers console output in
  * 64 KiB and flushes only when full or at exit, so without it the prompt never shows while U-Boot
@@ -40,16 +55,20 @@
  * and if this script is interrupted.
  *
  * Usage: node --import tsx scripts/test-firmware.ts [--only NAME[,NAME...]] [--keep[=DIR]]
- *        [--timeout SECONDS] [--step-timeout SECONDS]
+ *        [--timeout SECONDS] [--step-timeout SECONDS] [--cli PATH]
  *   --only NAME      configuration name (opensbi-uboot, uboot-mmode, opensbi-uboot-smp2)
- *   --keep[=DIR]     keep command lines, transcripts, stderr and exit status in DIR/CONFIG/{qemu,tracehook}/
+ *   --keep[=DIR]     keep command lines, transcripts (stdout), stderr, int.log and exit status in
+ *                    DIR/CONFIG/{qemu,tracehook}/
  *   --timeout S      limit for the boot to the first prompt (default 300)
  *   --step-timeout S limit for each command (default 60)
+ *   --cli PATH       tracehook's CLI script (default dist/cli/riscv64.js; e.g. another checkout's
+ *                    build, to bisect)
  * Prints `ok`/`FAIL` per configuration and per step (with the first differing line), then
- * `N passed, M failed` counting steps; exits 1 if any failed, 2 on a usage error.
+ * `N passed, M failed` counting steps (the int-log check counts as one step per configuration);
+ * exits 1 if any failed, 2 on a usage error.
  * `npm run test:qemu` runs this after the guest cross-check (scripts/test-qemu.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -58,7 +77,7 @@ import { compareLines, formatDiff, toLines, visible, type Line } from './lib/com
 import { installSessionCleanup, killAllSessions, Session } from './lib/session.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli', 'riscv64.js');
+export const CLI = join(ROOT, 'dist', 'cli', 'riscv64.js');
 const PRELOAD = join(ROOT, 'scripts', 'lib', 'flush-console.mjs');
 const QEMU = 'qemu-system-riscv64';
 export const FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf';
@@ -157,11 +176,18 @@ export const CONFIGS: FirmwareConfig[] = [
   },
 ];
 
-/** The command lines for a configuration (QEMU's, and tracehook's with the console preload). */
-export function commandLines(flags: string[]): { qemu: [string, string[]]; tracehook: [string, string[]] } {
+/** `-d int` into this file, relative to each emulator's own directory. */
+const INT_LOG = 'int.log';
+
+/**
+ * The command lines for a configuration (QEMU's, and tracehook's with the console preload);
+ * `intLog`: both also get `-d int -D int.log`.
+ */
+export function commandLines(flags: string[], intLog = false, cli = CLI): { qemu: [string, string[]]; tracehook: [string, string[]] } {
+  const log = intLog ? ['-d', 'int', '-D', INT_LOG] : [];
   return {
-    qemu: [QEMU, [...COMMON_FLAGS.slice(0, 2), ...QEMU_ONLY_FLAGS, ...COMMON_FLAGS.slice(2), ...flags]],
-    tracehook: [process.execPath, ['--import', pathToFileURL(PRELOAD).href, CLI, ...COMMON_FLAGS, ...flags, ...TRACEHOOK_ONLY_FLAGS]],
+    qemu: [QEMU, [...COMMON_FLAGS.slice(0, 2), ...QEMU_ONLY_FLAGS, ...COMMON_FLAGS.slice(2), ...flags, ...log]],
+    tracehook: [process.execPath, ['--import', pathToFileURL(PRELOAD).href, cli, ...COMMON_FLAGS, ...flags, ...log, ...TRACEHOOK_ONLY_FLAGS]],
   };
 }
 
@@ -190,22 +216,37 @@ interface SideRun {
   steps: StepRun[];
   /** Whole transcript (latin1). */
   out: string;
-  error?: string;
+  /** Size of the int log when the last prompt before the final command was reached (idle guest). */
+  logAtLastPrompt: number | undefined;
 }
+
+const fileSize = (path: string): number => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
 
 const PROMPT = '=> ';
 const endsWithPrompt = (seg: string): boolean => seg === PROMPT || seg.endsWith('\n' + PROMPT);
 const BANNER = /OpenSBI v[^\n]*\n/;
 
 /** Runs one emulator through the steps, each only after the previous one's prompt. */
-async function drive(session: Session, cfg: FirmwareConfig, bootTimeoutMs: number, stepTimeoutMs: number): Promise<SideRun> {
+async function drive(session: Session, cfg: FirmwareConfig, bootTimeoutMs: number, stepTimeoutMs: number, logPath: string): Promise<SideRun> {
   const runs: StepRun[] = [];
   let stopped = false;
-  for (const step of cfg.steps) {
+  let logAtLastPrompt: number | undefined;
+  for (const [i, step] of cfg.steps.entries()) {
     const from = session.out.length;
     if (stopped) {
       runs.push({ from, to: from, end: 'not run', ms: 0 });
       continue;
+    }
+    if (i === cfg.steps.length - 1 && step.cmd !== null) {
+      // idle at the prompt: let the logs settle (tracehook's are flushed every 20 ms), then note the size
+      await new Promise<void>((r) => setTimeout(r, 250));
+      logAtLastPrompt = fileSize(logPath);
     }
     if (step.cmd !== null) session.send(step.cmd + '\r'); // Enter, as a terminal in raw mode sends it
     const limit = step.cmd === null ? bootTimeoutMs : stepTimeoutMs;
@@ -236,7 +277,7 @@ async function drive(session: Session, cfg: FirmwareConfig, bootTimeoutMs: numbe
     // A step that did not reach its expected end leaves the console in an unknown state: stop typing.
     if (end === 'timeout' || end === 'exit') stopped = true;
   }
-  return { session, steps: runs, out: session.out };
+  return { session, steps: runs, out: session.out, logAtLastPrompt };
 }
 
 // ---------------------------------------------------------------- comparison
@@ -314,6 +355,117 @@ function compareStep(step: Step, q: SideRun, t: SideRun, i: number): StepOutcome
   return { label, ok: report.length === 0, report, notes };
 }
 
+const INT_PREFIX = 'riscv_cpu_do_interrupt';
+/** Bytes of each int log read for the comparison. */
+const LOG_READ_CAP = 32 << 20;
+/** A run whose int log grows past this is stopped (a trap storm would otherwise fill the disk). */
+const LOG_SIZE_LIMIT = 2 ** 31;
+
+interface LogLines {
+  lines: Line[];
+  /** Byte offset just past each line (for the snapshot size -> line count). */
+  ends: number[];
+  size: number;
+  truncated: boolean;
+}
+
+function readLog(path: string): LogLines {
+  const size = fileSize(path);
+  const n = Math.min(size, LOG_READ_CAP);
+  const buf = Buffer.alloc(n);
+  if (n > 0) {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, buf, 0, n, 0);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const text = buf.toString('latin1');
+  const lines: Line[] = [];
+  const ends: number[] = [];
+  let start = 0;
+  let no = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break; // a partial last line (cut by the cap, or by a kill) is left out
+    no++;
+    lines.push({ n: no, text: text.slice(start, nl) });
+    ends.push(nl + 1);
+    start = nl + 1;
+  }
+  return { lines, ends, size, truncated: size > n };
+}
+
+/** The `-d int log` check of one configuration. */
+function compareIntLogs(q: SideRun, t: SideRun, qPath: string, tPath: string, ranToEnd: boolean): StepOutcome {
+  let exact = ranToEnd;
+  const label = '-d int log';
+  const report: string[] = [];
+  const notes: string[] = [];
+  const qr = readLog(qPath);
+  const tr = readLog(tPath);
+  // records only (QEMU may log other lines), each with its index among the records
+  const records = (l: LogLines, snap: number | undefined): { recs: Line[]; atSnap: number } => {
+    const recs: Line[] = [];
+    let atSnap = 0;
+    l.lines.forEach((line, i) => {
+      if (!line.text.startsWith(INT_PREFIX)) return;
+      recs.push(line);
+      if (snap !== undefined && l.ends[i]! <= snap) atSnap = recs.length;
+    });
+    return { recs, atSnap };
+  };
+  const qa = records(qr, q.logAtLastPrompt);
+  const ta = records(tr, t.logAtLastPrompt);
+  const other = qr.lines.length - qa.recs.length;
+  if (other) notes.push(`${other} non-${INT_PREFIX} qemu line${other === 1 ? '' : 's'} ignored`);
+  const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
+  for (const [name, l] of [['qemu', qr], ['tracehook', tr]] as Array<[string, LogLines]>) {
+    if (l.truncated) notes.push(`${name}'s log is ${mib(l.size)}: only its first ${mib(LOG_READ_CAP)} compared`);
+  }
+  const count = (a: { recs: Line[] }, l: LogLines): string => `${a.recs.length}${l.truncated ? '+' : ''} record${a.recs.length === 1 ? '' : 's'}`;
+  notes.push(`qemu ${count(qa, qr)}, tracehook ${count(ta, tr)}`);
+  // A run stopped after a reset: cut each log where it restarts, i.e. at the first record after the
+  // last prompt that repeats the log's first record (the firmware's first trap after power-on) up to
+  // the hart number. What follows is not compared: besides being stopped at different points, QEMU's
+  // choice of the hart that runs first after a reset with -smp 2 depends on host timing (its
+  // round-robin vCPU thread races the main loop that performs the reset), and that hart wins
+  // OpenSBI's boot-hart lottery: seen as `Boot HART ID: 1` once in seven runs.
+  if (!exact) {
+    const restart = (a: { recs: Line[]; atSnap: number }): number => {
+      const first = a.recs[0]?.text.replace(/hart:\d+/, 'hart:*');
+      if (first === undefined) return -1;
+      for (let i = Math.max(1, a.atSnap); i < a.recs.length; i++) if (a.recs[i]!.text.replace(/hart:\d+/, 'hart:*') === first) return i;
+      return -1;
+    };
+    const qk = restart(qa);
+    const tk = restart(ta);
+    if (qk >= 0 && tk >= 0) {
+      notes.push(`compared up to the reset (record ${qa.recs[qk]!.n} in qemu's log, ${ta.recs[tk]!.n} in tracehook's)`);
+      qa.recs.length = qk;
+      ta.recs.length = tk;
+      exact = true;
+    }
+  }
+  const prefixOnly = !exact || qr.truncated || tr.truncated;
+  const n = prefixOnly ? Math.min(qa.recs.length, ta.recs.length) : Math.max(qa.recs.length, ta.recs.length);
+  const r = compareLines(qa.recs.slice(0, n), ta.recs.slice(0, n));
+  if (!r.equal) {
+    report.push(...formatDiff('int log', r.diff!, qa.recs.length, ta.recs.length));
+  } else if (prefixOnly) {
+    // stopped at slightly different points: each must reach what the other had at the last prompt
+    if (!tr.truncated && q.logAtLastPrompt !== undefined && ta.recs.length < qa.atSnap) {
+      report.push(`int log: tracehook has ${ta.recs.length} records; qemu had ${qa.atSnap} already at the last prompt`);
+    }
+    if (!qr.truncated && t.logAtLastPrompt !== undefined && qa.recs.length < ta.atSnap) {
+      report.push(`int log: qemu has ${qa.recs.length} records; tracehook had ${ta.atSnap} already at the last prompt`);
+    }
+    if (!exact) notes.push('no restart found in both logs: compared up to the shorter one');
+  }
+  return { label, ok: report.length === 0, report, notes };
+}
+
 /** stderr lines worth showing: QEMU's own `terminating on signal` line when we stopped it is expected. */
 function stderrNote(name: string, text: string, killedByUs: boolean): string | undefined {
   const lines = text.split('\n').filter((l) => l.trim() !== '' && !(killedByUs && /terminating on signal \d+/.test(l)));
@@ -329,6 +481,8 @@ export interface FirmwareOptions {
   keep: string | undefined;
   bootTimeoutMs: number;
   stepTimeoutMs: number;
+  /** tracehook's CLI script (default: dist/cli/riscv64.js of this checkout). */
+  cli?: string;
 }
 
 async function runConfig(cfg: FirmwareConfig, workRoot: string, o: FirmwareOptions): Promise<ConfigOutcome> {
@@ -345,7 +499,7 @@ async function runConfig(cfg: FirmwareConfig, workRoot: string, o: FirmwareOptio
   const tdir = join(dir, 'tracehook');
   mkdirSync(qdir, { recursive: true });
   mkdirSync(tdir, { recursive: true });
-  const cl = commandLines(cfg.flags);
+  const cl = commandLines(cfg.flags, true, o.cli ?? CLI);
   const typed = cfg.steps.filter((s) => s.cmd !== null).map((s) => `  ${s.cmd}`);
   writeFileSync(
     join(dir, 'command.txt'),
@@ -359,19 +513,37 @@ async function runConfig(cfg: FirmwareConfig, workRoot: string, o: FirmwareOptio
   let t: SideRun | undefined;
   const qs = sess(qdir, cl.qemu);
   const ts = sess(tdir, cl.tracehook);
+  const qlog = join(qdir, INT_LOG);
+  const tlog = join(tdir, INT_LOG);
+  const runReport: string[] = [];
+  // a trap storm must not fill the disk: stop a run whose int log passes the limit
+  const watchdog = setInterval(() => {
+    for (const [name, path, s] of [['qemu', qlog, qs], ['tracehook', tlog, ts]] as Array<[string, string, Session]>) {
+      if (!s.exit && fileSize(path) > LOG_SIZE_LIMIT) {
+        runReport.push(`${name}: its -d int log passed ${LOG_SIZE_LIMIT / 2 ** 30} GiB: stopped`);
+        void s.kill();
+      }
+    }
+  }, 1000);
   try {
     [q, t] = await Promise.all([
-      drive(qs, cfg, o.bootTimeoutMs, o.stepTimeoutMs),
-      drive(ts, cfg, o.bootTimeoutMs, o.stepTimeoutMs),
+      drive(qs, cfg, o.bootTimeoutMs, o.stepTimeoutMs, qlog),
+      drive(ts, cfg, o.bootTimeoutMs, o.stepTimeoutMs, tlog),
     ]);
   } finally {
+    clearInterval(watchdog);
     await Promise.all([qs.kill(), ts.kill()]);
   }
   for (const [d, s] of [[qdir, qs], [tdir, ts]] as Array<[string, Session]>) {
     writeFileSync(join(d, 'exit'), `${s.describeExit()}\n`);
   }
-  const outcome: ConfigOutcome = { cfg, ok: true, steps: [], report: [], notes: [] };
+  const outcome: ConfigOutcome = { cfg, ok: true, steps: [], report: runReport, notes: [] };
   for (let i = 0; i < cfg.steps.length; i++) outcome.steps.push(compareStep(cfg.steps[i]!, q, t, i));
+  // exact int-log comparison only when both runs ended by themselves after the last step
+  const last = cfg.steps.length - 1;
+  const endedAlone = (r: SideRun): boolean => r.steps[last]?.end === 'exit' && !r.session.killedByUs;
+  outcome.steps.push(compareIntLogs(q, t, qlog, tlog, cfg.steps[last]!.end === 'exit' && endedAlone(q) && endedAlone(t)));
+  if (o.keep === undefined) for (const f of [qlog, tlog]) rmSync(f, { force: true }); // may be large
   for (const [name, d, s] of [['qemu', qdir, qs], ['tracehook', tdir, ts]] as Array<[string, string, Session]>) {
     const n = stderrNote(name, readFileSync(join(d, 'stderr'), 'latin1'), s.killedByUs);
     if (n) outcome.notes.push(n);
@@ -406,7 +578,7 @@ export async function runFirmwareChecks(o: FirmwareOptions, checkTools = true): 
   const v = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
   if (v.status !== 0) {
     console.log(`FAIL firmware: cannot run ${QEMU}: ${v.error?.message ?? v.stderr.trim()}`);
-    const n = configs.reduce((a, c) => a + c.steps.length, 0);
+    const n = configs.reduce((a, c) => a + c.steps.length + 1, 0);
     return { passed: 0, failed: n };
   }
   version = v.stdout.split('\n')[0]!.replace(/^QEMU emulator version /, '');
@@ -417,10 +589,13 @@ export async function runFirmwareChecks(o: FirmwareOptions, checkTools = true): 
     if (srcNewest > distNewest) console.log('warning: src/ has changes newer than dist/ (npm run build to test them)');
   }
   console.log(
-    `firmware: tracehook (dist/) vs QEMU ${version} (+ ${QEMU_ONLY_FLAGS.join(' ')}), ${configs.length} configuration${configs.length === 1 ? '' : 's'} one at a time, ` +
+    `firmware: tracehook (${o.cli === undefined ? 'dist/' : o.cli}) vs QEMU ${version} (+ ${QEMU_ONLY_FLAGS.join(' ')}), ${configs.length} configuration${configs.length === 1 ? '' : 's'} one at a time, ` +
       `U-Boot commands typed after each prompt; ${o.bootTimeoutMs / 1000} s to the first prompt, ${o.stepTimeoutMs / 1000} s per command`,
   );
   const workRoot = o.keep === undefined ? mkdtempSync(join(tmpdir(), 'tracehook-test-firmware-')) : (mkdirSync(o.keep, { recursive: true }), o.keep);
+  // interrupted (SIGINT/SIGTERM: lib/session.ts kills the emulators and exits): still remove the temporary directory
+  const removeWorkRoot = (): void => rmSync(workRoot, { recursive: true, force: true });
+  if (o.keep === undefined) process.once('exit', removeWorkRoot);
   let passed = 0;
   let failed = 0;
   try {
@@ -431,7 +606,7 @@ export async function runFirmwareChecks(o: FirmwareOptions, checkTools = true): 
       } catch (e) {
         out = { cfg, ok: false, steps: [], notes: [], report: [`test error: ${(e as Error).stack ?? e}`] };
       }
-      const nSteps = cfg.steps.length;
+      const nSteps = cfg.steps.length + 1; // + the int log check
       const okSteps = out.steps.filter((s) => s.ok).length;
       const counted = out.steps.length ? out.steps.length : nSteps; // a config that could not run counts all its steps as failed
       passed += okSteps;
@@ -449,14 +624,17 @@ export async function runFirmwareChecks(o: FirmwareOptions, checkTools = true): 
   } finally {
     await killAllSessions();
     if (o.keep !== undefined) console.log(`firmware logs kept in ${workRoot}`);
-    else rmSync(workRoot, { recursive: true, force: true });
+    else {
+      process.removeListener('exit', removeWorkRoot);
+      removeWorkRoot();
+    }
   }
   return { passed, failed };
 }
 
 function usage(msg?: string): never {
   if (msg) console.error(`test-firmware: ${msg}`);
-  console.error('usage: node --import tsx scripts/test-firmware.ts [--only NAME[,NAME...]] [--keep[=DIR]] [--timeout SECONDS] [--step-timeout SECONDS]');
+  console.error('usage: node --import tsx scripts/test-firmware.ts [--only NAME[,NAME...]] [--keep[=DIR]] [--timeout SECONDS] [--step-timeout SECONDS] [--cli PATH]');
   console.error(`  configurations: ${CONFIGS.map((c) => c.name).join(', ')}`);
   process.exit(msg ? 2 : 0);
 }
@@ -481,6 +659,7 @@ export function parseFirmwareArgs(argv: string[]): FirmwareOptions {
     else if (arg.startsWith('--keep=')) o.keep = resolve(arg.slice(7));
     else if (arg === '--timeout') o.bootTimeoutMs = secs(value());
     else if (arg === '--step-timeout') o.stepTimeoutMs = secs(value());
+    else if (arg === '--cli') o.cli = resolve(value());
     else if (arg === '-h' || arg === '--help') usage();
     else usage(`unknown argument ${arg}`);
   }
@@ -491,8 +670,9 @@ export function parseFirmwareArgs(argv: string[]): FirmwareOptions {
 
 async function main(): Promise<void> {
   const o = parseFirmwareArgs(process.argv.slice(2));
-  if (!existsSync(CLI)) {
-    console.error(`test-firmware: ${CLI} not found: run npm run build first`);
+  const cli = o.cli ?? CLI;
+  if (!existsSync(cli)) {
+    console.error(`test-firmware: ${cli} not found: run npm run build first`);
     process.exit(2);
   }
   const { passed, failed } = await runFirmwareChecks(o);

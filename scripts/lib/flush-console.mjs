@@ -13,9 +13,13 @@
  * reach the file within tens of milliseconds. Only the moment bytes are written changes, never
  * the bytes: the transcript is the same. Remove this once the CLI flushes the console itself.
  *
- * If dist/cli/output.js no longer exports BufferedOut (the CLI changed), this does nothing.
+ * If the CLI's output.js no longer exports BufferedOut (the CLI changed), this does nothing.
  */
-const mod = await import(new URL('../../dist/cli/output.js', import.meta.url).href).catch(() => undefined);
+// The CLI's own output module: dist/cli/output.js next to the script being run (process.argv[1],
+// e.g. dist/cli/riscv64.js), so that a build elsewhere is patched too.
+import { pathToFileURL } from 'node:url';
+const main = process.argv[1];
+const mod = main ? await import(new URL('./output.js', pathToFileURL(main)).href).catch(() => undefined) : undefined;
 const BufferedOut = mod?.BufferedOut;
 if (typeof BufferedOut === 'function' && typeof BufferedOut.prototype.flush === 'function') {
   const proto = BufferedOut.prototype;

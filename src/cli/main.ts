@@ -43,8 +43,18 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       semihostingOut: (b) => stderr.bytes(b),
       semihostingTtyOut: (stream, b) => (stream === 'stdout' ? stdout : stderr).bytes(b),
       intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
+      onYield: () => { stdout.flush(); log?.flush(); },
       host,
     });
+    // As QEMU: a signal ends the run after flushing what the guest printed.
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        stdout.flush(); log?.flush(); restoreTty();
+        stderr.text(`${prog}: terminating on signal ${sig}\n`);
+        stderr.flush();
+        process.exit(0);
+      });
+    }
     const dump = o.machineProps['dumpdtb'];
     if (dump !== undefined) {
       // As QEMU: write the generated device tree and exit.

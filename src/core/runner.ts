@@ -20,6 +20,8 @@ export interface RunnerOptions {
   inputOpen: () => boolean;
   /** Resolves when new input arrived (or input closed). */
   waitInput: () => Promise<void>;
+  /** Called before the loop yields to the host (waiting for input, or letting input arrive): flush output. */
+  onYield?: () => void;
 }
 
 /** Instructions per vCPU turn in round-robin SMP. */
@@ -99,6 +101,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
           if (target > after) clock.idleIcount += Math.min(target, maxInsns) - after;
           clock.runDue();
         } else if (this.opts.inputOpen()) {
+          this.opts.onYield?.();
           await this.opts.waitInput();
           sinceYield = 0;
         } else {
@@ -106,6 +109,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
         }
       } else if (sinceYield >= SLICE && this.opts.inputOpen()) {
         sinceYield = 0;
+        this.opts.onYield?.();
         await new Promise<void>((r) => setImmediate(r));
       }
     }

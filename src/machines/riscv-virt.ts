@@ -63,6 +63,8 @@ export interface VirtOptions {
   semihostingOut: (bytes: Uint8Array) => void;
   /** Output to semihosting ":tt" handles (QEMU: "w" → host stdout, "a" → host stderr). */
   semihostingTtyOut?: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
+  /** Called whenever the run pauses for host input: the CLI flushes console output there. */
+  onYield?: () => void;
   /** -no-reboot: a guest reset ends the run with status 0 instead. */
   noReboot?: boolean;
   /** Goldfish RTC start time in ns since the epoch (default: host clock at start, as QEMU). */
@@ -197,6 +199,7 @@ export class VirtMachine implements MachineAccess {
       maxInsns: o.maxInsns,
       inputOpen: () => !this.inputClosed,
       waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
+      onYield: o.onYield,
     });
     this.runner.onReset = () => this.reset();
     this.loadFirmware(rom);

@@ -677,8 +677,9 @@ export class Hart {
   }
 
   private counterAllowed(k: number, bit: number): void {
-    if (this.priv < PRV_M && ((Number(this.mcounteren) >>> bit) & 1) === 0) this.illegal(k);
-    if (this.priv < PRV_S && ((Number(this.scounteren) >>> bit) & 1) === 0) this.illegal(k);
+    // The enables are XLEN wide (QEMU keeps every bit written): test the bit without Number().
+    if (this.priv < PRV_M && ((this.mcounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
+    if (this.priv < PRV_S && ((this.scounteren >> BigInt(bit)) & 1n) === 0n) this.illegal(k);
   }
 
   csrRead(k: number, csr: number): bigint {

@@ -1,0 +1,14 @@
+import { generateCase } from './gen.js';
+import { selectGroups } from './groups/index.js';
+import { buildProgram } from './program.js';
+import { runBoth } from './run.js';
+import { disassembleCase } from './report.js';
+const [xlen, seed, idx, groups, len] = [Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4]), process.argv[5] ?? 'all', Number(process.argv[6] ?? 60)];
+const c = generateCase({ xlen: xlen as 32|64, seed, index: idx, len, groups: selectGroups(groups) });
+const p = buildProgram(xlen as 32|64, [c]);
+if (process.env.DIS) console.log(disassembleCase(p, 0).join('\n'));
+const cpu = `rv${xlen},f=on,d=on,h=off,v=off,zba=on,zbb=on,zbc=on,zbs=on,sstc=on`;
+const r = await runBoth(xlen as 32|64, p.bytes, { timeoutMs: 10000, qemuCpu: { 32: cpu.replace('rv64','rv32'), 64: cpu } });
+console.log('QEMU:\n' + r.qemu.run.stdout.toString());
+console.log('TH:\n' + r.tracehook.run.stdout.toString());
+console.log('fp init', c.fp?.regs.map((v) => v.toString(16)).join(' '), 'fcsr', c.fp?.fcsr.toString(16), 'fs', c.fp?.fs);

@@ -1,0 +1,13 @@
+import { buildProgram } from './program.js';
+import { runBoth } from './run.js';
+import { GP_VALUE } from './layout.js';
+const xlen = Number(process.argv[2]) as 32|64;
+const items = (process.argv[3] ?? '').split(';').filter(x=>x).map((a, i) => ({ idx: i, group: 'x', asm: [a], size: 4, ninsn: 1 }));
+const regs = Array.from({ length: 32 }, (_, r) => (r === 3 ? GP_VALUE : 0n));
+const fp = { regs: Array.from({length:32}, (_, i) => 0x1111111100000000n + BigInt(i)), fcsr: 0, fs: Number(process.env.FS ?? 1) };
+const c = { xlen, name: 'x', regs, data: new Uint8Array(4096), items, groups: ['x'], fp };
+const p = buildProgram(xlen, [c]);
+const cpu = `rv${xlen},f=on,d=on,h=off,v=off,zba=on,zbb=on,zbc=on,zbs=on,sstc=on`;
+const r = await runBoth(xlen, p.bytes, { timeoutMs: 10000, qemuCpu: { 32: cpu, 64: cpu } });
+console.log('QEMU:\n' + r.qemu.run.stdout.toString().split('\n').filter(l=>/^[CFTI]/.test(l)).join('\n'));
+console.log('TH:\n' + r.tracehook.run.stdout.toString().split('\n').filter(l=>/^[CFTI]/.test(l)).join('\n'));
