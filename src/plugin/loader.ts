@@ -9,7 +9,6 @@
  *
  * The module's default export, or its export named `plugin`, must be a {@link Plugin}.
  */
-import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,6 +57,7 @@ function importFailure(err: unknown): string {
  */
 async function locateSyntaxError(path: string, err: unknown): Promise<string | undefined> {
   if (!(err instanceof SyntaxError)) return undefined;
+  const { execFile } = await import('node:child_process'); // only on this error path
   const stderr = await new Promise<string>(done => {
     execFile(process.execPath, ['--check', path], { timeout: 10_000 }, (_e, _out, errText) => done(String(errText)));
   });
