@@ -55,8 +55,6 @@ export const KNOWN_AVOIDS: Record<string, string> = {
   'straddle-store': 'stores straddling the end of RAM (QEMU 7.2 writes the bytes inside RAM, then faults)',
   'wfi': 'wfi that does not sleep (QEMU 7.2 counts it as two instructions in minstret/icount)',
   'stce': 'menvcfg.STCE writes (tracehook raises mip.STIP at once, QEMU 7.2 only when stimecmp is written)',
-  'rm-icount': 'F/D instructions with a static reserved rounding mode (5, 6): QEMU 7.2 raises illegal instruction at run time and does not count them in icount/minstret, tracehook counts them',
-  'fs-stale': 'mstatus.FS changed by a CSR write: tracehook keeps its translation mode (F/D legality) until something else changes it; with this, such writes are followed by an MXR flip',
 };
 
 const USAGE = `usage: node --import tsx scripts/fuzz-diff.ts [options]

@@ -9,15 +9,8 @@
  * interrupts or change how the harness's own loads/stores work), pmpcfg L bits (would lock M-mode
  * out), misa (QEMU 7.2 can change the extensions), marchid/mimpid (QEMU version numbers),
  * counters (see the counters group).
- *
- * mstatus.FS / sstatus.FS: kept Off outside fp cases (so that F/D stays illegal); in fp cases
- * (groups/fp.ts) written with random values, mostly on. In paging cases (groups/paging.ts) satp
- * is only read (a write in S-mode would change the translation of the code without an
- * sfence.vma, where the spec lets implementations differ) and there is no wfi (in S/U-mode it
- * could wait for an interrupt that is not enabled).
  */
 import { interesting, REG, type GenCtx, type Group, type ItemSpec } from '../gen.js';
-import { fsStaleFix } from './fp.js';
 
 interface Csr {
   name: string;
@@ -136,10 +129,7 @@ function value(ctx: GenCtx, c: Csr): bigint {
   let v = ctx.rng.chance(0.5) ? interesting(ctx.xlen, ctx.rng) : ctx.rng.bits(ctx.xlen);
   if (c.name === 'menvcfg' && ctx.avoid('stce')) v &= ~(1n << 63n);
   const m = safeMask(ctx, c);
-  v = m !== undefined ? v & m : v;
-  // fp case: FS mostly on (a whole-register write would otherwise turn FP off)
-  if (ctx.fp !== undefined && (c.name === 'mstatus' || c.name === 'sstatus')) v |= BigInt(ctx.rng.weighted<number>([[1, 0], [1, 1], [1, 2], [3, 3]])) << 13n;
-  return v;
+  return m !== undefined ? v & m : v;
 }
 
 export const csr: Group = {
@@ -148,7 +138,7 @@ export const csr: Group = {
   gen(ctx): ItemSpec {
     const { rng, xlen } = ctx;
     const rd = ctx.rd();
-    const kind = rng.weighted<string>([[14, 'known'], [1, 'absent'], [1, 'ro-write'], [ctx.avoid('wfi') || ctx.pt !== undefined ? 0 : 1, 'wfi']]);
+    const kind = rng.weighted<string>([[14, 'known'], [1, 'absent'], [1, 'ro-write'], [ctx.avoid('wfi') ? 0 : 1, 'wfi']]);
     if (kind === 'wfi') {
       // wfi with an enabled interrupt pending (MTIP: mtimecmp is 0) returns at once, MIE being 0;
       // mie is restored after
@@ -171,19 +161,15 @@ export const csr: Group = {
     const c = rng.weighted(CSRS.filter((x) => (x.xlen === undefined || x.xlen === xlen) && !(ctx.avoid('pmpcfg') && x.name.startsWith('pmpcfg')))
       .map((x) => [x.weight, x] as const));
     ctx.clobber(rd);
-    if (c.readOnly || (c.name === 'satp' && ctx.pt !== undefined)) {
+    if (c.readOnly) {
       // csrrs/csrrc with x0 or uimm 0: reads without writing
       return { asm: [`${rng.pick(['csrrs', 'csrrc'])}${imm ? 'i' : ''} ${REG(rd)}, ${c.name}, ${imm ? 0 : 'zero'}`], size: 4, ninsn: 1 };
     }
     const mask = safeMask(ctx, c);
-    // fp cases: a write of mstatus/sstatus may change FS (see fsStaleFix)
-    const [f1, f2] = [28, 29, 30, 31].filter((r) => r !== rd);
-    const fsFix = (): string[] => (ctx.fp !== undefined && (c.name === 'mstatus' || c.name === 'sstatus') ? fsStaleFix(ctx, f1!, f2!) : []);
     if (imm) {
       let u = rng.int(32);
       if (mask !== undefined) u = Number(BigInt(u) & mask);
-      const fix = op === 'csrrw' ? fsFix() : [];
-      return { asm: [`${op}i ${REG(rd)}, ${c.name}, ${u}`, ...fix], size: 4 + 4 * fix.length, ninsn: 1 + fix.length };
+      return { asm: [`${op}i ${REG(rd)}, ${c.name}, ${u}`], size: 4, ninsn: 1 };
     }
     if (mask === undefined && rng.chance(0.4)) {
       // any register as the source (values as the program left them)
@@ -193,7 +179,6 @@ export const csr: Group = {
     const v = legalMpp(ctx, c.name, op, value(ctx, c));
     ctx.clobber(t);
     const sz = ctx.liSize(v);
-    const fix = fsFix();
-    return { asm: [`li ${REG(t)}, ${ctx.imm(v)}`, `${op} ${REG(rd)}, ${c.name}, ${REG(t)}`, ...fix], size: sz + 4 + 4 * fix.length, ninsn: sz / 4 + 1 + fix.length };
+    return { asm: [`li ${REG(t)}, ${ctx.imm(v)}`, `${op} ${REG(rd)}, ${c.name}, ${REG(t)}`], size: sz + 4, ninsn: sz / 4 + 1 };
   },
 };
