@@ -9,7 +9,7 @@
  *
  * The module's default export, or its export named `plugin`, must be a {@link Plugin}.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ArgValues, Plugin } from './api.js';
@@ -83,7 +83,8 @@ async function importModule(target: string): Promise<Record<string, unknown>> {
   }
 
   const path = resolve(target);
-  const info = await stat(path).catch(() => undefined);
+  let info: ReturnType<typeof statSync> | undefined;
+  try { info = statSync(path); } catch { info = undefined; }
   if (!info) {
     const hint = /[/\\]/.test(target) || extname(target) !== '' ? '' : ` (bundled plugins: ${BUNDLED_PLUGINS.join(', ')})`;
     throw new UserError(`plugin ${target}: no such file${hint}`);
