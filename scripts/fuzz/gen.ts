@@ -35,6 +35,24 @@ export interface Item {
 
 export type ItemSpec = Omit<Item, 'idx' | 'group'>;
 
+/** Initial floating-point state of an `fp` case (init loads it; the epilogue dumps f0..f31 and fcsr). */
+export interface FpInit {
+  /** f0..f31, raw 64-bit patterns (singles NaN-boxed or not). */
+  regs: bigint[];
+  /** fcsr (frm in 7:5, fflags in 4:0). */
+  fcsr: number;
+  /** mstatus.FS after init (0 off, 1 initial, 2 clean, 3 dirty). */
+  fs: number;
+}
+
+/** Page tables of a `paging` case: copied to PT_BASE by init, compared after the case (the P line). */
+export interface PtInit {
+  /** The tables, 4 KiB each, from PT_BASE. */
+  bytes: Uint8Array;
+  /** A human-readable description (reports). */
+  info: string[];
+}
+
 export interface Case {
   xlen: Xlen;
   /** Human-readable origin: `seed/index`. */
@@ -45,6 +63,10 @@ export interface Case {
   data: Uint8Array;
   items: Item[];
   groups: string[];
+  /** Floating-point state set up before the items (mstatus.FS on): `fp` cases. */
+  fp?: FpInit;
+  /** Page tables set up before the items: `paging` cases (they also get the exit gate). */
+  pt?: PtInit;
 }
 
 export interface Group {
@@ -53,6 +75,14 @@ export interface Group {
   weight: number;
   /** XLENs it supports (default both). */
   xlens?: Xlen[];
+  /**
+   * When several groups are mixed, the probability that the group takes part in a given case
+   * (default 1): groups with a costly per-case set-up (fp, paging) are in some cases only, so
+   * that the others also run without it (e.g. F/D encodings stay illegal with mstatus.FS off).
+   */
+  perCase?: number;
+  /** Per-case set-up, before any item is generated (initial FP state, page tables). */
+  setup?(ctx: GenCtx): void;
   /** One item (or a few that belong together but may be minimised separately). */
   gen(ctx: GenCtx): ItemSpec | ItemSpec[];
 }
@@ -91,7 +121,12 @@ export class GenCtx {
   /** Scratch state groups may keep across items of one case (e.g. the last LR address). */
   readonly state = new Map<string, unknown>();
 
-  constructor(readonly rng: Rng, readonly xlen: Xlen, regs: readonly bigint[], readonly flags: ReadonlySet<string> = new Set()) {
+  /** Set by the fp group's setup: the case has mstatus.FS on and initialised f registers. */
+  fp?: FpInit;
+  /** Set by the paging group's setup: the case has page tables (and S/U-mode phases). */
+  pt?: PtInit;
+
+  constructor(readonly rng: Rng, readonly xlen: Xlen, regs: readonly bigint[], readonly flags: ReadonlySet<string> = new Set(), readonly data: Uint8Array = new Uint8Array(DATA_SIZE)) {
     this.known = regs.slice();
   }
 
@@ -276,9 +311,13 @@ export function generateCase(o: GenOptions): Case {
   const rng = new Rng(mixSeed(o.seed, o.xlen, o.index, groups.map((g) => g.name).join(',')));
   const regs = initialRegs(o.xlen, rng);
   const data = initialData(rng);
-  const ctx = new GenCtx(rng, o.xlen, regs, o.flags);
+  const ctx = new GenCtx(rng, o.xlen, regs, o.flags, data);
+  // groups with a per-case set-up take part in some of the cases only (when mixed)
+  let active = groups.length === 1 ? groups : groups.filter((g) => g.perCase === undefined || rng.chance(g.perCase));
+  if (active.length === 0) active = groups;
+  for (const g of active) g.setup?.(ctx);
   // per-case emphasis: each group's weight scaled by a random factor, so cases differ in mix
-  const weights = groups.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);
+  const weights = active.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);
   const items: Item[] = [];
   let n = 0;
   while (n < o.len) {
@@ -290,7 +329,10 @@ export function generateCase(o: GenOptions): Case {
     }
   }
   fixTargets(items);
-  return { xlen: o.xlen, name: `${o.seed}/${o.index}`, regs, data, items, groups: groups.map((g) => g.name) };
+  return {
+    xlen: o.xlen, name: `${o.seed}/${o.index}`, regs, data, items, groups: active.map((g) => g.name),
+    ...(ctx.fp ? { fp: ctx.fp } : {}), ...(ctx.pt ? { pt: ctx.pt } : {}),
+  };
 }
 
 /**

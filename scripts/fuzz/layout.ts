@@ -7,7 +7,12 @@
  *               a page boundary (misaligned accesses straddle it); gp always holds DATA + 0x800
  *               (= 0x80011000) so that `off(gp)` reaches all of it
  *   0x80020000  cases: each case's code followed by its image (initial registers, then the
- *               initial contents of DATA), one after another
+ *               initial contents of DATA, then for an `fp` case the initial f registers and
+ *               fcsr, and for a `paging` case its page tables), one after another
+ *   0x87000000  PT_BASE: the page tables of a `paging` case (copied from its image by init)
+ *
+ * A `paging` case maps [RAM_BASE, RAM_BASE + CODE_SPAN) identically (the harness, STATE, DATA and
+ * all the cases of a program must fit in it), so S-mode and U-mode code runs where it was loaded.
  */
 export type Xlen = 32 | 64;
 
@@ -20,6 +25,14 @@ export const DATA_SIZE = 4096;
 /** gp (x3) holds this for the whole case: never written by generated code. */
 export const GP_VALUE = DATA + 0x800n;
 export const CASES_BASE = 0x80020000n;
+/** Page tables of a paging case (outside the identity-mapped code span: reached only by the walker, M-mode and windows). */
+export const PT_BASE = 0x87000000n;
+/** At most this many 4 KiB tables per case. */
+export const PT_MAX_PAGES = 12;
+/** Identity-mapped span (from RAM_BASE) in a paging case's page tables: the whole program must fit. */
+export const CODE_SPAN = 32n * 1024n * 1024n;
+/** Where the epilogue of an fp case saves f0..f31 (8 bytes each) and fcsr (at +256). */
+export const FSTATE = 0x80008700n;
 
 export const UART = 0x10000000n;
 export const FINISHER = 0x100000n;
@@ -42,6 +55,11 @@ export const SLOT = {
   IMG: 40, // the current case's image
   CASENO: 41, // dump counter
   DUMMY: 42, // target of the reservation-clearing sc.w
+  GATE: 43, // address of the case's exit gate (paging cases), else 1 (never a trap's mepc)
+  FPIMG: 44, // the case's FP image (f0..f31, fcsr/FS), 0 if not an fp case
+  PTIMG: 45, // the case's page-table image, 0 if not a paging case
+  PTSIZE: 46, // its size in bytes
+  MSTSAVE: 47, // mstatus in the epilogue of an fp case (while FS is forced on to read the f registers)
   CSRS: 48, // 48..95: CSR values saved at boot, restored before each case
   LOG: 96, // 96..191: trap log, 3 slots per entry (mcause, mepc, mtval)
 } as const;

@@ -1,6 +1,7 @@
 /**
  * Shrinks a differing case: drops items (ddmin over the item list, each round's candidates run
- * as one program with one case per candidate), then zeroes initial registers that do not matter.
+ * as one program with one case per candidate), then the FP state / page tables if not needed,
+ * then zeroes initial registers that do not matter.
  * "Still differs" = output.diffKey is unchanged: the same instruction and behaviours where the trap
  * logs diverge, else the same leading kind of difference (run, csrs, data, regs, icount), so that
  * the minimiser does not wander to another bug.
@@ -65,6 +66,16 @@ export async function minimize(
     n = Math.min(items.length, n * 2);
   }
   let c: Case = withItems(items);
+
+  // 1b. the FP state and page tables, if the difference does not need them (without paging
+  // items left, the page tables only add the exit gate; without FP state, FS stays off)
+  for (const drop of ['pt', 'fp'] as const) {
+    if (c[drop] === undefined || Date.now() >= deadline) continue;
+    if (drop === 'pt' && c.items.some((it) => it.group === 'paging')) continue;
+    const { [drop]: _, ...rest } = c;
+    const cand: Case = { ...rest, groups: c.groups.filter((g) => g !== (drop === 'pt' ? 'paging' : 'fp')) };
+    if ((await testAll([cand]))[0]) c = cand;
+  }
 
   // 2. initial registers: zero the ones that do not matter (pointers into the data area stay)
   const isPtr = (v: bigint): boolean => v >= DATA && v < DATA + BigInt(DATA_SIZE);

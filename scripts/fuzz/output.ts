@@ -8,6 +8,9 @@
  *   T <count> cause:epc:tval ...             trap log (first TRAP_LOG_MAX entries)
  *   D idx:value ...                          data-area words that differ from the initial image
  *   E value ...                              the last 16 bytes of RAM (zeroed before each case)
+ *   F fcsr f0 ... f31 | F -                  fp cases: fcsr, then f0..f31 as raw 64-bit patterns
+ *   P idx:value ...                          paging cases: page-table words (XLEN wide, index from
+ *                                            PT_BASE) that differ from the initial tables
  */
 import { XREG_NAMES } from './deps.js';
 import { isAmo } from '../lib/elf.js';
@@ -26,6 +29,10 @@ export interface CaseOut {
   data: Map<number, bigint>;
   /** The last 16 bytes of RAM, as XLEN words. */
   ramEnd: bigint[];
+  /** fcsr and f0..f31 (fp cases). */
+  fp?: { fcsr: bigint; regs: bigint[] };
+  /** Page-table words that changed (paging cases). */
+  pt: Map<number, bigint>;
   /** The raw lines, for reports. */
   text: string;
 }
@@ -45,10 +52,10 @@ export function parseOutput(text: string): ParsedOutput {
   let tailStart = 0;
   while (i < lines.length) {
     const m = /^#([0-9a-f]{4})$/.exec(lines[i]!);
-    // complete only with the newline after its E line (so lines[i + 7] exists)
-    if (!m || i + 7 >= lines.length) break;
-    const [r, il, cl, tl, dl, el] = [lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, lines[i + 4]!, lines[i + 5]!, lines[i + 6]!];
-    if (!r.startsWith('R ') || !il.startsWith('I ') || !cl.startsWith('C') || !tl.startsWith('T ') || !dl.startsWith('D') || !el.startsWith('E ')) break;
+    // complete only with the newline after its P line (so lines[i + 9] exists)
+    if (!m || i + 9 >= lines.length) break;
+    const [r, il, cl, tl, dl, el, fl, pl] = [lines[i + 1]!, lines[i + 2]!, lines[i + 3]!, lines[i + 4]!, lines[i + 5]!, lines[i + 6]!, lines[i + 7]!, lines[i + 8]!];
+    if (!r.startsWith('R ') || !il.startsWith('I ') || !cl.startsWith('C') || !tl.startsWith('T ') || !dl.startsWith('D') || !el.startsWith('E ') || !fl.startsWith('F ') || !pl.startsWith('P')) break;
     const regs = [0n, ...r.slice(2).split(' ').map(h)];
     const [ic, hc] = il.slice(2).split(' ').map(h);
     const csrs = cl.slice(1).trim() === '' ? [] : cl.slice(2).split(' ').map(h);
@@ -63,17 +70,28 @@ export function parseOutput(text: string): ParsedOutput {
       const [k, v] = e.split(':');
       data.set(parseInt(k!, 16), h(v!));
     }
+    let fp: CaseOut['fp'];
+    if (fl !== 'F -') {
+      const v = fl.slice(2).split(' ').map(h);
+      fp = { fcsr: v[0]!, regs: v.slice(1) };
+    }
+    const pt = new Map<number, bigint>();
+    for (const e of pl.slice(1).trim().split(' ')) {
+      if (e === '') continue;
+      const [k, v] = e.split(':');
+      pt.set(parseInt(k!, 16), h(v!));
+    }
     cases.push({
       no: parseInt(m[1]!, 16), regs, icount: ic!, hcount: hc!, csrs, ntraps: parseInt(tparts[0]!, 16), traps, data,
-      ramEnd: el.slice(2).split(' ').map(h), text: lines.slice(i, i + 7).join('\n'),
+      ramEnd: el.slice(2).split(' ').map(h), ...(fp ? { fp } : {}), pt, text: lines.slice(i, i + 9).join('\n'),
     });
-    i += 7;
+    i += 9;
     tailStart = i;
   }
   return { cases, tail: lines.slice(tailStart).join('\n') };
 }
 
-export type DiffKind = 'regs' | 'icount' | 'csrs' | 'traps' | 'data' | 'run';
+export type DiffKind = 'regs' | 'icount' | 'csrs' | 'traps' | 'data' | 'run' | 'fregs' | 'pt';
 
 export interface FieldDiff { kind: DiffKind; field: string; qemu: string; tracehook: string }
 
@@ -102,6 +120,9 @@ export const ACCEPTED: readonly { qemu: bigint; tracehook: bigint; what: string;
   // misaligned one reports the load's cause as well.
   { qemu: 4n, tracehook: 6n, what: 'misaligned AMO or SC: QEMU 7.2 cause 4, spec 6', sc: true },
   { qemu: 5n, tracehook: 7n, what: 'AMO access fault: QEMU 7.2 cause 5, spec 7' },
+  // The same through the MMU: an AMO (or an SC holding the reservation) whose translation fails
+  // gets QEMU's load page fault where the spec says store/AMO page fault.
+  { qemu: 13n, tracehook: 15n, what: 'AMO page fault: QEMU 7.2 cause 13, spec 15', sc: true },
 ];
 
 /** SC.W / SC.D. */
@@ -156,6 +177,18 @@ export function compareCase(
       diffs.push({ kind: 'data', field: `RAM_END-${16 - (i * xlen) / 8}`, qemu: q.ramEnd[i] === undefined ? '-' : hex(q.ramEnd[i]!, xlen), tracehook: t.ramEnd[i] === undefined ? '-' : hex(t.ramEnd[i]!, xlen) });
     }
   }
+  if (q.fp !== undefined || t.fp !== undefined) {
+    const h16 = (v: bigint | undefined): string => (v === undefined ? '-' : '0x' + v.toString(16).padStart(16, '0'));
+    if (q.fp?.fcsr !== t.fp?.fcsr) diffs.push({ kind: 'fregs', field: 'fcsr', qemu: q.fp ? '0x' + q.fp.fcsr.toString(16) : '-', tracehook: t.fp ? '0x' + t.fp.fcsr.toString(16) : '-' });
+    for (let r = 0; r < 32; r++) {
+      if (q.fp?.regs[r] !== t.fp?.regs[r]) diffs.push({ kind: 'fregs', field: `f${r}`, qemu: h16(q.fp?.regs[r]), tracehook: h16(t.fp?.regs[r]) });
+    }
+  }
+  const pkeys = new Set([...q.pt.keys(), ...t.pt.keys()]);
+  for (const k of [...pkeys].sort((x, y) => x - y)) {
+    const a = q.pt.get(k), b = t.pt.get(k);
+    if (a !== b) diffs.push({ kind: 'pt', field: `PT+0x${(k * xlen / 8).toString(16)}`, qemu: a === undefined ? '(unchanged)' : hex(a, xlen), tracehook: b === undefined ? '(unchanged)' : hex(b, xlen) });
+  }
   if (opts.icount && (q.icount !== t.icount || q.hcount !== t.hcount)) {
     diffs.push({ kind: 'icount', field: 'instructions (case / in handler)', qemu: `${q.icount} / ${q.hcount}`, tracehook: `${t.icount} / ${t.hcount}` });
   }
@@ -201,7 +234,9 @@ export function signature(c: CaseCompare): string {
   const kinds = [...new Set(c.diffs.map((d) => d.kind))].sort();
   // the first CSR only: several CSR differences in one case are usually independent
   const csr = c.diffs.find((d) => d.kind === 'csrs')?.field;
-  return kinds.join('+') + (csr !== undefined ? ` (${csr})` : '');
+  // FP: whether the flags differ (fcsr) or only values
+  const fcsr = c.diffs.some((d) => d.kind === 'fregs' && d.field === 'fcsr');
+  return kinds.join('+') + (csr !== undefined ? ` (${csr})` : '') + (fcsr ? ' (fcsr)' : '');
 }
 
 /** What a difference must still look like while minimising (coarser than the signature). */
@@ -210,6 +245,9 @@ export function diffKey(c: CaseCompare): string {
     const d = c.divergence;
     return d.tvalOnly ? `traps:${d.insn}:${d.qemu.replace(/ tval.*/, '')}:tval` : `traps:${d.insn}:${d.qemu}/${d.tracehook}`;
   }
-  const order: DiffKind[] = ['run', 'csrs', 'data', 'regs', 'icount'];
+  // an FP result that differs often also reaches memory or x registers: the f registers first,
+  // so that the minimiser keeps the computation rather than its consequences; likewise the page
+  // tables (A/D bits) before the data
+  const order: DiffKind[] = ['run', 'csrs', 'fregs', 'pt', 'data', 'regs', 'icount'];
   return order.find((k) => c.diffs.some((d) => d.kind === k)) ?? 'none';
 }

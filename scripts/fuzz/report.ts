@@ -77,6 +77,11 @@ export function describeOut(xlen: Xlen, o: CaseOut | undefined, csrNames: string
   lines.push('  csrs: ' + o.csrs.map((v, i) => `${csrNames[i]}=${v.toString(16)}`).join(' '));
   lines.push(`  changed data: ${o.data.size === 0 ? '(none)' : [...o.data].map(([k, v]) => `+0x${k.toString(16)}=${hex(v, w)}`).join(' ')}`);
   if (o.ramEnd.some((v) => v !== 0n)) lines.push(`  last 16 bytes of RAM: ${o.ramEnd.map((v) => hex(v, w)).join(' ')}`);
+  if (o.fp !== undefined) {
+    lines.push(`  fcsr: ${hex(o.fp.fcsr, 2)} (frm ${(o.fp.fcsr >> 5n) & 7n}, fflags ${hex(o.fp.fcsr & 31n, 2)})`);
+    for (let r = 0; r < 32; r += 4) lines.push('  ' + [r, r + 1, r + 2, r + 3].map((x) => `${('f' + x).padStart(4)}=${hex(o.fp!.regs[x] ?? 0n, 16)}`).join(' '));
+  }
+  if (o.pt.size > 0) lines.push(`  changed page-table words: ${[...o.pt].map(([k, v]) => `PT+0x${((k * xlen) / 8).toString(16)}=${hex(v, w)}`).join(' ')}`);
   return lines;
 }
 
@@ -92,6 +97,11 @@ export function caseSource(c: Case): string {
     `# case ${c.name} (RV${c.xlen}, groups ${c.groups.join(',')})`,
     `# initial registers: ${initialRegs(c)}`,
     `# data area at 0x${DATA.toString(16)} (${DATA_SIZE} bytes), gp = data + 0x800; contents in the .bin image`,
+    ...(c.fp ? [
+      `# FP state before the items: mstatus.FS = ${c.fp.fs}, fcsr = 0x${c.fp.fcsr.toString(16)} (frm ${c.fp.fcsr >> 5}, fflags 0x${(c.fp.fcsr & 31).toString(16)})`,
+      ...Array.from({ length: 8 }, (_, i) => '#   ' + [0, 1, 2, 3].map((j) => `f${4 * i + j}=${hex(c.fp!.regs[4 * i + j]!, 16)}`).join(' ')),
+    ] : []),
+    ...(c.pt ? c.pt.info.map((l) => '# ' + l) : []),
     ...itemsSource(c, 'L'),
   ];
   return lines.join('\n') + '\n';

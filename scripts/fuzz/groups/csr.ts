@@ -9,8 +9,15 @@
  * interrupts or change how the harness's own loads/stores work), pmpcfg L bits (would lock M-mode
  * out), misa (QEMU 7.2 can change the extensions), marchid/mimpid (QEMU version numbers),
  * counters (see the counters group).
+ *
+ * mstatus.FS / sstatus.FS: kept Off outside fp cases (so that F/D stays illegal); in fp cases
+ * (groups/fp.ts) written with random values, mostly on. In paging cases (groups/paging.ts) satp
+ * is only read (a write in S-mode would change the translation of the code without an
+ * sfence.vma, where the spec lets implementations differ) and there is no wfi (in S/U-mode it
+ * could wait for an interrupt that is not enabled).
  */
 import { interesting, REG, type GenCtx, type Group, type ItemSpec } from '../gen.js';
+import { fsStaleFix } from './fp.js';
 
 interface Csr {
   name: string;
@@ -117,6 +124,24 @@ const ABSENT = (xlen: 32 | 64): number[] => [
   ...(xlen === 64 ? [0x310, 0x31a, 0xc80, 0xb80, 0x3a1, 0x3a3] : []), // RV32-only on RV64
 ];
 
+/**
+ * --avoid pmp-tor0: no pmpcfg write may leave an entry in TOR mode (A = 01): QEMU 7.2 computes
+ * a TOR range ending at pmpaddr[i] = 0 as the whole address space (the spec: no address), which
+ * shows in S/U-mode accesses. csrrw: TOR becomes NAPOT; csrrs: setting A[0] sets A[1] too; csrrc:
+ * clearing A[1] clears A[0] too. Only in paging cases (elsewhere everything runs in M-mode, where
+ * PMP entries without L do not apply).
+ */
+function noTor(ctx: GenCtx, name: string, op: string, v: bigint): bigint {
+  if (!name.startsWith('pmpcfg') || !ctx.avoid('pmp-tor0') || ctx.pt === undefined) return v;
+  for (let i = 0n; i < BigInt(ctx.xlen); i += 8n) {
+    const a = (v >> (i + 3n)) & 3n;
+    if (op.startsWith('csrrw') && a === 1n) v |= 2n << (i + 3n);
+    if (op.startsWith('csrrs') && (a & 1n) !== 0n) v |= 2n << (i + 3n);
+    if (op.startsWith('csrrc') && (a & 2n) !== 0n) v |= 1n << (i + 3n);
+  }
+  return v;
+}
+
 /** The bits of `c` generated code may set. */
 function safeMask(ctx: GenCtx, c: Csr): bigint | undefined {
   let m = c.safe?.(ctx.xlen);
@@ -129,7 +154,10 @@ function value(ctx: GenCtx, c: Csr): bigint {
   let v = ctx.rng.chance(0.5) ? interesting(ctx.xlen, ctx.rng) : ctx.rng.bits(ctx.xlen);
   if (c.name === 'menvcfg' && ctx.avoid('stce')) v &= ~(1n << 63n);
   const m = safeMask(ctx, c);
-  return m !== undefined ? v & m : v;
+  v = m !== undefined ? v & m : v;
+  // fp case: FS mostly on (a whole-register write would otherwise turn FP off)
+  if (ctx.fp !== undefined && (c.name === 'mstatus' || c.name === 'sstatus')) v |= BigInt(ctx.rng.weighted<number>([[1, 0], [1, 1], [1, 2], [3, 3]])) << 13n;
+  return v;
 }
 
 export const csr: Group = {
@@ -138,7 +166,7 @@ export const csr: Group = {
   gen(ctx): ItemSpec {
     const { rng, xlen } = ctx;
     const rd = ctx.rd();
-    const kind = rng.weighted<string>([[14, 'known'], [1, 'absent'], [1, 'ro-write'], [ctx.avoid('wfi') ? 0 : 1, 'wfi']]);
+    const kind = rng.weighted<string>([[14, 'known'], [1, 'absent'], [1, 'ro-write'], [ctx.avoid('wfi') || ctx.pt !== undefined ? 0 : 1, 'wfi']]);
     if (kind === 'wfi') {
       // wfi with an enabled interrupt pending (MTIP: mtimecmp is 0) returns at once, MIE being 0;
       // mie is restored after
@@ -161,24 +189,30 @@ export const csr: Group = {
     const c = rng.weighted(CSRS.filter((x) => (x.xlen === undefined || x.xlen === xlen) && !(ctx.avoid('pmpcfg') && x.name.startsWith('pmpcfg')))
       .map((x) => [x.weight, x] as const));
     ctx.clobber(rd);
-    if (c.readOnly) {
+    if (c.readOnly || (c.name === 'satp' && ctx.pt !== undefined)) {
       // csrrs/csrrc with x0 or uimm 0: reads without writing
       return { asm: [`${rng.pick(['csrrs', 'csrrc'])}${imm ? 'i' : ''} ${REG(rd)}, ${c.name}, ${imm ? 0 : 'zero'}`], size: 4, ninsn: 1 };
     }
     const mask = safeMask(ctx, c);
+    // fp cases: a write of mstatus/sstatus may change FS (see fsStaleFix)
+    const [f1, f2] = [28, 29, 30, 31].filter((r) => r !== rd);
+    const fsFix = (): string[] => (ctx.fp !== undefined && (c.name === 'mstatus' || c.name === 'sstatus') ? fsStaleFix(ctx, f1!, f2!) : []);
     if (imm) {
       let u = rng.int(32);
       if (mask !== undefined) u = Number(BigInt(u) & mask);
-      return { asm: [`${op}i ${REG(rd)}, ${c.name}, ${u}`], size: 4, ninsn: 1 };
+      u = Number(noTor(ctx, c.name, op, BigInt(u)));
+      const fix = op === 'csrrw' ? fsFix() : [];
+      return { asm: [`${op}i ${REG(rd)}, ${c.name}, ${u}`, ...fix], size: 4 + 4 * fix.length, ninsn: 1 + fix.length };
     }
-    if (mask === undefined && rng.chance(0.4)) {
+    if (mask === undefined && rng.chance(0.4) && !(c.name.startsWith('pmpcfg') && ctx.avoid('pmp-tor0') && ctx.pt !== undefined)) {
       // any register as the source (values as the program left them)
       return { asm: [`${op} ${REG(rd)}, ${c.name}, ${REG(ctx.rs())}`], size: 4, ninsn: 1 };
     }
     const t = rng.pick([5, 6, 7, 28, 29, 30, 31]);
-    const v = legalMpp(ctx, c.name, op, value(ctx, c));
+    const v = noTor(ctx, c.name, op, legalMpp(ctx, c.name, op, value(ctx, c)));
     ctx.clobber(t);
     const sz = ctx.liSize(v);
-    return { asm: [`li ${REG(t)}, ${ctx.imm(v)}`, `${op} ${REG(rd)}, ${c.name}, ${REG(t)}`], size: sz + 4, ninsn: sz / 4 + 1 };
+    const fix = fsFix();
+    return { asm: [`li ${REG(t)}, ${ctx.imm(v)}`, `${op} ${REG(rd)}, ${c.name}, ${REG(t)}`, ...fix], size: sz + 4 + 4 * fix.length, ninsn: sz / 4 + 1 + fix.length };
   },
 };

@@ -10,13 +10,15 @@ import { bitmanip } from './bitmanip.js';
 import { branch } from './branch.js';
 import { counters } from './counters.js';
 import { csr } from './csr.js';
+import { fp } from './fp.js';
 import { mem } from './mem.js';
+import { paging } from './paging.js';
 import { rvc } from './rvc.js';
 import { traps } from './traps.js';
 
-export const GROUPS: readonly Group[] = [alu, mem, amo, csr, rvc, branch, traps, counters, bitmanip];
+export const GROUPS: readonly Group[] = [alu, mem, amo, csr, rvc, branch, traps, counters, bitmanip, fp, paging];
 
-export const DEFAULT_GROUPS: readonly string[] = ['alu', 'mem', 'amo', 'csr', 'rvc', 'branch', 'traps', 'counters', 'bitmanip'];
+export const DEFAULT_GROUPS: readonly string[] = ['alu', 'mem', 'amo', 'csr', 'rvc', 'branch', 'traps', 'counters', 'bitmanip', 'fp', 'paging'];
 
 /** `all`, or a comma-separated list of group names. */
 export function selectGroups(spec: string): Group[] {

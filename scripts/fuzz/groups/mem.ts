@@ -1,7 +1,8 @@
 /**
  * Loads and stores: bases pointing into the data area with random offsets, naturally aligned or
  * misaligned (QEMU 7.2 performs misaligned accesses to RAM), and a few faulting addresses
- * (unmapped, straddling the end of RAM, x0-relative, ROM stores).
+ * (unmapped, straddling the end of RAM, x0-relative, ROM stores), and a few loads from virt's
+ * PCIe MMIO window (no device there: all-ones), misaligned mostly.
  */
 import { REG, type Group, type ItemSpec } from '../gen.js';
 
@@ -16,6 +17,17 @@ export const mem: Group = {
     const store = rng.chance(0.45);
     const ops = (store ? STORES : LOADS).filter(([, , x]) => x === 0 || x === xlen);
     const [op, size] = rng.pick(ops);
+    if (!store && rng.chance(0.01)) {
+      // a load from virt's PCIe MMIO window (nothing behind it: all-ones, no side effects),
+      // misaligned mostly (QEMU 7.2 performs it as aligned loads: --avoid mmio-misaligned)
+      const base = rng.pick([5, 6, 7, 28, 29, 30, 31]);
+      let addr = 0x40000000n + BigInt(rng.int(0x40000000));
+      if (ctx.avoid('mmio-misaligned')) addr -= addr % BigInt(size);
+      const rd = ctx.rd();
+      ctx.clobber(base, rd);
+      const sz = ctx.liSize(addr);
+      return { asm: [`li ${REG(base)}, ${ctx.imm(addr)}`, `${op} ${REG(rd)}, 0(${REG(base)})`], size: sz + 4, ninsn: sz / 4 + 1 };
+    }
     const bad = rng.chance(0.05);
     const a = bad ? ctx.badAddress(size, rng.pick([5, 6, 7, 28, 29, 30, 31, 10, 11]), store) : ctx.dataAddress(size, { misalign: 0.25 });
     let text: string;

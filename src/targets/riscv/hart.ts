@@ -876,7 +876,7 @@ export class Hart {
   private writeMstatus(v: bigint): void {
     let nv = (this.mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
     if (((nv & MPP_MASK) >> MPP_SHIFT) === 2n) nv = (nv & ~MPP_MASK) | (this.mstatus & MPP_MASK);
-    const changedTranslation = ((nv ^ this.mstatus) & (MPRV | MPP_MASK | SUM | MXR)) !== 0n;
+    const changedTranslation = ((nv ^ this.mstatus) & (MPRV | MPP_MASK | SUM | MXR | FS_MASK)) !== 0n;
     this.mstatus = nv;
     if (changedTranslation) this.updateMode();
     this.irqChanged();
