@@ -21,6 +21,7 @@ import { JitBuilder } from '../../core/jit.js';
 import { Gen } from './emit.js';
 import { BITMANIP_SEMANTICS } from './emit-bitmanip.js';
 import { ENCODINGS, decode, type Encoding } from './encodings.js';
+import { QEMU_PROBE_CPU_FLAGS, qemuLegality } from './test-support/qemu-legality.js';
 import { disassemble } from './disasm.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -145,7 +146,7 @@ function compile(name: string, w: number, xlen: Xlen): Compiled {
   assert.ok(sem, `no semantics for ${name}`);
   const jit = new JitBuilder();
   const ctx: EmitContext = { k: 0, jit, mem: () => '', memHooked: false };
-  const code = sem({ name, w, pcLo: 0x1000, pcHi: 0, size: 4 }, new Gen(xlen, null, false), ctx);
+  const code = sem({ name, w, pcLo: 0x1000, pcHi: 0, size: 4 }, new Gen(xlen, null, null), ctx);
   const source = `const x = s.x;\n{\n${code}}\n`;
   return { run: jit.compile<(s: { x: Int32Array }) => void>('s', source, 'insn'), source };
 }
@@ -338,32 +339,11 @@ function spaceWords(xlen: Xlen): number[] {
 
 const MARCH = 'gc_zba_zbb_zbc_zbs_zicbom_zicboz';
 /** QEMU 7.2's default CPU minus what the emulator lacks (H, Zfh, Sstc): Zba/Zbb/Zbc/Zbs stay on. */
-const CPU_FLAGS = 'h=false,Zfh=false,Zfhmin=false,sstc=false';
+const CPU_FLAGS = QEMU_PROBE_CPU_FLAGS;
 const QEMU_FIXTURE = join(FIX, 'qemu-bitmanip-legality.json');
 
 function runQemu(xlen: Xlen, words: readonly number[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rvqemu-'));
-  try {
-    const blob = Buffer.alloc(words.length * 8);
-    words.forEach((w, i) => {
-      blob.writeUInt32LE(4, 8 * i);
-      blob.writeUInt32LE(w, 8 * i + 4);
-    });
-    writeFileSync(join(dir, 'tests.bin'), blob);
-    execFileSync('riscv64-unknown-elf-gcc', [
-      `-march=rv${xlen}gc`, `-mabi=${xlen === 64 ? 'lp64d' : 'ilp32d'}`, '-nostdlib', '-nostartfiles',
-      '-T', join(FIX, 'qemu', 'link.ld'), `-Wa,-I${dir}`, '-o', 'probe.elf', join(FIX, 'qemu', 'harness.S'),
-    ], { cwd: dir, stdio: 'pipe' });
-    execFileSync(`qemu-system-riscv${xlen}`, [
-      '-M', 'virt', '-m', '256M', '-display', 'none', '-monitor', 'none', '-bios', 'none',
-      '-cpu', `rv${xlen},${CPU_FLAGS}`, '-serial', 'file:out.txt', '-kernel', 'probe.elf',
-    ], { cwd: dir, stdio: 'pipe', timeout: 600_000 });
-    const out = readFileSync(join(dir, 'out.txt'), 'utf8').trim();
-    if (out.length !== words.length || /[^.I]/.test(out)) throw new Error(`unexpected QEMU output (${out.length} chars for ${words.length} probes)`);
-    return out;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return qemuLegality(xlen, words.map((w) => [4, w] as const));
 }
 
 /** objdump -d of the words assembled as instructions (.insn) into an object for `march`. */

@@ -13,10 +13,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QEMU_PROBE_CPU_FLAGS, qemuLegality } from './test-support/qemu-legality.js';
 import { decode } from './encodings.js';
 import { expandCompressed } from './compressed.js';
 import { disassemble } from './disasm.js';
@@ -25,7 +25,7 @@ const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const FIXTURE = join(FIX, 'qemu-legality.json');
 const XLENS = [64, 32] as const;
 /** QEMU's default rv32/rv64 CPUs also enable these; the emulator has no H or Zfh (Sstc's CSRs are not probed). */
-const CPU_FLAGS = 'h=false,Zfh=false,Zfhmin=false,sstc=false';
+const CPU_FLAGS = QEMU_PROBE_CPU_FLAGS;
 
 type Probe = readonly [size: 2 | 4, word: number];
 
@@ -92,28 +92,7 @@ function probes(xlen: 32 | 64): Probe[] {
 }
 
 function runQemu(xlen: 32 | 64, cases: readonly Probe[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rvqemu-'));
-  try {
-    const blob = Buffer.alloc(cases.length * 8);
-    cases.forEach(([n, w], i) => {
-      blob.writeUInt32LE(n, 8 * i);
-      blob.writeUInt32LE(w, 8 * i + 4);
-    });
-    writeFileSync(join(dir, 'tests.bin'), blob);
-    execFileSync('riscv64-unknown-elf-gcc', [
-      `-march=rv${xlen}gc`, `-mabi=${xlen === 64 ? 'lp64d' : 'ilp32d'}`, '-nostdlib', '-nostartfiles',
-      '-T', join(FIX, 'qemu', 'link.ld'), `-Wa,-I${dir}`, '-o', 'probe.elf', join(FIX, 'qemu', 'harness.S'),
-    ], { cwd: dir, stdio: 'pipe' });
-    execFileSync(`qemu-system-riscv${xlen}`, [
-      '-M', 'virt', '-m', '256M', '-display', 'none', '-monitor', 'none', '-bios', 'none',
-      '-cpu', `rv${xlen},${CPU_FLAGS}`, '-serial', 'file:out.txt', '-kernel', 'probe.elf',
-    ], { cwd: dir, stdio: 'pipe', timeout: 600_000 });
-    const out = readFileSync(join(dir, 'out.txt'), 'utf8').trim();
-    if (out.length !== cases.length || /[^.I]/.test(out)) throw new Error(`unexpected QEMU output (${out.length} chars for ${cases.length} probes)`);
-    return out;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return qemuLegality(xlen, cases);
 }
 
 function toBitmap(verdicts: string): string {
