@@ -109,6 +109,9 @@ const CASES: Case[] = [
   // ---- plugins that throw: one line naming the plugin and the callback, exit status 1
   { name: 'plugin throws in install', args: () => [...ecall64(), '-plugin', join(FIXTURES, 'plugins', 'thrower.js')],
     expect: 'plugin thrower: install callback threw: thrown from install', code: 1, noStdout: true },
+  { name: 'plugin rejecting its arguments with the package\'s UserError prints just its message',
+    args: () => [...ecall64(), '-plugin', join(FIXTURES, 'plugins', 'rejects-args.js')],
+    expect: 'rejects: needs an out= file', code: 1, noStdout: true },
   { name: 'plugin (.ts) throws in an exec callback', args: () => [...ecall64(), '-plugin', join(FIXTURES, 'plugins', 'boom-exec.ts')],
     expect: 'plugin boom: exec callback threw: boom', code: 1, noStdout: true },
   ...['translate', 'exec', 'memory', 'discontinuity', 'exit'].map((where): Case => ({

@@ -18,6 +18,20 @@ import { UserError } from '../core/errors.js';
 
 export const BUNDLED_PLUGINS = ['traps', 'discons', 'insn', 'execlog', 'hotblocks'] as const;
 
+type BundledPlugin = typeof BUNDLED_PLUGINS[number];
+
+/**
+ * One literal import per bundled plugin, so the CLI bundler turns each into a chunk loaded only
+ * when named (a computed path would be resolved against the bundle's own location).
+ */
+const BUNDLED_IMPORTS: Record<BundledPlugin, () => Promise<unknown>> = {
+  traps: () => import('../plugins/traps.js'),
+  discons: () => import('../plugins/discons.js'),
+  insn: () => import('../plugins/insn.js'),
+  execlog: () => import('../plugins/execlog.js'),
+  hotblocks: () => import('../plugins/hotblocks.js'),
+};
+
 const JS_EXTS = new Set(['.js', '.mjs', '.cjs']);
 const TS_EXTS = new Set(['.ts', '.mts']);
 
@@ -78,8 +92,7 @@ function looksLikePlugin(x: unknown): x is Plugin {
 async function importModule(target: string): Promise<Record<string, unknown>> {
   const bundled = isBundled(target) ? target : qemuAlias(target);
   if (bundled !== undefined) {
-    // Relative to this file: src/plugins/NAME.ts under tsx (which maps .js to .ts), dist/plugins/NAME.js once built.
-    return import(new URL(`../plugins/${bundled}.js`, import.meta.url).href) as Promise<Record<string, unknown>>;
+    return BUNDLED_IMPORTS[bundled as BundledPlugin]() as Promise<Record<string, unknown>>;
   }
 
   const path = resolve(target);
