@@ -16,8 +16,15 @@ export type AvrReadHook = (addr: number) => number;
  * Called on a write to a hooked data-space address, before `data[addr]` changes. Return true when
  * the hook has stored whatever the register should hold itself (write-one-to-clear flags, read-only
  * bits); return false to let the CPU store `value` as is.
+ *
+ * `mask` is the set of bits the instruction writes: 0xFF for every store except `SBI`/`CBI`, which
+ * write one bit (`1 << b`) of an I/O register 0x20..0x3F. `value` is then the read-modify-write
+ * result, as on the chip; hooks of flag registers (write one to clear) and of `PINx` (write one to
+ * toggle) only act on `value & mask` (datasheet 14.2.2 and 8.x: "unlike most other AVRs, the CBI
+ * and SBI instructions will only operate on the specified bit"). A CPU that does not pass it means
+ * 0xFF.
  */
-export type AvrWriteHook = (value: number, old: number, addr: number) => boolean;
+export type AvrWriteHook = (value: number, old: number, addr: number, mask?: number) => boolean;
 
 /** A one-shot cycle timer owned by a peripheral. */
 export interface AvrTimer {
@@ -62,6 +69,12 @@ export interface AvrChip {
    * `SLEEP` is handled by the CPU with the sleep-mode bits of SMCR (0x53).
    */
   onWatchdogReset(listener: () => void): void;
+  /**
+   * Halt the CPU for `cycles` more cycles: added to the cycle count of the instruction now executing
+   * (the EEPROM halts the CPU 4 cycles after a read and 2 after starting a write, as avr8js adds them
+   * to `cpu.cycles` inside the hook). Optional: a chip without it runs those instructions short.
+   */
+  addCycles?(cycles: number): void;
 }
 
 /**
