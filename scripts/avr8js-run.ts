@@ -1,0 +1,71 @@
+/**
+ * Runs an ATmega328P program (Intel HEX or ELF) on avr8js: the reference for tracehook-avr's
+ * USART output and cycle counts. See scripts/avr/avr8js.ts for what is modelled and when it stops.
+ *
+ *     node --import tsx scripts/avr8js-run.ts [options] guest.hex|guest.elf [< input]
+ *
+ *   --events             after the run, print on stderr one line per interrupt entry
+ *                        (`int CYCLE vector N NAME from 0xRETADDR`) and watchdog reset, then
+ *                        `end CYCLES sleep|limit|sleep-forever pc 0xPC`
+ *   --max-cycles N       stop at N cycles (default 2e9)
+ *   --pin D2=1@100000    drive an input pin (port B/C/D, bit, level) from that cycle on; repeatable
+ *   --sleep              model idle sleep (SLEEP with SE = 1 and I = 1 waits for an interrupt,
+ *                        +4 wake-up cycles) instead of avr8js's SLEEP-as-NOP
+ *   --fix-eeprom-irq     EE_READY not pending while EEPE = 1 (avr8js leaves it queued: the handler
+ *                        re-enters during the write and its next writes are dropped)
+ *   --time               print the wall time and cycles per second on stderr
+ *   --eeprom             print the EEPROM bytes that are not 0xff on stderr at the end
+ *
+ * USART0 output goes to stdout. USART0 input: stdin when it is not a terminal (read whole first),
+ * delivered back to back at the guest's baud rate once it enables the receiver.
+ * Exit status: 0 when the guest ended with SLEEP and I = 0, 2 at the cycle limit, 1 on errors.
+ */
+import { readFileSync } from 'node:fs';
+import { formatEvent, parsePinDrive, runAvr8js, type PinDrive } from './avr/avr8js.js';
+
+function main(): number {
+  const args = process.argv.slice(2);
+  let fixEepromIrq = false;
+  let events = false, sleepModel = false, time = false, eeprom = false;
+  let maxCycles: number | undefined;
+  const pins: PinDrive[] = [];
+  let image: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--events') events = true;
+    else if (a === '--sleep') sleepModel = true;
+    else if (a === '--time') time = true;
+    else if (a === '--fix-eeprom-irq') fixEepromIrq = true;
+    else if (a === '--eeprom') eeprom = true;
+    else if (a === '--max-cycles') maxCycles = Number(args[++i]);
+    else if (a === '--pin') pins.push(parsePinDrive(args[++i] ?? ''));
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else if (image) throw new Error('one image only');
+    else image = a;
+  }
+  if (!image) throw new Error('usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--sleep] [--time] guest.hex|elf');
+  const input = process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0));
+  const t0 = process.hrtime.bigint();
+  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(r.output);
+  if (events) {
+    const lines = r.events.map(formatEvent);
+    lines.push(`end ${r.cycles} ${r.stop} pc 0x${r.pc.toString(16).padStart(4, '0')}`);
+    process.stderr.write(lines.join('\n') + '\n');
+  }
+  if (eeprom) {
+    const used: string[] = [];
+    r.eeprom.forEach((b, a) => { if (b !== 0xff) used.push(`${a.toString(16).padStart(3, '0')}:${b.toString(16).padStart(2, '0')}`); });
+    process.stderr.write(`eeprom ${used.join(' ')}\n`);
+  }
+  if (time) process.stderr.write(`avr8js: ${r.cycles} cycles in ${secs.toFixed(3)} s = ${(r.cycles / secs / 1e6).toFixed(1)} M cycles/s (run loop only)\n`);
+  return r.stop === 'sleep' ? 0 : 2;
+}
+
+try {
+  process.exitCode = main();
+} catch (e) {
+  process.stderr.write(`avr8js-run: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}
