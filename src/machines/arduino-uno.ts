@@ -1,0 +1,251 @@
+/**
+ * The `arduino-uno` board: an ATmega328P at 16 MHz, as QEMU 7.2's `arduino-uno` (hw/avr/arduino.c,
+ * hw/avr/atmega.c): 32 KiB of program flash at 0, the data space (32 registers, 64 I/O registers,
+ * 160 extended I/O registers, 2 KiB SRAM at 0x100..0x8ff) which QEMU places at 0x800000 in its
+ * physical address space, as avr-gcc's ELF files do (`.data` has VMA 0x800100).
+ *
+ * Loading (`-bios FILE` or `-kernel FILE`, as QEMU takes `-bios`): an AVR ELF's segments whose load
+ * address lies in flash go to flash (`.text`, and `.data`'s initial values at their LMA after
+ * `.text`, which the C start-up copies to SRAM); segments at 0x800000 and above (`.bss`, `.noinit`,
+ * `.eeprom` at 0x810000, fuses, lock bits, signature) are not flash and are left out. An Intel HEX
+ * file (what the Arduino tools produce) is flash from address 0. Execution starts at 0 (reset).
+ *
+ * Addresses the plugin API takes: physical = QEMU's (flash at 0, data space at 0x800000);
+ * `readMemory` and `translateAddress` see the same space (the AVR has no MMU). Memory callbacks
+ * report data-space addresses as the CPU forms them (0..0xffff), like QEMU's AVR target.
+ *
+ * Peripherals: every one is built in {@link buildPeripherals}, one line each. A peripheral only
+ * sees the {@link AvrChip} (it hooks its own registers, arms its own timers and raises its own
+ * vectors), so adding one is one line there; the machine keeps the list to reset them on a
+ * watchdog reset.
+ */
+import { VirtualClock } from '../core/clock.js';
+import { Engine } from '../core/engine.js';
+import { UserError } from '../core/errors.js';
+import { EM, loadImage, type LoadedImage } from '../core/loader/index.js';
+import { Runner } from '../core/runner.js';
+import type { AvrChip } from '../devices/avr/chip.js';
+import { Timer16 } from '../devices/avr/timer16.js';
+import { Timer8, TIMER0_CONFIG, TIMER2_CONFIG } from '../devices/avr/timer8.js';
+import type { RegisterDesc } from '../plugin/api.js';
+import { PluginHost, type MachineAccess } from '../plugin/host.js';
+import { AVR_NO_TRAP, AvrCpu, DATA_BYTES, FLASH_BYTES } from '../targets/avr/cpu.js';
+import { MODE_SINGLE, translate, type AvrBlock } from '../targets/avr/translate.js';
+
+/** QEMU's physical address of data-space byte 0 (OFFSET_DATA in target/avr/cpu.h). */
+export const UNO_DATA_BASE = 0x800000;
+/** CPU clock of the Uno. */
+export const UNO_FREQUENCY = 16_000_000;
+
+export interface UnoOptions {
+  /** Firmware image (ELF or Intel HEX): `-bios` or `-kernel`. */
+  bios?: string;
+  /** Flash contents given directly (tests); used when `bios` is undefined. */
+  flashImage?: Uint8Array;
+  /** Stop with an error after this many cycles (`-max-insns`). */
+  maxCycles?: number;
+  singleStep?: boolean;
+  /** Bytes the guest sends on USART0. */
+  uartOut?: (byte: number) => void;
+  onYield?: () => void;
+  /** `-d int` sink. */
+  intLog?: (line: string) => void;
+  host?: PluginHost;
+}
+
+/** What the machine keeps of a peripheral. */
+export interface UnoPeripheral {
+  reset?(): void;
+}
+
+/**
+ * The board's peripherals, each given the chip (and, for the USART, the serial sinks). To add a
+ * peripheral, construct it here; it wires itself to the chip.
+ */
+function buildPeripherals(chip: AvrChip, _o: UnoOptions): UnoPeripheral[] {
+  return [
+    new Timer8(chip, TIMER0_CONFIG),
+    new Timer16(chip),
+    new Timer8(chip, TIMER2_CONFIG),
+  ];
+}
+
+const SREG_NAMES = ['sreg', 'sp', 'pc'] as const;
+
+export class ArduinoUno implements MachineAccess {
+  readonly arch = 'avr';
+  readonly vcpus = 1;
+  readonly clock = new VirtualClock(0);
+  readonly host: PluginHost;
+  readonly cpu: AvrCpu;
+  readonly engine: Engine<AvrCpu, AvrBlock>;
+  readonly runner: Runner<AvrCpu, AvrBlock>;
+  readonly peripherals: UnoPeripheral[];
+  readonly images: LoadedImage[] = [];
+  private inputWaiters: (() => void)[] = [];
+  inputClosed = true;
+  /** Console input not yet taken by the USART. */
+  readonly pendingInput: number[] = [];
+
+  constructor(readonly o: UnoOptions) {
+    this.host = o.host ?? new PluginHost();
+    this.cpu = new AvrCpu({ clock: this.clock, host: this.host, frequency: UNO_FREQUENCY, intLog: o.intLog });
+    const cpu = this.cpu;
+    this.clock.addSource(cpu);
+    this.engine = new Engine<AvrCpu, AvrBlock>({
+      translate: (c, mode) => translate(c, { host: this.host, symbolAt: (a) => this.symbolAt(a) }, mode),
+      singleMode: MODE_SINGLE,
+      trapSentinel: AVR_NO_TRAP,
+    });
+    this.engine.singleStep = o.singleStep ?? false;
+    cpu.stepOne = () => {
+      let tb = this.engine.cache.lookup(cpu.pcLo, 0, MODE_SINGLE);
+      if (tb === undefined) {
+        tb = translate(cpu, { host: this.host, symbolAt: (a) => this.symbolAt(a) }, MODE_SINGLE);
+        this.engine.cache.insert(tb);
+      }
+      cpu.curBlock = tb;
+      tb.fn(cpu);
+    };
+    cpu.onFlashWrite = (addr, len) => {
+      if (this.engine.cache.invalidateRange(addr, len) > 0) cpu.exitReq = 1;
+    };
+    cpu.onHooksChanged = () => this.flushCode();
+    this.runner = new Runner(this.clock, [cpu], this.engine, {
+      maxInsns: o.maxCycles,
+      inputOpen: () => !this.inputClosed,
+      waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
+      onYield: o.onYield,
+    });
+    this.peripherals = buildPeripherals(cpu, o);
+    cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
+    if (o.bios !== undefined) this.loadFirmware(o.bios);
+    else if (o.flashImage !== undefined) cpu.flash.set(o.flashImage.subarray(0, FLASH_BYTES));
+  }
+
+  private loadFirmware(path: string): void {
+    const img = loadImage(path, { expect: { machine: [EM.AVR], name: 'AVR', bits: 32, endian: 'little' } });
+    if (img.format === 'raw') throw new UserError(`${path}: not an ELF or Intel HEX file`);
+    let placed = 0;
+    for (const seg of img.segments) {
+      if (seg.addr >= BigInt(UNO_DATA_BASE)) continue; // .bss, .noinit, .eeprom, fuses, lock bits, signature
+      const end = seg.addr + BigInt(seg.data.length);
+      if (end > BigInt(FLASH_BYTES)) {
+        throw new UserError(`${path}: segment at 0x${seg.addr.toString(16)} (0x${seg.data.length.toString(16)} bytes) does not fit in the 32 KiB flash`);
+      }
+      this.cpu.flash.set(seg.data, Number(seg.addr));
+      placed += seg.data.length;
+    }
+    if (placed === 0) throw new UserError(`${path}: no program for flash in this image`);
+    this.images.push(img);
+  }
+
+  /** Console input for the USART. */
+  input(bytes: Uint8Array): void {
+    for (const b of bytes) this.pendingInput.push(b);
+    const w = this.inputWaiters;
+    this.inputWaiters = [];
+    for (const r of w) r();
+    this.cpu.exitReq = 1;
+  }
+
+  closeInput(): void {
+    this.inputClosed = true;
+    const w = this.inputWaiters;
+    this.inputWaiters = [];
+    for (const r of w) r();
+  }
+
+  /** Run to completion; resolves with the exit status. */
+  async run(): Promise<number> {
+    this.host.running = true;
+    this.host.vcpuInit(0);
+    try {
+      return await this.runner.run();
+    } finally {
+      this.host.running = false;
+    }
+  }
+
+  /** Report vCPU exit and run plugins' at-exit callbacks. */
+  finish(): void {
+    this.host.vcpuExit(0);
+    this.host.atExit();
+  }
+
+  // ---- MachineAccess (plugin API) ----
+  registers(_vcpu: number): readonly RegisterDesc[] {
+    const regs: RegisterDesc[] = [];
+    for (let i = 0; i < 32; i++) regs.push({ name: `r${i}`, size: 1, feature: 'cpu' });
+    regs.push({ name: 'sreg', size: 1, feature: 'cpu' }, { name: 'sp', size: 2, feature: 'cpu' }, { name: 'pc', size: 4, feature: 'cpu' });
+    return regs;
+  }
+
+  readRegister(_vcpu: number, name: string): bigint {
+    const n = name.toLowerCase();
+    const m = /^r(\d+)$/.exec(n);
+    if (m && Number(m[1]) < 32) return BigInt(this.cpu.data[Number(m[1])]!);
+    if (n === 'sreg') return BigInt(this.cpu.sreg);
+    if (n === 'sp') return BigInt(this.cpu.sp);
+    if (n === 'pc') return BigInt(this.cpu.pcLo);
+    throw new RangeError(`no register '${name}' on avr (r0..r31, ${SREG_NAMES.join(', ')})`);
+  }
+
+  writeRegister(_vcpu: number, name: string, value: bigint): void {
+    const n = name.toLowerCase();
+    const v = Number(value & 0xffffn);
+    const m = /^r(\d+)$/.exec(n);
+    if (m && Number(m[1]) < 32) { this.cpu.data[Number(m[1])] = v & 0xff; return; }
+    if (n === 'sreg') { this.cpu.sreg = v & 0xff; return; }
+    if (n === 'sp') { this.cpu.sp = v; return; }
+    if (n === 'pc') { this.cpu.pcLo = v & (FLASH_BYTES - 2); this.cpu.exitReq = 1; return; }
+    throw new RangeError(`no register '${name}' on avr`);
+  }
+
+  pc(_vcpu: number): bigint { return BigInt(this.cpu.pcLo); }
+
+  translateAddress(_vcpu: number, vaddr: bigint): bigint | undefined {
+    return vaddr >= 0n && vaddr < BigInt(UNO_DATA_BASE + DATA_BYTES) ? vaddr : undefined;
+  }
+
+  /** Physical space as QEMU's: flash at 0, the data space at 0x800000. */
+  readPhysicalMemory(paddr: bigint, len: number): Uint8Array | undefined {
+    const a = Number(paddr);
+    if (paddr < 0n || len < 0) return undefined;
+    if (paddr + BigInt(len) <= BigInt(FLASH_BYTES)) return this.cpu.flash.slice(a, a + len);
+    const off = a - UNO_DATA_BASE;
+    if (off >= 0 && off + len <= DATA_BYTES) return this.cpu.data.slice(off, off + len);
+    return undefined;
+  }
+
+  writePhysicalMemory(paddr: bigint, data: Uint8Array): boolean {
+    const a = Number(paddr);
+    if (paddr < 0n) return false;
+    if (paddr + BigInt(data.length) <= BigInt(FLASH_BYTES)) {
+      this.cpu.flash.set(data, a);
+      if (data.length > 0) this.engine.cache.invalidateRange(a, data.length);
+      this.cpu.exitReq = 1;
+      return true;
+    }
+    const off = a - UNO_DATA_BASE;
+    if (off >= 0 && off + data.length <= DATA_BYTES) { this.cpu.data.set(data, off); return true; }
+    return false;
+  }
+
+  readMemory(_vcpu: number, vaddr: bigint, len: number): Uint8Array | undefined { return this.readPhysicalMemory(vaddr, len); }
+  writeMemory(_vcpu: number, vaddr: bigint, data: Uint8Array): boolean { return this.writePhysicalMemory(vaddr, data); }
+
+  symbolAt(vaddr: bigint): string | undefined {
+    for (const img of this.images) {
+      const s = img.symbols.lookup(vaddr);
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  }
+
+  flushCode(): void {
+    this.engine.cache.flush();
+    this.cpu.exitReq = 1;
+    this.host.flushed();
+  }
+}
