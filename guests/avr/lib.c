@@ -16,8 +16,11 @@ void uart_putc(char c)
 {
     while (!(UCSR0A & _BV(UDRE0)))
         ;
+    /* Clear TXC0 (write 1, keep U2X0) just before the write, so that TXC0 next means "this byte
+       is out" (halt() waits for it). Clearing it after the write, as the Arduino core does, loses
+       the flag on QEMU, which sets TXC0 at the write itself. */
+    UCSR0A = (UCSR0A & _BV(U2X0)) | _BV(TXC0);
     UDR0 = c;
-    UCSR0A = (UCSR0A & _BV(U2X0)) | _BV(TXC0); /* clear TXC0: set again when this byte is out */
 }
 
 void uart_puts(const char *s)

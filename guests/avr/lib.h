@@ -7,7 +7,7 @@
 
 /* USART0 at 115200 baud, 8N1, U2X0 = 1 (UBRR0 = 16 at 16 MHz: 1360 cycles per character). */
 void uart_init(void);
-void uart_putc(char c);            /* polled: waits for UDRE0, writes UDR0, clears TXC0 */
+void uart_putc(char c);            /* polled: waits for UDRE0, clears TXC0, writes UDR0 */
 void uart_puts(const char *s);     /* string in RAM */
 void uart_puts_P(const char *s);   /* string in flash (PSTR) */
 void uart_hex8(uint8_t v);

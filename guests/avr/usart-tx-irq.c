@@ -14,8 +14,8 @@ ISR(USART_UDRE_vect)
 {
     udre_irqs++;
     if (head != tail) {
+        UCSR0A = (UCSR0A & _BV(U2X0)) | _BV(TXC0);   /* as lib.c's uart_putc */
         UDR0 = q[tail];
-        UCSR0A = (UCSR0A & _BV(U2X0)) | _BV(TXC0);
         tail = (tail + 1) % QSIZE;
     }
     if (head == tail)
@@ -55,12 +55,11 @@ int main(void)
     for (uint8_t i = 1; i <= 3; i++) {
         tx_str_P(PSTR("line ")); tx_dec(i); tx_str_P(PSTR(" of 3: the quick brown fox jumps over the lazy dog\n"));
     }
-    uint16_t n = udre_irqs; /* interrupts so far (the buffer still holds up to 15 bytes) */
-    tx_str_P(PSTR("UDRE interrupts before this line: ")); tx_dec(n); tx('\n');
+    tx_str_P(PSTR("waiting for the buffer to drain\n"));
     while (UCSR0B & _BV(UDRIE0))
         ;
     cli();
-    n = udre_irqs;
+    uint16_t n = udre_irqs;
     PUTS("UDRE interrupts in all: "); uart_dec(n); uart_putc('\n');
     PUTS("done\n");
     halt();
