@@ -108,8 +108,8 @@ export function genTimerScript(seed: number, regs: TimerRegs, csMax: number): Op
 }
 
 /** Runs a script on both; returns the first difference, or null. */
-export function runBoth(ops: Op[], a: Rig, b: Rig, watch: readonly number[]): string | null {
-  const snap = (r: Rig) => watch.map((x) => r.peek(x)).join(',');
+export function runBoth(ops: Op[], a: Rig, b: Rig, watch: readonly number[], watchMask = 0xff): string | null {
+  const snap = (r: Rig) => watch.map((x) => r.peek(x) & watchMask).join(',');
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.kind === 'w') {
@@ -135,3 +135,37 @@ export function runBoth(ops: Op[], a: Rig, b: Rig, watch: readonly number[]): st
   return null;
 }
 
+
+/** Timer1's registers for a generated script (16-bit ones by their low byte). */
+export interface Timer16Regs extends TimerRegs {
+  ICR: number;
+}
+
+/** A script for Timer1: 16-bit writes high byte first, TCNT1 read low byte first. */
+export function genTimer16Script(seed: number, regs: Timer16Regs, csMax: number): Op[] {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const word = () =>
+    pick([0, 1, 2, 3, 0xff, 0x100, 0x1ff, 0x3ff, 0x400, 0xffff, Math.floor(rnd() * 0x400), Math.floor(rnd() * 64), Math.floor(rnd() * 0x10000)]);
+  const ops: Op[] = [];
+  const w16 = (addr: number, v: number) => {
+    ops.push({ kind: 'w', addr: addr + 1, v: v >> 8 });
+    ops.push({ kind: 'w', addr, v: v & 0xff });
+  };
+  for (let i = 0; i < 120; i++) {
+    const r = rnd();
+    if (r < 0.12) ops.push({ kind: 'w', addr: regs.TCCRB, v: (Math.floor(rnd() * 4) << 3) | (1 + Math.floor(rnd() * csMax)) });
+    else if (r < 0.22) ops.push({ kind: 'w', addr: regs.TCCRA, v: Math.floor(rnd() * 4) });
+    else if (r < 0.32) w16(regs.OCRA, word());
+    else if (r < 0.4) w16(regs.OCRB, word());
+    else if (r < 0.46) w16(regs.ICR, word());
+    else if (r < 0.5) w16(regs.TCNT, word());
+    else if (r < 0.54) ops.push({ kind: 'w', addr: regs.TIFR, v: 0x27 });
+    else if (r < 0.58) ops.push({ kind: 'w', addr: regs.TIMSK, v: Math.floor(rnd() * 8) });
+    else if (r < 0.7) {
+      ops.push({ kind: 'r', addr: regs.TCNT });
+      ops.push({ kind: 'r', addr: regs.TCNT + 1 });
+    } else ops.push({ kind: 's', len: pick([1, 1, 1, 2, 2, 3, 4]), n: pick([1, 3, 10, 50, 200, 700]) });
+  }
+  return ops;
+}
