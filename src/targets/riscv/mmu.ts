@@ -89,6 +89,9 @@ export class Mmu {
       const ppn = ptesize === 8 ? (pteHi & 0x3fffff) * 4194304 + (pteLo >>> 10) : pteLo >>> 10;
       if ((pteLo & (PTE_R | PTE_X)) === 0) {
         if (i === 0) return r;
+        // A, D and U are reserved in a pointer: QEMU 7.2 page-faults on them
+        // (target/riscv/cpu_helper.c get_physical_address: `if (pte & (PTE_D | PTE_A | PTE_U | PTE_ATTR))`).
+        if ((pteLo & (PTE_A | PTE_D | PTE_U)) !== 0) return r;
         a = ppn * PAGE;
         continue;
       }

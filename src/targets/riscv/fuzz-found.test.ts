@@ -1,0 +1,113 @@
+/**
+ * Regression tests for the differences the differential fuzzer (scripts/fuzz-diff.ts) found
+ * between tracehook and QEMU 7.2, one named test per difference (the name in brackets is the
+ * fuzzer's switch, scripts/fuzz/cli.ts KNOWN_AVOIDS). Each program ends in `dump`; the tests
+ * check the registers that show the behaviour against the values QEMU 7.2 produces (so they run
+ * without QEMU) and, when qemu-system-riscvXX is installed, that QEMU prints the same dump.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDump, qemuPath, runProgram, runQemuAsync } from './test-support/harness.js';
+import type { Xlen } from './test-support/asm.js';
+import { XREG_NAMES } from './regnames.js';
+import { xregNumber } from './regnames.js';
+
+/** Runs `src` on tracehook (and on QEMU when installed: same dump); returns the registers by name. */
+async function run(xlen: Xlen, src: string): Promise<(r: string) => bigint> {
+  const q = qemuPath(xlen) !== undefined ? runQemuAsync(xlen, src, { cpu: `rv${xlen},h=off` }) : undefined;
+  const ours = await runProgram(xlen, src, { allowTrap: true });
+  assert.equal(ours.code, 0, 'tracehook exit code');
+  const regs = parseDump(ours.uart);
+  if (q !== undefined) {
+    const qr = await q;
+    assert.equal(qr.code, 0, 'qemu exit code');
+    const theirs = parseDump(qr.uart);
+    const diff = regs.flatMap((v, i) => (v === theirs[i] ? [] : [`${XREG_NAMES[i]}: tracehook 0x${v.toString(16)}, qemu 0x${theirs[i]!.toString(16)}`]));
+    assert.deepEqual(diff, [], `RV${xlen}: tracehook and QEMU 7.2 differ`);
+  }
+  return (r) => regs[xregNumber(r)!]!;
+}
+
+/**
+ * A trap handler that logs mtval, mcause and mepc (XLEN/8 bytes each) from s11 on, skips the
+ * instruction (4 bytes) and returns to M-mode.
+ */
+const LOG_AND_SKIP = (xlen: Xlen): string => {
+  const st = xlen === 64 ? 'sd' : 'sw', w = xlen / 8;
+  return `
+  .align 2
+handler:
+  csrr t1, mtval
+  ${st} t1, 0(s11)
+  csrr t1, mcause
+  ${st} t1, ${w}(s11)
+  csrr t1, mepc
+  ${st} t1, ${2 * w}(s11)
+  addi s11, s11, ${3 * w}
+  addi t1, t1, 4
+  csrw mepc, t1
+  li t1, 0x1800
+  csrs mstatus, t1
+  mret
+`;
+};
+/** Instructions LOG_AND_SKIP runs per trap. */
+const HANDLER_INSNS = 13;
+const LOG = 0x80200000n;
+/** Load trap-log entry `i` (mtval, mcause, mepc) into registers `regs`. */
+const loadLog = (xlen: Xlen, i: number, regs: [string, string, string]): string => {
+  const ld = xlen === 64 ? 'ld' : 'lw', w = xlen / 8;
+  return `li t2, ${LOG}\n` + regs.map((r, j) => `  ${ld} ${r}, ${(3 * i + j) * w}(t2)`).join('\n');
+};
+const SETUP = `
+  la t0, handler
+  csrw mtvec, t0
+  li s11, ${LOG}
+`;
+
+for (const xlen of [32, 64] as const) {
+  test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {
+    const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n;
+    const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags;
+    const ROOT = 0x80300000n, L1 = 0x80301000n, L0 = 0x80302000n, DATA = 0x80310000n;
+    const w = xlen / 8, st = xlen === 64 ? 'sd' : 'sw';
+    const results: bigint[] = [];
+    for (const flag of [A, D, U, G, 0n]) {
+      const store = (addr: bigint, v: bigint): string => `li t0, ${addr}\n  li t1, ${v}\n  ${st} t1, 0(t0)`;
+      // RV64 Sv39: 0x40000000 -> ROOT[1] -> L1[0] -> L0[0] -> DATA; RV32 Sv32: ROOT[0x100] -> L0[0] -> DATA.
+      const tables = xlen === 64
+        ? [store(ROOT + 2n * 8n, pte(0x80000000n, V | R | W | X | A | D)), store(ROOT + 8n, pte(L1, V | flag)), store(L1, pte(L0, V)), store(L0, pte(DATA, V | R | W | A | D))]
+        : [store(ROOT + 0x200n * 4n, pte(0x80000000n, V | R | W | X | A | D)), store(ROOT + 0x100n * 4n, pte(L0, V | flag)), store(L0, pte(DATA, V | R | W | A | D))];
+      const satp = xlen === 64 ? (8n << 60n) | (ROOT >> 12n) : (1n << 31n) | (ROOT >> 12n);
+      const x = await run(xlen, `${SETUP}
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  ${store(DATA, 0x1234n)}
+  ${tables.join('\n  ')}
+  li t0, ${satp}
+  csrw satp, t0
+  sfence.vma
+  li t0, 0x1800
+  csrc mstatus, t0
+  li t0, 0x800
+  csrs mstatus, t0          # MPP = S
+  la t0, smode
+  csrw mepc, t0
+  mret
+smode:
+  li s0, 0x40000000
+  li s1, ${0x40000000n + BigInt(w)}
+  lw a0, 0(s0)              # 0x1234 through the mapping, or a load page fault
+  ecall
+  ${loadLog(xlen, 0, ['s2', 's3', 's4'])}
+  ${loadLog(xlen, 1, ['s5', 's6', 's7'])}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+      results.push(x('a0'), x('s3'), x('s2'));
+    }
+    const fault = [0n, 13n, 0x40000000n], ok = [0x1234n, 9n, 0n];
+    assert.deepEqual(results, [...fault, ...fault, ...fault, ...ok, ...ok]);
+  });
+}
