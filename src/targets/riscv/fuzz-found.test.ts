@@ -66,6 +66,60 @@ const SETUP = `
 `;
 
 for (const xlen of [32, 64] as const) {
+  test(`[mret-nopmp] RV${xlen}: mret to S- or U-mode while no PMP entry is active is an illegal instruction (QEMU 7.2 helper_mret), uncounted`, async () => {
+    for (const mpp of [0, 1]) {
+      const x = await run(xlen, `${SETUP}
+  la t0, target
+  csrw mepc, t0
+  li t0, 0x1800
+  csrc mstatus, t0
+  li t0, ${mpp << 11}
+  csrs mstatus, t0
+  csrr s2, minstret
+  addi a5, a5, 1
+at:
+  mret
+target:
+  li a0, 0x77               # not reached
+  dump
+  .align 2
+handler:
+  csrr s3, minstret
+  sub s3, s3, s2            # the csrr and the addi: mret is not counted
+  csrr s4, mcause
+  csrr s5, mepc
+  la s6, at
+  sub s5, s5, s6
+  csrr s6, mtval
+  csrr s7, mstatus
+  srli s7, s7, 11
+  andi s7, s7, 3            # MPP = M
+  dump`);
+      assert.deepEqual([x('s3'), x('s4'), x('s5'), x('s6'), x('s7'), x('a0')], [2n, 2n, 0n, 0x30200073n, 3n, 0n], `MPP = ${mpp}`);
+    }
+    // with an active entry (even one matching nothing useful) the mret returns
+    const x = await run(xlen, `${SETUP}
+  li t0, -1
+  csrw pmpaddr0, t0
+  li t0, 0x1f
+  csrw pmpcfg0, t0
+  la t0, target
+  csrw mepc, t0
+  li t0, 0x1800
+  csrc mstatus, t0
+  li t0, 0x800
+  csrs mstatus, t0
+  mret
+target:
+  li a0, 0x77
+  ecall
+  .align 2
+handler:
+  csrr s4, mcause
+  dump`);
+    assert.deepEqual([x('a0'), x('s4')], [0x77n, 9n]);
+  });
+
   test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {
     const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n;
     const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags;

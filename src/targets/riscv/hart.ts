@@ -382,9 +382,12 @@ export class Hart {
 
   mret(k: number): void {
     if (this.priv < PRV_M) this.illegal(k);
-    this.icount += k + 1;
     let st = this.mstatus;
     const mpp = Number((st & MPP_MASK) >> MPP_SHIFT);
+    // QEMU 7.2 (target/riscv/op_helper.c helper_mret): returning below M while no PMP entry is
+    // active is an illegal instruction, raised by the helper (so not counted by icount).
+    if (mpp !== PRV_M && this.pmp.numRules() === 0) this.illegal(k);
+    this.icount += k + 1;
     st = (st & MPIE) !== 0n ? st | MIE : st & ~MIE;
     st |= MPIE;
     st &= ~MPP_MASK; // MPP = U (least privileged supported)

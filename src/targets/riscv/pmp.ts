@@ -86,6 +86,16 @@ export class Pmp {
     }
   }
 
+  /**
+   * Entries whose A field is not OFF, whatever their range: QEMU 7.2's `pmp_get_num_rules`
+   * (pmp.c pmp_update_rule_nums), which helper_mret consults.
+   */
+  numRules(): number {
+    let n = 0;
+    for (let i = 0; i < N; i++) if (((this.cfg[i]! >> A_SHIFT) & 3) !== OFF) n++;
+    return n;
+  }
+
   /** May an access of `size` bytes at `a` with permission `perm` (1 R, 2 W, 4 X) proceed in `priv`? */
   allows(a: number, size: number, perm: number, priv: number): boolean {
     if (this.active === 0) return priv === 3;
