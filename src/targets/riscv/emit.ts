@@ -43,6 +43,8 @@ export interface InsnSite {
   readonly pcLo: number;
   readonly pcHi: number;
   readonly size: number;
+  /** wfi only: the instructions after it in QEMU 7.2's translation block (translate.ts). */
+  readonly tbTail?: number;
 }
 
 const hexs = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));
@@ -438,7 +440,7 @@ export const SEMANTICS: Record<string, Emitter> = {
   ebreak: endAfter('s.ebreak(K);'),
   mret: endAfter('s.mret(K);'),
   sret: endAfter('s.sret(K);'),
-  wfi: endAfter('s.wfi(K, NL, NH);'),
+  wfi: (s, g, c) => endAfter(`s.wfi(K, NL, NH, ${s.tbTail ?? 0});`)(s, g, c),
   csrrw: csrOp(1, false), csrrs: csrOp(2, false), csrrc: csrOp(3, false),
   csrrwi: csrOp(1, true), csrrsi: csrOp(2, true), csrrci: csrOp(3, true),
   // Zba, Zbb, Zbc, Zbs

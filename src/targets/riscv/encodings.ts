@@ -372,6 +372,20 @@ export function decode(word: number, xlen: 32 | 64): Encoding | undefined {
   return undefined;
 }
 
+/**
+ * The F/D encoding a word would be but for a reserved static rounding mode (rm = 5 or 6), or
+ * undefined. decode() rejects these words (they are always illegal), but QEMU 7.2 translates
+ * them like any other F/D instruction and raises illegal instruction only when they execute
+ * (gen_set_rm's helper_set_rounding_mode): not counted by icount, and the translation block
+ * goes on after them. The translator uses this to do the same.
+ */
+export function decodeReservedRm(word: number, xlen: 32 | 64): Encoding | undefined {
+  const f3 = (word >>> 12) & 7;
+  if (f3 !== 5 && f3 !== 6) return undefined;
+  const e = decode((word | FUNCT3_MASK) >>> 0, xlen); // the same word with rm = 7 (dynamic)
+  return e?.hasRm === true ? e : undefined;
+}
+
 // ---------------------------------------------------------------------------
 // Field extractors. All take the 32-bit word; immediates are sign-extended.
 

@@ -66,6 +66,41 @@ const SETUP = `
 `;
 
 for (const xlen of [32, 64] as const) {
+  test(`[rm-icount] RV${xlen}: a static reserved rounding mode (5, 6) raises illegal instruction when it runs, uncounted, and its block goes on`, async () => {
+    // fadd.d f0, f1, f2 with rm = 5 and rm = 6
+    const RM5 = 0x0210d053, RM6 = 0x0210e053;
+    const x = await run(xlen, `${SETUP}
+  li t0, 0x2000
+  csrs mstatus, t0          # FS = Initial
+  li a0, 0
+  li a1, 0
+  li a2, 0
+  csrr s2, minstret
+  addi a0, a0, 1
+  .word ${RM5}
+  addi a1, a1, 1
+  .word ${RM6}
+  addi a2, a2, 1
+  csrr s3, minstret
+  sub s4, s3, s2            # the csrr, 3 addi and 2 handler runs: the two fadd.d are not counted
+  li t0, 0x6000
+  csrc mstatus, t0          # FS = Off: now illegal at decode (QEMU's REQUIRE_FPU), counted
+  csrr s5, minstret
+  .word ${RM5}
+  addi a3, a3, 1
+  csrr s6, minstret
+  sub s7, s6, s5
+  ${loadLog(xlen, 0, ['a4', 'a5', 'a6'])}
+  ${loadLog(xlen, 1, ['s8', 's9', 's10'])}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    assert.equal(x('s4'), BigInt(4 + 2 * HANDLER_INSNS));
+    assert.equal(x('s7'), BigInt(3 + HANDLER_INSNS));
+    assert.deepEqual([x('a0'), x('a1'), x('a2'), x('a3')], [1n, 1n, 1n, 1n]);
+    assert.deepEqual([x('a4'), x('a5')], [BigInt(RM5), 2n]);
+    assert.deepEqual([x('s8'), x('s9'), x('s10') - x('a6')], [BigInt(RM6), 2n, 8n]);
+  });
+
   test(`[mret-nopmp] RV${xlen}: mret to S- or U-mode while no PMP entry is active is an illegal instruction (QEMU 7.2 helper_mret), uncounted`, async () => {
     for (const mpp of [0, 1]) {
       const x = await run(xlen, `${SETUP}
@@ -118,6 +153,44 @@ handler:
   csrr s4, mcause
   dump`);
     assert.deepEqual([x('a0'), x('s4')], [0x77n, 9n]);
+  });
+
+  test(`[wfi] RV${xlen}: a wfi that does not sleep also counts the rest of QEMU 7.2's translation block`, async () => {
+    // MTIP pending (mtimecmp = 0) and enabled in mie, mstatus.MIE = 0: wfi does not sleep.
+    // QEMU's helper_wfi leaves with cpu_loop_exit after icount was charged for the whole block:
+    // the block goes on to the first jump, branch, CSR instruction, fence.i, ecall/ebreak/xret
+    // or illegal word (not sfence.vma, fences, memory, F/D, wfi), or the end of the page.
+    const variants: [string, number][] = [
+      ['sfence.vma', 4], ['fence.i', 1], ['fence', 4], ['sw zero, 0(s1)', 4], ['lw t2, 0(s1)', 4],
+      ['amoadd.w t2, zero, (s1)', 4], ['.word 0x02107053', 4], ['c.nop', 4], ['csrr t2, mscratch', 1],
+      ['beqz zero, 1f\n1:', 1], ['wfi', 4 + 3], ['.word 0x0210d053', 4],
+    ];
+    const regs = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5'];
+    const body = variants.map(([v], i) => `
+  csrr t3, minstret
+  wfi
+  ${v}
+  nop
+  nop
+  csrr t4, minstret
+  sub ${regs[i]}, t4, t3`).join('\n');
+    const x = await run(xlen, `${SETUP}
+  li t0, 0x80
+  csrw mie, t0
+  li t1, 0x2004000
+  sw zero, 0(t1)
+  sw zero, 4(t1)
+  li t0, 0x2000
+  csrs mstatus, t0
+  li s1, 0x80100000
+  ${body}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    variants.forEach(([v, extra], i) => {
+      // csrr, wfi, the variant, 2 nops (the trapping rm = 5 word: the handler instead) plus the extra count
+      const runs = v === '.word 0x0210d053' ? 4 + HANDLER_INSNS : 5;
+      assert.equal(x(regs[i]!), BigInt(runs + extra), v);
+    });
   });
 
   test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {

@@ -417,15 +417,26 @@ export class Hart {
     this.irqChanged();
   }
 
-  /** `wfi` at k; `nextLo/nextHi` is the PC after it. */
-  wfi(k: number, nextLo: number, nextHi: number): void {
+  /**
+   * `wfi` at k; `nextLo/nextHi` is the PC after it, `tbTail` the number of instructions after it
+   * in the translation block QEMU 7.2 would have made (translate.ts).
+   */
+  wfi(k: number, nextLo: number, nextHi: number, tbTail: number): void {
     if (this.priv === PRV_U || (this.priv === PRV_S && (this.mstatus & TW) !== 0n)) this.illegal(k);
     this.icount += k + 1;
     this.pcLo = nextLo; this.pcHi = nextHi;
-    // QEMU 7.2 halts in its wfi helper even with an interrupt pending and, under icount, that
-    // costs one more instruction of virtual time when the hart does not actually sleep.
-    if ((this.mip & this.mie) !== 0) this.icount += 1;
-    if ((this.mip & this.mie) === 0) {
+    if ((this.mip & this.mie) !== 0) {
+      // QEMU 7.2's helper_wfi halts even with an interrupt pending and leaves through
+      // cpu_loop_exit, which (unlike a fault's cpu_loop_exit_restore) does not give back the
+      // icount already charged for the rest of its translation block: the instructions after the
+      // wfi in that block count as executed although the hart goes on at the next one. QEMU only
+      // runs a block that fits before the next timer deadline, so the count stops there. (A wfi
+      // that sleeps is charged the same, but sleeping then ends at the deadline either way.)
+      let extra = tbTail;
+      const dl = this.clock.nextDeadline();
+      if (dl !== Infinity) extra = Math.max(0, Math.min(extra, this.clock.icountAt(dl) - this.clock.icount()));
+      this.icount += extra;
+    } else {
       this.halted = true;
       if (this.host.hasIdleHooks) this.host.vcpuIdle(this.index);
     }

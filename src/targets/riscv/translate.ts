@@ -11,7 +11,7 @@ import { Exc } from './causes.js';
 import { expandCompressed } from './compressed.js';
 import { disassemble } from './disasm.js';
 import { ENDS_BLOCK, Gen, SEMANTICS, type InsnSite, type RamInfo } from './emit.js';
-import { decode } from './encodings.js';
+import { decode, decodeReservedRm, type Encoding } from './encodings.js';
 import { MODE_DATA_MMU_SHIFT, MODE_FETCH_MMU_SHIFT, MODE_FS_SHIFT, type Hart } from './hart.js';
 import { FP_SEMANTICS, FP_WRITES_FREG } from './emit-fp.js';
 import { pageKey } from './mmu.js';
@@ -41,6 +41,8 @@ const TRANSFER = new Set(['jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bg
 const TRAPS = new Set(['ecall', 'ebreak']);
 
 class RvInsn implements GenInsn, InsnSite {
+  /** For a wfi: the instructions after it that QEMU 7.2's translation block would hold (see {@link qemuTbTail}). */
+  tbTail = 0;
   constructor(readonly name: string, readonly w: number, readonly raw: number, readonly pcLo: number, readonly pcHi: number,
     readonly size: number, private readonly xlen: 32 | 64, private readonly gen: Gen,
     /** mstatus.FS in the block's translation mode. */
@@ -85,6 +87,22 @@ function csrWrites(name: string, w: number): boolean {
   if (!name.startsWith('csrr')) return false;
   const src = (w >>> 15) & 31;
   return name === 'csrrw' || name === 'csrrwi' || src !== 0;
+}
+
+/** QEMU 7.2's TCG_MAX_INSNS: the longest translation block. */
+const QEMU_MAX_TB_INSNS = 512;
+
+/**
+ * Does this instruction end a QEMU 7.2 translation block (riscv_tr_translate_insn stops after an
+ * instruction that sets `is_jmp`)? Jumps and branches, ecall/ebreak/mret/sret, fence.i, every
+ * CSR instruction (reads too: do_csrr ends with do_csr_post) and words that fail to decode (an
+ * illegal-instruction exception generated at translation; F/D while mstatus.FS is Off included).
+ * Not wfi, sfence.vma, fences, loads, stores, AMOs or F/D (a reserved static rm raises at run time).
+ */
+function endsQemuTb(enc: Encoding | undefined, fs: number): boolean {
+  if (enc === undefined) return true;
+  if ((enc.ext === 'F' || enc.ext === 'D') && fs === 0) return true;
+  return TRANSFER.has(enc.name) || TRAPS.has(enc.name) || enc.name === 'fence.i' || enc.name.startsWith('csrr');
 }
 
 /**
@@ -134,6 +152,36 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     return r.view.getUint16(a - r.base, true);
   };
   const big = (l: number, hh: number): bigint => (BigInt(hh >>> 0) << 32n) | BigInt(l >>> 0);
+  const fs = (mode >> MODE_FS_SHIFT) & 3;
+  /** The encoding of a (32-bit or expanded) word; F/D words with a reserved static rm decode too (they raise when run). */
+  const decodeWord = (w: number): Encoding | undefined => (w === 0 ? undefined : decode(w, xlen) ?? (fs !== 0 ? decodeReservedRm(w, xlen) : undefined));
+  /**
+   * How many instructions follow `wfi` in the translation block QEMU 7.2 would make: its helper
+   * leaves with cpu_loop_exit after icount was charged for the whole block, so a wfi that does not
+   * sleep also counts these (as many as fit before the next timer deadline: the hart clamps that).
+   * The rest of the wfi's page, up to the first instruction that ends a QEMU block.
+   */
+  const qemuTbTail = (wfi: RvInsn): number => {
+    const page = pageKey(wfi.pcLo, wfi.pcHi);
+    let vlo = lo >>> 0, vhi = hi >>> 0, count = 0;
+    while (count < QEMU_MAX_TB_INSNS - n && pageKey(vlo | 0, vhi | 0) === page) {
+      const h0 = fetch16(vlo | 0, vhi | 0);
+      if (h0 < 0) break;
+      let w = h0, size = 2;
+      if ((h0 & 3) !== 3) w = expandCompressed(h0, xlen);
+      else {
+        if ((vlo & 0xfff) === 0xffe) break; // would cross the page: QEMU ends the block before it
+        const h1 = fetch16((vlo + 2) | 0, vhi | 0);
+        if (h1 < 0) break;
+        w = (h1 << 16) | h0; size = 4;
+      }
+      count++;
+      if (endsQemuTb(decodeWord(w), fs)) break;
+      vlo += size;
+      if (vlo >= 4294967296) { vlo -= 4294967296; vhi = xlen === 32 ? 0 : vhi + 1; }
+    }
+    return count;
+  };
   while (insns.length < limit) {
     const first = insns.length === 0;
     const h0 = fetch16(lo, hi);
@@ -159,15 +207,17 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
       size = 4; raw = (h1 << 16) | h0;
       w = raw;
     }
-    const enc = w === 0 ? undefined : decode(w, xlen);
+    const enc = decodeWord(w);
     const name = enc?.name ?? 'illegal';
-    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen, (mode >> MODE_FS_SHIFT) & 3));
+    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen, fs));
     const next = lo + size;
     if (next >= 4294967296) { lo = next - 4294967296; hi = (hi + 1) >>> 0; if (xlen === 32) hi = 0; } else lo = next;
     if (enc === undefined || ENDS_BLOCK.has(name) || csrWrites(name, w)) break;
     if ((lo & 0xfff) === 0) break; // stop at page boundaries: one page per block keeps invalidation exact
   }
   const n = insns.length;
+  const last = insns[n - 1]!;
+  if (last.name === 'wfi') last.tbTail = qemuTbTail(last);
   const endLo = lo | 0, endHi = hi | 0;
   const tail = (count: number): string =>
     xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`;
