@@ -76,7 +76,7 @@ export const QEMU_BUG_AVOIDS: readonly string[] = ['mprv-mret', 'amo-load', 'pmp
  * Known differences tracehook still has (README.md): --fixed avoids them so that the fixed set
  * stays a regression test with 0 differences. Remove a name once tracehook is fixed.
  */
-export const OPEN_DIFFERENCES: readonly string[] = ['mmio-misaligned'];
+export const OPEN_DIFFERENCES: readonly string[] = [];
 
 const USAGE = `usage: node --import tsx scripts/fuzz-diff.ts [options]
   --seed S          seed (default 1)

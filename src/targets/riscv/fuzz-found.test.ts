@@ -193,6 +193,37 @@ handler:
     });
   });
 
+  test(`[mmio-misaligned] RV${xlen}: misaligned MMIO loads are two aligned loads combined, misaligned MMIO stores byte stores (QEMU 7.2 softmmu)`, async () => {
+    const ld = xlen === 64 ? 'ld' : 'lw';
+    const x = await run(xlen, `${SETUP}
+  li s0, 0x10000000         # UART: every access reads or writes the one register at its offset
+  li s1, 0x40000000         # PCIe MMIO window: nothing behind it, all ones
+  lw a0, 1(s0)              # (RBR=0 >> 8) | (MCR=0x08 << 24)
+  lw a1, 2(s0)
+  lw a2, 3(s0)
+  lh a3, 5(s0)              # (MCR >> 8) | (MSR=0xb0 << 8), sign-extended
+  lw a4, 1(s1)
+  lhu a5, 3(s1)
+  li t0, 0x11223344
+  sw t0, 5(s0)              # bytes to LSR, MSR, SCR = 0x22, then 0x10000008: no device, fault there
+  lbu a6, 7(s0)
+  li s2, 0xc000000
+  li t0, 7
+  sw t0, 2(s2)              # PLIC: byte stores, which it refuses: fault at the first byte
+  ${ld} a7, 1(s1)
+  ${loadLog(xlen, 0, ['s3', 's4', 's5'])}
+  ${loadLog(xlen, 1, ['s6', 's7', 's8'])}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    const ones = (1n << BigInt(xlen)) - 1n;
+    assert.deepEqual([x('a0'), x('a1'), x('a2')], [0x08000000n, 0x00080000n, 0x00000800n]);
+    assert.equal(x('a3'), ones & ~0x4fffn);
+    assert.deepEqual([x('a4'), x('a5'), x('a7')], [xlen === 64 ? ones : ones, 0xffffn, ones]);
+    assert.equal(x('a6'), 0x22n);
+    assert.deepEqual([x('s3'), x('s4')], [0x10000008n, 7n]);
+    assert.deepEqual([x('s6'), x('s7')], [0xc000002n, 7n]);
+  });
+
   test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {
     const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n;
     const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags;

@@ -545,13 +545,64 @@ export class Hart {
     return this.xlen === 32 ? BigInt(lo >>> 0) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   }
 
+  /** Physical address of byte `i` of a `size`-byte access at `pa` (through `splitPa` past the page end). */
+  private bytePa(pa: number, i: number): number {
+    return this.splitPa >= 0 && (pa & 0xfff) + i >= 4096 ? this.splitPa + (((pa & 0xfff) + i) & 0xfff) : pa + i;
+  }
+
+  /** Does a misaligned access at `pa` involve a device (either aligned part of it MMIO)? */
+  private touchesMmio(pa: number, size: number): boolean {
+    const down = pa & (size - 1);
+    return this.bus.find(pa - down, 1)?.kind === 'mmio' || this.bus.find(this.bytePa(pa - down, size), 1)?.kind === 'mmio';
+  }
+
+  /**
+   * A misaligned load that involves MMIO, as QEMU 7.2's softmmu performs it (accel/tcg/cputlb.c
+   * load_helper, `do_unaligned_access`): two aligned loads of the access size, at the address
+   * aligned down and the next one, each reaching the device as an aligned access, their bytes
+   * combined. Returns the low word (high word in bus.hi32); a failed part leaves bus.error set.
+   */
+  private misalignedMmioRead(k: number, pa: number, size: number, lo: number, hi: number): number {
+    const bus = this.bus;
+    const down = pa & (size - 1);
+    const va1 = BigInt.asUintN(this.xlen, this.addrBig(lo, hi) - BigInt(down));
+    const pa1 = pa - down;
+    const l1 = bus.read(pa1, size) >>> 0, h1 = size === 8 ? bus.hi32 >>> 0 : 0;
+    if (bus.error !== 0) { this.curIdx = 0; this.raise(k, Exc.LoadAccess, va1); }
+    const l2 = bus.read(this.bytePa(pa1, size), size) >>> 0, h2 = size === 8 ? bus.hi32 >>> 0 : 0;
+    if (bus.error !== 0) { this.curIdx = 0; this.raise(k, Exc.LoadAccess, BigInt.asUintN(this.xlen, va1 + BigInt(size))); }
+    const sh = 8 * down;
+    if (size === 2) return ((l1 >>> sh) | (l2 << (16 - sh))) & 0xffff;
+    if (size === 4) return ((l1 >>> sh) | (l2 << (32 - sh))) >>> 0;
+    const r1 = (BigInt(h1) << 32n) | BigInt(l1), r2 = (BigInt(h2) << 32n) | BigInt(l2);
+    const r = BigInt.asUintN(64, (r1 >> BigInt(sh)) | (r2 << BigInt(64 - sh)));
+    bus.hi32 = Number(r >> 32n) | 0;
+    return Number(r & 0xffffffffn);
+  }
+
+  /**
+   * A misaligned store that involves MMIO, as QEMU 7.2 performs it (cputlb.c
+   * store_helper_unaligned): byte stores in ascending address order; a byte the bus refuses is a
+   * store access fault at that byte's address, the bytes before it stay written.
+   */
+  private misalignedMmioWrite(k: number, pa: number, size: number, vlo: number, vhi: number, lo: number, hi: number): void {
+    const bus = this.bus;
+    for (let i = 0; i < size; i++) {
+      bus.error = 0;
+      bus.write(this.bytePa(pa, i), 1, i < 4 ? (vlo >>> (8 * i)) & 0xff : (vhi >>> (8 * (i - 4))) & 0xff);
+      if (bus.error !== 0) { this.curIdx = 0; this.raise(k, Exc.StoreAccess, BigInt.asUintN(this.xlen, this.addrBig(lo, hi) + BigInt(i))); }
+    }
+  }
+
   /** Load `size` bytes; returns the low word (sign- or zero-extended per `signed`), high word in `rhi`. */
   load(k: number, lo: number, hi: number, size: number, signed: boolean): number {
     const a = this.dataAddr(k, lo, hi, size, false);
     const bus = this.bus;
     bus.error = 0;
     this.curIdx = k + 1;
-    const v = this.splitPa < 0 ? bus.read(a, size) : this.splitRead(a, size);
+    const v = (a & (size - 1)) !== 0 && this.touchesMmio(a, size)
+      ? this.misalignedMmioRead(k, a, size, lo, hi)
+      : this.splitPa < 0 ? bus.read(a, size) : this.splitRead(a, size);
     this.curIdx = 0;
     if (bus.error !== 0) this.raise(k, Exc.LoadAccess, this.faultAddr(a, size, lo, hi, true));
     switch (size) {
@@ -568,7 +619,8 @@ export class Hart {
     const bus = this.bus;
     bus.error = 0;
     this.curIdx = k + 1;
-    if (this.splitPa < 0) bus.write(a, size, vlo, vhi); else this.splitWrite(a, size, vlo, vhi);
+    if ((a & (size - 1)) !== 0 && this.touchesMmio(a, size)) this.misalignedMmioWrite(k, a, size, vlo, vhi, lo, hi);
+    else if (this.splitPa < 0) bus.write(a, size, vlo, vhi); else this.splitWrite(a, size, vlo, vhi);
     this.curIdx = 0;
     if (bus.error !== 0) {
       // QEMU 7.2 splits a misaligned store that leaves memory: the bytes before the hole are
