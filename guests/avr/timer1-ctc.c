@@ -1,6 +1,7 @@
 /* timer1-ctc: Timer/Counter1 in CTC mode (WGM12, TOP = OCR1A), clk/64, OCR1A = 249: a compare
    match A interrupt every 250 * 64 = 16000 cycles (1 ms). Also OCR1B = 99 (compare B inside the
-   same period, its interrupt enabled too). Waits for 5 compare-A interrupts. */
+   same period, its interrupt enabled too; its entries show in the interrupt log). Waits for
+   5 compare-A interrupts. */
 #include <avr/interrupt.h>
 #include "lib.h"
 
@@ -32,7 +33,8 @@ int main(void)
     }
     cli();
     TCCR1B = 0;
-    PUTS("compare A "); uart_dec(ticks_a); PUTS(", compare B "); uart_dec(ticks_b); uart_putc('\n');
+    /* Compare B's count (5) is left out: on QEMU, whose timers run on host time, it is 5 or 6. */
+    PUTS("compare A "); uart_dec(ticks_a); uart_putc('\n');
     PUTS("done\n");
     halt();
 }

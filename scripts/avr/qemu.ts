@@ -7,7 +7,9 @@
  * reference for plain USART output only. The run ends when the output contains `until`
  * (default: the guests' last line, "done\n"), when QEMU exits, or after `timeoutMs`.
  * USART input (`input`) is written to QEMU's stdin (the -nographic console multiplexer: a
- * Ctrl-A byte would be taken as an escape).
+ * Ctrl-A byte would be taken as an escape) when the guest's first output arrives: input that
+ * reaches QEMU before the guest sets RXEN0 stays in the console's buffer and is never delivered
+ * (QEMU's USART asks for more input only when UDR0 is read, not when the receiver is enabled).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,8 +58,13 @@ export function runQemuAvr(image: string, opts: QemuAvrOptions = {}): Promise<Qe
       child.kill('SIGKILL');
     };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs ?? 10_000);
+    let inputSent = false;
     child.stdout.on('data', (d: Buffer) => {
       if (done) return;
+      if (!inputSent && opts.input?.length) {
+        inputSent = true;
+        child.stdin.write(opts.input);
+      }
       chunks.push(d);
       if (until !== null && Buffer.concat(chunks).includes(until)) finish('until');
     });
@@ -70,7 +77,6 @@ export function runQemuAvr(image: string, opts: QemuAvrOptions = {}): Promise<Qe
       if (until !== null && stop === 'until') output = output.subarray(0, output.indexOf(until) + until.length);
       resolve({ output, stop: done ? stop : 'exit', stderr, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
     });
-    // keep stdin open (EOF would not matter to QEMU, but an open pipe is what a terminal gives)
-    if (opts.input?.length) child.stdin.write(opts.input);
+    // stdin stays open (an open pipe is what a terminal gives)
   });
 }
