@@ -13,6 +13,8 @@
  *                        +4 wake-up cycles) instead of avr8js's SLEEP-as-NOP
  *   --fix-eeprom-irq     EE_READY not pending while EEPE = 1 (avr8js leaves it queued: the handler
  *                        re-enters during the write and its next writes are dropped)
+ *   --datasheet          the datasheet's interrupt timing: 4-cycle entry (avr8js: 2), no interrupt
+ *                        right after SEI or RETI (avr8js takes one there)
  *   --time               print the wall time and cycles per second on stderr
  *   --eeprom             print the EEPROM bytes that are not 0xff on stderr at the end
  *
@@ -25,7 +27,7 @@ import { formatEvent, parsePinDrive, runAvr8js, type PinDrive } from './avr/avr8
 
 function main(): number {
   const args = process.argv.slice(2);
-  let fixEepromIrq = false;
+  let fixEepromIrq = false, datasheet = false;
   let events = false, sleepModel = false, time = false, eeprom = false;
   let maxCycles: number | undefined;
   const pins: PinDrive[] = [];
@@ -36,6 +38,7 @@ function main(): number {
     else if (a === '--sleep') sleepModel = true;
     else if (a === '--time') time = true;
     else if (a === '--fix-eeprom-irq') fixEepromIrq = true;
+    else if (a === '--datasheet') datasheet = true;
     else if (a === '--eeprom') eeprom = true;
     else if (a === '--max-cycles') maxCycles = Number(args[++i]);
     else if (a === '--pin') pins.push(parsePinDrive(args[++i] ?? ''));
@@ -46,7 +49,7 @@ function main(): number {
   if (!image) throw new Error('usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--sleep] [--time] guest.hex|elf');
   const input = process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0));
   const t0 = process.hrtime.bigint();
-  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq });
+  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq, datasheet });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(r.output);
   if (events) {

@@ -46,15 +46,16 @@ int main(void)
     PUTS(", after sei;nop;cli taken "); uart_dec(after_sei_nop_cli); uart_putc('\n');
 
     /* (2) */
-    r2 = 0;
+    uint8_t final;
     EIMSK = _BV(INT0);
     PORTD &= ~_BV(PD2);                 /* INT0 level low, I = 0 */
     __asm__ __volatile__(
+        "clr r2\n\t"
         "sei\n\t"
         "inc r2\n\tinc r2\n\tinc r2\n\tinc r2\n\tinc r2\n\t"
         "inc r2\n\tinc r2\n\tinc r2\n\tinc r2\n\tinc r2\n\t"
-        "cli" ::: "memory");
-    uint8_t final = r2;
+        "cli\n\t"
+        "mov %0, r2" : "=r" (final) :: "memory");
     PUTS("INT0 low level: entries "); uart_dec(n_int0); PUTS(", r2 at entry:");
     for (uint8_t i = 0; i < n_int0 && i < 8; i++) { uart_putc(' '); uart_dec(samples[i]); }
     PUTS(", r2 at end "); uart_dec(final); uart_putc('\n');

@@ -23,6 +23,13 @@
  *
  * `fixEepromIrq` (off by default): see Avr8jsOptions.
  *
+ * `datasheet` (off by default) changes avr8js's interrupt timing to the datasheet's
+ * (ATmega328P, "Reset and Interrupt Handling" and "Interrupt Response Time"): an interrupt
+ * entry takes 4 cycles, not avr8js's 2 (the event's cycle is still the one when the interrupt
+ * was accepted); no interrupt is taken at the boundary right after SEI ("the instruction
+ * following SEI will be executed before any pending interrupts") or right after RETI ("execute
+ * one more instruction before any pending interrupt is served"). avr8js does neither.
+ *
  * Pin drives (`pins`): at the first instruction boundary at or after `cycle`, the pin is set
  * with `AVRIOPort.setPin` (the level an input reads), before interrupts are checked.
  *
@@ -58,6 +65,8 @@ export interface Avr8jsOptions {
   maxCycles?: number;
   pins?: PinDrive[];
   sleepModel?: boolean;
+  /** the interrupt timing of the datasheet instead of avr8js's: see the file comment */
+  datasheet?: boolean;
   /** correct avr8js's EE_READY interrupt: not pending while EEPE = 1 (datasheet 8.6.3: EERIE
    * "generates a constant interrupt when EEPE is cleared") */
   fixEepromIrq?: boolean;
@@ -146,6 +155,7 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
   let stop: Avr8jsResult['stop'] = 'limit';
 
   // The tick with its interrupt / reset detection.
+  const entryExtra = opts.datasheet ? 2 : 0;
   const tick = (): void => {
     const pc = cpu.pc;
     const sp = data[0x5d]! | (data[0x5e]! << 8);
@@ -156,15 +166,18 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
       if (nsp === sp - 2) {
         const vector = cpu.pc >> 1;
         events.push({ kind: 'int', cycle, vector, name: ATMEGA328P_VECTORS[vector] ?? `vector${vector}`, from: pc * 2 });
+        cpu.cycles += entryExtra;
       } else if (cpu.pc === 0 && nsp === RAMEND) {
         events.push({ kind: 'reset', cycle, vector: 0, name: 'RESET', from: pc * 2 });
       }
     }
   };
 
+  const datasheet = !!opts.datasheet;
   for (;;) {
     if (cpu.cycles >= maxCycles) { stop = 'limit'; break; }
-    if (progMem[cpu.pc] === OP_SLEEP) {
+    const op = progMem[cpu.pc];
+    if (op === OP_SLEEP) {
       if (!(data[SREG]! & 0x80)) { stop = 'sleep'; break; }
       if (opts.sleepModel && data[SMCR]! & 1) {
         avrInstruction(cpu);
@@ -196,6 +209,13 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
     if (!rxStarted && usart.rxEnable && !usart.rxBusy) {
       rxStarted = true;
       usart.writeByte(input[inPos++]!);
+    }
+    if (datasheet && (op === 0x9478 /* SEI */ || op === 0x9518 /* RETI */)) {
+      const sreg = data[SREG]!;
+      data[SREG] = sreg & 0x7f; // clock events only: no interrupt at this boundary
+      cpu.tick();
+      data[SREG] = sreg;
+      continue;
     }
     tick();
   }
