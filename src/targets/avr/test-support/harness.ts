@@ -59,7 +59,7 @@ export function flagLetters(sreg: number): string {
 }
 
 export async function runAvr(source: string, o: AvrRunOptions = {}): Promise<AvrRunResult> {
-  const text = source.split('\n').map((l) => (l.trim() === 'exit' ? EXIT : l)).join('\n') + `\n${EXIT}\n`;
+  const text = source.split('\n').map((l) => (l.replace(/;.*$/, '').trim() === 'exit' ? EXIT : l)).join('\n') + `\n${EXIT}\n`;
   const { bytes, labels } = assemble(text);
   const m = new ArduinoUno({ flashImage: bytes, maxCycles: o.maxCycles ?? 1_000_000, host: o.host, intLog: o.intLog });
   const cpu = m.cpu;
