@@ -1,7 +1,8 @@
 /**
  * Runs every AVR guest and sketch (scripts/avr/guests.ts) on avr8js and on QEMU 7.2 and prints
  * a summary: avr8js's stop reason, cycles and interrupt entries per vector (with the guest's
- * reference options, and plain avr8js where those differ), and whether QEMU's USART output is
+ * reference options, plain avr8js where those differ, and with the datasheet's interrupt
+ * timing, `--datasheet`), and whether QEMU's USART output is
  * the same. With --out DIR, writes NAME.avr8js.txt, NAME.avr8js-events.txt and NAME.qemu.txt.
  *
  *     node --import tsx scripts/avr/compare.ts [--out DIR] [--only NAME,...] [--no-qemu]
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
       const same = p.output.equals(r.output);
       lines.push(`plain avr8js: ${p.stop} at cycle ${p.cycles}; ${vectorCounts(p)}; output ${same ? 'the same' : 'differs'}`);
       if (out) writeFileSync(join(out, `${guest.name}.avr8js-plain.txt`), p.output);
+    }
+    {
+      const d = runAvr8js(guest.hex, { ...guestOptions(guest), datasheet: true });
+      const same = d.output.equals(r.output);
+      lines.push(`--datasheet: ${d.stop} at cycle ${d.cycles}; output ${same ? 'the same' : 'differs'}`);
+      if (out && !same) writeFileSync(join(out, `${guest.name}.avr8js-datasheet.txt`), d.output);
     }
     if (out) {
       writeFileSync(join(out, `${guest.name}.avr8js.txt`), r.output);
