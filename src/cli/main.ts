@@ -135,7 +135,7 @@ function checkCpu(spec: string, arch: string): void {
 }
 
 /** Console input: raw TTY with QEMU's Ctrl-A x to quit, or piped bytes. */
-function attachStdin(machine: { input(b: Uint8Array): void; closeInput(): void; inputClosed: boolean }, quit: () => void): () => void {
+export function attachStdin(machine: { input(b: Uint8Array): void; closeInput(): void; inputClosed: boolean }, quit: () => void): () => void {
   const stdin = process.stdin;
   machine.inputClosed = false;
   let ctrlA = false;

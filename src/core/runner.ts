@@ -22,6 +22,10 @@ export interface RunnerOptions {
   waitInput: () => Promise<void>;
   /** Called before the loop yields to the host (waiting for input, or letting input arrive): flush output. */
   onYield?: () => void;
+  /** What the icount counts, for messages: 'instructions' (default) or 'cycles' (AVR). */
+  unit?: string;
+  /** The idle instruction's name, for messages: 'wfi' (default) or 'sleep' (AVR). */
+  idleInsn?: string;
 }
 
 /** Instructions per vCPU turn in round-robin SMP. */
@@ -71,7 +75,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
       }
       const now = clock.icount();
       if (now >= maxInsns) {
-        throw new StopError(`guest still running after ${maxInsns} instructions (-max-insns): stopped`);
+        throw new StopError(`guest still running after ${maxInsns} ${this.opts.unit ?? 'instructions'} (-max-insns): stopped`);
       }
       const dl = clock.nextDeadline();
       const dlIcount = dl === Infinity ? Infinity : clock.icountAt(dl);
@@ -105,7 +109,7 @@ export class Runner<C extends EngineCpu, B extends EngineBlock> {
           await this.opts.waitInput();
           sinceYield = 0;
         } else {
-          throw new StopError('all vCPUs are idle (wfi) with no timer armed and no input: the guest can never wake');
+          throw new StopError(`all vCPUs are idle (${this.opts.idleInsn ?? 'wfi'}) with no timer armed and no input: the guest can never wake`);
         }
       } else if (sinceYield >= SLICE && this.opts.inputOpen()) {
         sinceYield = 0;

@@ -8,7 +8,8 @@
  * address lies in flash go to flash (`.text`, and `.data`'s initial values at their LMA after
  * `.text`, which the C start-up copies to SRAM); segments at 0x800000 and above (`.bss`, `.noinit`,
  * `.eeprom` at 0x810000, fuses, lock bits, signature) are not flash and are left out. An Intel HEX
- * file (what the Arduino tools produce) is flash from address 0. Execution starts at 0 (reset).
+ * file (what the Arduino tools produce) and a raw binary are flash from address 0. Execution starts
+ * at 0 (reset).
  *
  * Addresses the plugin API takes: physical = QEMU's (flash at 0, data space at 0x800000);
  * `readMemory` and `translateAddress` see the same space (the AVR has no MMU). Memory callbacks
@@ -116,6 +117,8 @@ export class ArduinoUno implements MachineAccess {
       inputOpen: () => !this.inputClosed,
       waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
       onYield: o.onYield,
+      unit: 'cycles',
+      idleInsn: 'sleep',
     });
     this.peripherals = buildPeripherals(cpu, o);
     cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
@@ -124,8 +127,8 @@ export class ArduinoUno implements MachineAccess {
   }
 
   private loadFirmware(path: string): void {
-    const img = loadImage(path, { expect: { machine: [EM.AVR], name: 'AVR', bits: 32, endian: 'little' } });
-    if (img.format === 'raw') throw new UserError(`${path}: not an ELF or Intel HEX file`);
+    // As QEMU (hw/avr/boot.c): an ELF, else a raw image at flash address 0; and Intel HEX.
+    const img = loadImage(path, { expect: { machine: [EM.AVR], name: 'AVR', bits: 32, endian: 'little' }, loadAddr: 0 });
     let placed = 0;
     for (const seg of img.segments) {
       if (seg.addr >= BigInt(UNO_DATA_BASE)) continue; // .bss, .noinit, .eeprom, fuses, lock bits, signature

@@ -1,0 +1,151 @@
+/**
+ * `tracehook-avr`: qemu-system-avr's command line for the `arduino-uno` machine. Flags are parsed
+ * by the shared parser (options.ts); those that mean nothing on an ATmega328P are refused in one
+ * line. As QEMU's AVR target, `-icount` is refused: virtual time always counts CPU cycles at
+ * 16 MHz, so runs are deterministic anyway. `-max-insns N` stops after N cycles.
+ */
+import { UserError } from '../core/errors.js';
+import { StopError } from '../core/runner.js';
+import { PluginError } from '../plugin/errors.js';
+import { attachStdin } from './main.js';
+import { BufferedOut } from './output.js';
+import { debugHelp, parseOptions, type Options } from './options.js';
+
+const PROG = 'tracehook-avr';
+
+function usage(): string {
+  return `usage: ${PROG} -M arduino-uno -bios FILE [options]
+
+A CPU emulator built for instrumentation; accepts qemu-system-avr syntax for the flags below.
+
+-M arduino-uno          the machine (ATmega328P at 16 MHz); -M help lists it
+-bios FILE              the program: AVR ELF or Intel HEX (.hex)
+-kernel FILE            the same as -bios
+-nographic              USART0 on stdio
+-serial DEV             USART0: stdio, mon:stdio, null, none or file:PATH
+-plugin NAME[,k=v...]   load a plugin: bundled name or file path (repeatable)
+-d ITEM,...             log int, exec, in_asm, cpu ('-d help' for the list)
+-D FILE                 write logs (and plugin output) to FILE instead of stderr
+-singlestep             one instruction per translation block
+-max-insns N            stop after N cycles (tracehook only)
+-h, -help               display this help and exit
+-version                display version information and exit
+
+Virtual time counts CPU cycles (16 MHz): -icount is not accepted, as in QEMU's AVR target.
+`;
+}
+
+/** Refuse what has no meaning on this board, one line each. */
+function checkAvrOptions(o: Options): void {
+  if (o.icount !== undefined) throw new UserError("-icount: not supported for AVR (QEMU's avr target refuses it too): virtual time always counts cycles at 16 MHz");
+  if (o.smp !== 1) throw new UserError('-smp: the ATmega328P has one CPU');
+  if (o.memBytes !== undefined) throw new UserError('-m: the ATmega328P has a fixed 2 KiB of SRAM');
+  if (o.append !== undefined) throw new UserError('-append: not supported on arduino-uno (no kernel command line)');
+  if (o.initrd !== undefined) throw new UserError('-initrd: not supported on arduino-uno');
+  if (o.semihosting) throw new UserError('-semihosting: not supported for AVR');
+  if (o.noReboot) throw new UserError('-no-reboot: not supported for AVR (a watchdog reset restarts the program)');
+  if (o.cpu !== undefined && o.cpu !== 'help' && !['avr5', 'avr5-avr-cpu', 'atmega328p'].includes(o.cpu)) {
+    throw new UserError(`-cpu ${o.cpu}: unknown CPU model (arduino-uno has an avr5 ATmega328P)`);
+  }
+  for (const k of Object.keys(o.machineProps)) {
+    if (k !== 'help') throw new UserError(`-M ${o.machine},${k}=...: arduino-uno has no property '${k}'`);
+  }
+}
+
+export async function avrMain(argv: string[]): Promise<number> {
+  const stdout = new BufferedOut(1);
+  const stderr = new BufferedOut(2, true);
+  let log: BufferedOut | undefined;
+  let restoreTty = (): void => {};
+  try {
+    let o: Options;
+    try {
+      o = parseOptions(argv, 'avr');
+    } catch (e) {
+      if (e instanceof UserError && e.message.startsWith('no machine specified')) throw new UserError('no machine specified (use -M arduino-uno)');
+      throw e;
+    }
+    if (o.help) { process.stdout.write(usage()); return 0; }
+    if (o.version) { process.stdout.write(`${PROG} version 0.1.0 (tracehook; QEMU-compatible command line)\n`); return 0; }
+    if (o.debug.includes('help')) { process.stdout.write(debugHelp()); return 0; }
+    if (o.machine === 'help' || o.machineProps['help'] !== undefined) {
+      process.stdout.write('Supported machines are:\narduino-uno          Arduino UNO (ATmega328P)\n');
+      return 0;
+    }
+    if (o.cpu === 'help') { process.stdout.write('Available CPUs:\n  avr5 (ATmega328P)\n'); return 0; }
+    if (o.machine !== 'arduino-uno') throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
+    checkAvrOptions(o);
+    if (o.bios !== undefined && o.kernel !== undefined) throw new UserError('-bios and -kernel both given: arduino-uno takes one program');
+    const image = o.bios ?? o.kernel;
+    if (image === undefined || image === 'none') throw new UserError('no program: use -bios FILE (AVR ELF or Intel HEX)');
+    log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
+    const logOut = log ?? stderr;
+    const items = new Set(o.debug);
+    const { ArduinoUno } = await import('../machines/arduino-uno.js');
+    const { PluginHost } = await import('../plugin/host.js');
+    const host = new PluginHost();
+    host.out = (t) => logOut.text(t);
+    const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
+    const serialFile = o.serial.find((s) => s.startsWith('file:'));
+    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : serialOn ? stdout : undefined;
+    const machine = new ArduinoUno({
+      bios: image, maxCycles: o.maxInsns, singleStep: o.singlestep,
+      uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
+      intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
+      onYield: () => { stdout.flush(); log?.flush(); },
+      host,
+    });
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        stdout.flush(); log?.flush(); restoreTty();
+        stderr.text(`${PROG}: terminating on signal ${sig}\n`);
+        stderr.flush();
+        process.exit(0);
+      });
+    }
+    if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
+      const { avrDebugLogPlugin } = await import('./avr-debug-log.js');
+      host.install(avrDebugLogPlugin(items, (s) => logOut.text(s)), {}, machine);
+    }
+    if (o.plugins.length > 0) {
+      const { loadPlugin } = await import('../plugin/loader.js');
+      for (const spec of o.plugins) {
+        const { plugin, args } = await loadPlugin(spec);
+        host.install(plugin, args, machine);
+      }
+    }
+    if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
+    let code: number;
+    try {
+      code = await machine.run();
+    } catch (e) {
+      if (e instanceof StopError) { stdout.flush(); machine.finish(); }
+      throw e;
+    }
+    stdout.flush();
+    machine.finish();
+    return code;
+  } catch (e) {
+    stdout.flush();
+    if (e instanceof UserError || e instanceof PluginError) {
+      stderr.text(`${PROG}: ${e.message}\n`);
+      return e instanceof UserError ? e.exitCode : 1;
+    }
+    const err = e as Error;
+    stderr.text(`${PROG}: internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env['TRACEHOOK_DEBUG']) stderr.text(`${err?.stack ?? ''}\n`);
+    return 70;
+  } finally {
+    restoreTty();
+    stdout.flush();
+    stderr.flush();
+    log?.close();
+  }
+}
+
+export function runAvrCli(): void {
+  avrMain(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+    process.stderr.write(`${PROG}: internal error: ${String(e)}\n`);
+    process.exit(70);
+  });
+}

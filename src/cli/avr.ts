@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { runAvrCli } from './avr-main.js';
+runAvrCli();
