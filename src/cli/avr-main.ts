@@ -119,7 +119,12 @@ export async function avrMain(argv: string[]): Promise<number> {
     try {
       code = await machine.run();
     } catch (e) {
-      if (e instanceof StopError) { stdout.flush(); machine.finish(); }
+      if (!(e instanceof StopError)) throw e;
+      stdout.flush();
+      machine.finish();
+      // SLEEP with I clear and nothing armed that could reset the chip: the way AVR programs end
+      // (the avr8js reference runner exits 0 there too; QEMU would wait forever).
+      if (machine.cpu.halted && (machine.cpu.sreg & 0x80) === 0 && /idle/.test(e.message)) return 0;
       throw e;
     }
     stdout.flush();

@@ -26,8 +26,11 @@ import { UserError } from '../core/errors.js';
 import { EM, loadImage, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
 import type { AvrChip } from '../devices/avr/chip.js';
+import { ExtInterrupts } from '../devices/avr/ext-interrupts.js';
+import { Gpio } from '../devices/avr/gpio.js';
 import { Timer16 } from '../devices/avr/timer16.js';
 import { Timer8, TIMER0_CONFIG, TIMER2_CONFIG } from '../devices/avr/timer8.js';
+import { Usart } from '../devices/avr/usart.js';
 import type { RegisterDesc } from '../plugin/api.js';
 import { PluginHost, type MachineAccess } from '../plugin/host.js';
 import { AVR_NO_TRAP, AvrCpu, DATA_BYTES, FLASH_BYTES } from '../targets/avr/cpu.js';
@@ -59,16 +62,29 @@ export interface UnoPeripheral {
   reset?(): void;
 }
 
+/** The peripherals the machine talks to itself (console); the rest only live in the list. */
+export interface UnoDevices {
+  usart: Usart;
+  gpio: Gpio;
+}
+
 /**
- * The board's peripherals, each given the chip (and, for the USART, the serial sinks). To add a
- * peripheral, construct it here; it wires itself to the chip.
+ * The board's peripherals, each given the chip (and, for the USART, the serial sink). To add a
+ * peripheral, construct it here and push it on the list; it wires itself to the chip (registers,
+ * timers, vectors). Returns the list (reset on a watchdog reset) and the ones the machine uses.
  */
-function buildPeripherals(chip: AvrChip, _o: UnoOptions): UnoPeripheral[] {
-  return [
+function buildPeripherals(chip: AvrChip, o: UnoOptions): { list: UnoPeripheral[]; devices: UnoDevices } {
+  const usart = new Usart(chip, { onByte: o.uartOut ?? (() => {}) });
+  const gpio = new Gpio(chip);
+  const list: UnoPeripheral[] = [
+    usart,
+    gpio,
+    new ExtInterrupts(chip, gpio),
     new Timer8(chip, TIMER0_CONFIG),
     new Timer16(chip),
     new Timer8(chip, TIMER2_CONFIG),
   ];
+  return { list, devices: { usart, gpio } };
 }
 
 const SREG_NAMES = ['sreg', 'sp', 'pc'] as const;
@@ -82,11 +98,10 @@ export class ArduinoUno implements MachineAccess {
   readonly engine: Engine<AvrCpu, AvrBlock>;
   readonly runner: Runner<AvrCpu, AvrBlock>;
   readonly peripherals: UnoPeripheral[];
+  readonly devices: UnoDevices;
   readonly images: LoadedImage[] = [];
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
-  /** Console input not yet taken by the USART. */
-  readonly pendingInput: number[] = [];
 
   constructor(readonly o: UnoOptions) {
     this.host = o.host ?? new PluginHost();
@@ -120,7 +135,9 @@ export class ArduinoUno implements MachineAccess {
       unit: 'cycles',
       idleInsn: 'sleep',
     });
-    this.peripherals = buildPeripherals(cpu, o);
+    const built = buildPeripherals(cpu, o);
+    this.peripherals = built.list;
+    this.devices = built.devices;
     cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
     if (o.bios !== undefined) this.loadFirmware(o.bios);
     else if (o.flashImage !== undefined) cpu.flash.set(o.flashImage.subarray(0, FLASH_BYTES));
@@ -143,9 +160,9 @@ export class ArduinoUno implements MachineAccess {
     this.images.push(img);
   }
 
-  /** Console input for the USART. */
+  /** Console input for USART0 (it receives the bytes one frame time apart). */
   input(bytes: Uint8Array): void {
-    for (const b of bytes) this.pendingInput.push(b);
+    this.devices.usart.receive(...bytes);
     const w = this.inputWaiters;
     this.inputWaiters = [];
     for (const r of w) r();
