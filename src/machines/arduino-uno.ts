@@ -55,6 +55,8 @@ export interface UnoOptions {
   /** `-d int` sink. */
   intLog?: (line: string) => void;
   host?: PluginHost;
+  /** No peripherals at all: the CPU alone (CPU tests raise vectors themselves). */
+  bare?: boolean;
 }
 
 /** What the machine keeps of a peripheral. */
@@ -98,7 +100,8 @@ export class ArduinoUno implements MachineAccess {
   readonly engine: Engine<AvrCpu, AvrBlock>;
   readonly runner: Runner<AvrCpu, AvrBlock>;
   readonly peripherals: UnoPeripheral[];
-  readonly devices: UnoDevices;
+  /** Undefined on a bare machine. */
+  readonly devices: UnoDevices | undefined;
   readonly images: LoadedImage[] = [];
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
@@ -135,7 +138,7 @@ export class ArduinoUno implements MachineAccess {
       unit: 'cycles',
       idleInsn: 'sleep',
     });
-    const built = buildPeripherals(cpu, o);
+    const built = o.bare === true ? { list: [], devices: undefined } : buildPeripherals(cpu, o);
     this.peripherals = built.list;
     this.devices = built.devices;
     cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
@@ -162,7 +165,7 @@ export class ArduinoUno implements MachineAccess {
 
   /** Console input for USART0 (it receives the bytes one frame time apart). */
   input(bytes: Uint8Array): void {
-    this.devices.usart.receive(...bytes);
+    this.devices?.usart.receive(...bytes);
     const w = this.inputWaiters;
     this.inputWaiters = [];
     for (const r of w) r();

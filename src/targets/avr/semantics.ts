@@ -166,20 +166,23 @@ function mul(sa: boolean, sb: boolean, frac: boolean): AvrEmitter {
   };
 }
 
-/** Skip the next instruction when `cond` holds (1, 2 or 3 cycles). Ends the block. */
+/**
+ * Skip the next instruction when `cond` holds (1 cycle; 2 or 3 when skipping a one- or two-word
+ * instruction). The skip leaves the block; otherwise the block goes on with the next instruction.
+ */
 function skip(cond: (i: AvrSite, g: AvrGen, c: EmitContext) => string): AvrEmitter {
   return (i, g, c) => {
     const words = i.nextSize / 2;
     const after = (i.next + i.nextSize) & FLASH_MASK;
-    return cond(i, g, c) + `if (t) { ${g.exit(after, i.c0 + 1 + words)}}\n${g.exit(i.next, i.c0 + 1)}`;
+    return cond(i, g, c) + `if (t) { ${g.exit(after, i.c0 + 1 + words)}}\n`;
   };
 }
 
-/** Branch if SREG bit s is `set` (1 cycle; 2 taken). Ends the block. */
+/** Branch if SREG bit s is `set` (1 cycle; 2 taken). A taken branch leaves the block; otherwise it goes on. */
 function branch(set: boolean): AvrEmitter {
   return (i, g) => {
     const target = (i.next + 2 * i.o.k) & FLASH_MASK;
-    return `if (((${SREG} >> ${i.o.s}) & 1) === ${set ? 1 : 0}) { ${g.exit(target, i.c0 + 2)}}\n${g.exit(i.next, i.c0 + 1)}`;
+    return `if (((${SREG} >> ${i.o.s}) & 1) === ${set ? 1 : 0}) { ${g.exit(target, i.c0 + 2)}}\n`;
   };
 }
 

@@ -2,10 +2,12 @@
  * AVR block translation: decode instructions from flash at the PC until one ends the block, then
  * let the core assemble the JavaScript (with any plugin instrumentation) and compile it.
  *
- * A block ends at every instruction that can change the PC other than by falling through
- * (branches, skips, jumps, calls, returns), at SLEEP, SPM and SEI, at an undefined opcode and at
- * a 4 KiB flash page boundary. So inside a block the cycles executed before each instruction are
- * a compile-time constant, and the block adds its cycle total to `icount` once per exit.
+ * A block ends at jumps, calls and returns, at SLEEP, SPM and SEI, at an undefined opcode and at a
+ * 4 KiB flash page boundary. A conditional branch or skip inside a block leaves it when taken and
+ * falls through to the rest of the block otherwise (so a loop body with a forward branch is one
+ * block, and a backward branch to the block's start loops in place). Along the fall-through path
+ * the cycles executed before each instruction are a compile-time constant, so each exit adds an
+ * exact constant to `icount`.
  *
  * Dead SREG elimination: an instruction's flag computation is dropped when a later instruction of
  * the same block overwrites every flag it writes before anything can read SREG (no plugin
@@ -72,7 +74,7 @@ class AvrInsn implements GenInsn {
   /** Does this instruction end its block? */
   get endsBlock(): boolean {
     const e = this.e;
-    return e === undefined || e.flow !== 'seq' || e.id === 'spm' || (e.id === 'bset' && this.o.s === 7);
+    return e === undefined || (e.flow !== 'seq' && e.flow !== 'branch' && e.flow !== 'skip') || e.id === 'spm' || (e.id === 'bset' && this.o.s === 7);
   }
   /** Upper bound of its cycles. */
   get maxCycles(): number {
@@ -135,7 +137,8 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
       if (e === undefined) { live = 0xff; continue; }
       const w = sregMask(e.writes);
       insns[k]!.flagsLive = (w & live) !== 0 || w === 0;
-      live = (live & ~w) | sregMask(e.reads);
+      // a branch or skip may leave the block: everything is live there
+      live = e.flow === 'skip' || e.flow === 'branch' ? 0xff : (live & ~w) | sregMask(e.reads);
     }
   }
   const end = pc;

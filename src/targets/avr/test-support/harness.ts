@@ -11,7 +11,8 @@
  * assert.equal(r.cycles, 2);
  * ```
  *
- * The program is assembled at 0 (the reset vector) with the test assembler. The run ends when the
+ * The program is assembled at 0 (the reset vector) with the test assembler and runs on the CPU
+ * alone (no peripherals unless `peripherals` is set). The run ends when the
  * program writes GPIOR0 (I/O 0x1e, which no peripheral uses): a line reading `exit` expands to
  * {@link EXIT}, and one is appended after the program in case it falls off its end. `cycles` is
  * the cycle count when that write executes, so the exit instruction itself is not counted.
@@ -33,6 +34,8 @@ export interface AvrRunOptions {
   setup?: (m: ArduinoUno, cpu: AvrCpu, labels: ReadonlyMap<string, number>) => void;
   host?: PluginHost;
   intLog?: (line: string) => void;
+  /** Build the board's peripherals too (default: the CPU alone, so tests own every vector). */
+  peripherals?: boolean;
 }
 
 export interface AvrRunResult {
@@ -61,7 +64,7 @@ export function flagLetters(sreg: number): string {
 export async function runAvr(source: string, o: AvrRunOptions = {}): Promise<AvrRunResult> {
   const text = source.split('\n').map((l) => (l.replace(/;.*$/, '').trim() === 'exit' ? EXIT : l)).join('\n') + `\n${EXIT}\n`;
   const { bytes, labels } = assemble(text);
-  const m = new ArduinoUno({ flashImage: bytes, maxCycles: o.maxCycles ?? 1_000_000, host: o.host, intLog: o.intLog });
+  const m = new ArduinoUno({ flashImage: bytes, maxCycles: o.maxCycles ?? 1_000_000, host: o.host, intLog: o.intLog, bare: o.peripherals !== true });
   const cpu = m.cpu;
   let cycles = -1;
   cpu.onWrite(GPIOR0, () => {
