@@ -54,7 +54,7 @@ class AvrInsn implements GenInsn {
   flagsLive = true;
   constructor(readonly e: AvrEncoding | undefined, readonly o: AvrOperands, readonly w0: number, readonly w1: number,
     readonly pc: number, readonly size: number, readonly next: number, readonly nextSize: number, readonly c0: number,
-    private readonly gen: AvrGen) {}
+    private readonly gen: AvrGen & { instrumented: boolean }) {}
   get pcLo(): number { return this.pc; }
   get pcHi(): number { return 0; }
   get opcode(): number { return this.size === 4 ? ((this.w0 << 16) | this.w1) >>> 0 : this.w0; }
@@ -69,7 +69,9 @@ class AvrInsn implements GenInsn {
   }
   emit(ctx: EmitContext): string {
     if (this.e === undefined) return `s.pcLo = ${this.pc}; s.icount += ${this.c0}; s.undefinedOpcode(${this.pc}, ${this.w0});\n`;
-    return SEMANTICS[this.e.id]!(this as AvrSite & { e: AvrEncoding }, this.gen, ctx);
+    const code = SEMANTICS[this.e.id]!(this as AvrSite & { e: AvrEncoding }, this.gen, ctx);
+    // Under instrumentation the PC is kept exact for the next instruction's callbacks.
+    return this.gen.instrumented && !this.endsBlock ? `${code}s.pcLo = ${this.next};\n` : code;
   }
   /** Does this instruction end its block? */
   get endsBlock(): boolean {
@@ -99,13 +101,15 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
   const insns: AvrInsn[] = [];
   let maxCycles = 0;
   let usedLoop = false;
-  const gen: AvrGen = {
+  const instrumented = env.host.instrumenting;
+  const gen: AvrGen & { instrumented: boolean } = {
+    instrumented,
     exit(pc, cycles) {
       if (!single && pc === start) {
         // A branch back to the block's start: go round again without returning to the engine
         // while a whole further iteration fits before the deadline and nothing asked to leave.
         usedLoop = true;
-        return `s.icount += ${cycles}; if (s.icount + ${maxCycles} <= s.limit && s.exitReq === 0) continue L; s.pcLo = ${pc}; return;\n`;
+        return `s.icount += ${cycles}; ${instrumented ? `s.pcLo = ${pc}; ` : ''}if (s.icount + ${maxCycles} <= s.limit && s.exitReq === 0) continue L; s.pcLo = ${pc}; return;\n`;
       }
       return `s.pcLo = ${pc}; s.icount += ${cycles}; return;\n`;
     },
