@@ -1,0 +1,103 @@
+/**
+ * `tracehook-avr` end to end (the built CLI, dist/cli/avr.js): guests on arduino-uno with USART0
+ * on stdio, Intel HEX as well as ELF, `-d int` lines, plugins, and one-line errors for bad input.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'avr.js');
+const guest = (name: string, ext = 'elf') => join(ROOT, 'guests', 'avr', `${name}.${ext}`);
+
+function run(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const UNO = ['-M', 'arduino-uno', '-nographic'];
+
+let tmp = '';
+before(() => { tmp = mkdtempSync(join(tmpdir(), 'tracehook-avr-cli-')); });
+after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
+
+describe('tracehook-avr', () => {
+  it('runs a guest (ELF) to its end: USART0 on stdout, exit 0 when it sleeps with interrupts off', () => {
+    const r = run([...UNO, '-bios', guest('timer0-ctc')]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /timer0 A 10, timer0 B 10, timer2 A 50\n/);
+    assert.match(r.stdout, /done\n$/);
+  });
+
+  it('runs the same guest from Intel HEX (-kernel works as -bios)', () => {
+    const elf = run([...UNO, '-bios', guest('timer0-ctc')]);
+    const hex = run([...UNO, '-kernel', guest('timer0-ctc', 'hex')]);
+    assert.equal(hex.code, 0);
+    assert.equal(hex.stdout, elf.stdout);
+  });
+
+  it('-d int prints one line per interrupt entry; discons finds nothing wrong', () => {
+    const r = run([...UNO, '-bios', guest('timer1-ctc'), '-d', 'int', '-plugin', 'discons']);
+    assert.equal(r.code, 0);
+    const ints = r.stderr.split('\n').filter((l) => l.startsWith('avr_interrupt:'));
+    assert.ok(ints.length > 0);
+    assert.match(ints[0]!, /^avr_interrupt: vector \d+ TIMER1_\w+ at cycle \d+: pc 0x[0-9a-f]{4} -> 0x[0-9a-f]{4}, sp 0x[0-9a-f]{4}$/);
+    assert.match(r.stderr, /discons: checked [1-9]\d* events, skipped \d+, 0 mismatches/);
+  });
+
+  it('console input reaches USART0 (interrupt-driven receive)', () => {
+    const r = run([...UNO, '-bios', guest('usart-rx-irq')], 'Hello, AVR!\n');
+    assert.equal(r.code, 0, r.stderr);
+    const expected = readFileSync(join(ROOT, 'guests', 'avr', 'expected', 'usart-rx-irq.qemu.txt'), 'utf8');
+    assert.equal(r.stdout, expected);
+  });
+
+  it('-d in_asm shows byte addresses and avr-objdump syntax', () => {
+    const r = run([...UNO, '-bios', guest('hello'), '-d', 'in_asm', '-D', join(tmp, 'log.txt')]);
+    assert.equal(r.code, 0);
+    const log = readFileSync(join(tmp, 'log.txt'), 'utf8');
+    assert.match(log, /^0x00000000:  0c 94 [0-9a-f]{2} [0-9a-f]{2} +jmp 0x[0-9a-f]+$/m);
+  });
+
+  it('-max-insns stops a run after that many cycles, plugins still report', () => {
+    const r = run([...UNO, '-bios', guest('workload'), '-max-insns', '100000', '-plugin', 'insn']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /tracehook-avr: guest still running after 100000 cycles \(-max-insns\): stopped\n$/);
+    assert.match(r.stderr, /insns: \d+/);
+  });
+
+  const errors: [string, string[], string | RegExp][] = [
+    ['no machine', ['-bios', 'x.elf'], 'no machine specified (use -M arduino-uno)'],
+    ['another machine', ['-M', 'virt', '-bios', 'x.elf'], '-M virt: unsupported machine type (use -M help)'],
+    ['no program', ['-M', 'arduino-uno'], 'no program: use -bios FILE (AVR ELF or Intel HEX)'],
+    ['-icount', ['-M', 'arduino-uno', '-icount', 'shift=0', '-bios', 'x'], "-icount: not supported for AVR (QEMU's avr target refuses it too): virtual time always counts cycles at 16 MHz"],
+    ['-smp', ['-M', 'arduino-uno', '-smp', '2', '-bios', 'x'], '-smp: the ATmega328P has one CPU'],
+    ['missing file', ['-M', 'arduino-uno', '-bios', '/nonexistent/x.elf'], /^\/nonexistent\/x\.elf: /],
+    ['a RISC-V ELF', ['-M', 'arduino-uno', '-bios', join(ROOT, 'guests', 'riscv', 'demo.rv64.elf')], /demo\.rv64\.elf: ELF machine is RISC-V, expected AVR$/],
+    ['unknown flag', ['-M', 'arduino-uno', '-frobnicate'], '-frobnicate: invalid option'],
+  ];
+  for (const [name, args, msg] of errors) {
+    it(`bad input (${name}): one line, exit 1`, () => {
+      const r = run(args);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, r.stderr);
+      const text = lines[0]!.replace(/^tracehook-avr: /, '');
+      if (typeof msg === 'string') assert.equal(text, msg); else assert.match(text, msg);
+    });
+  }
+
+  it('an undefined opcode stops with one line', () => {
+    const f = join(tmp, 'bad.bin');
+    writeFileSync(f, Buffer.from([0x00, 0x00, 0x03, 0x90]));
+    const r = run(['-M', 'arduino-uno', '-bios', f]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'tracehook-avr: undefined opcode 0x9003 at 0x0002 (not an ATmega328P instruction)\n');
+  });
+});
