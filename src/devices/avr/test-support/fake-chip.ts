@@ -47,10 +47,13 @@ export class FakeChip implements AvrChip {
   cycles(): number {
     return this.now;
   }
+  /** One hook per address, as on the real chip: a second one is a wiring bug. */
   onRead(addr: number, hook: AvrReadHook): void {
+    if (this.readHooks.has(addr)) throw new Error(`read hook of 0x${addr.toString(16)} registered twice`);
     this.readHooks.set(addr, hook);
   }
   onWrite(addr: number, hook: AvrWriteHook): void {
+    if (this.writeHooks.has(addr)) throw new Error(`write hook of 0x${addr.toString(16)} registered twice`);
     this.writeHooks.set(addr, hook);
   }
   timer(fire: (nowCycles: number) => void): AvrTimer {
