@@ -144,6 +144,8 @@ export class TimerCounter {
   private pendingDivider = false;
   private pendingAt = 0;
   private extMode = 0;
+  /** The deadline the chip's timer is armed for (Infinity: disarmed). */
+  private armedAt = Infinity;
 
   protected ocrA = 0;
   protected ocrB = 0;
@@ -161,7 +163,10 @@ export class TimerCounter {
     this.config = config;
     this.max = config.bits === 16 ? 0xffff : 0xff;
     this.wgmTable = config.bits === 16 ? WGM_16BIT : WGM_8BIT;
-    this.timer = chip.timer((now) => this.sync(now));
+    this.timer = chip.timer((now) => {
+      this.armedAt = Infinity; // a fired timer is disarmed
+      this.sync(now);
+    });
     const c = config;
     chip.onRead(c.TCNT, () => this.readTcnt());
     chip.onWrite(c.TCNT, (v) => {
@@ -238,6 +243,7 @@ export class TimerCounter {
     this.ocrA = this.ocrB = this.nextOcrA = this.nextOcrB = this.icr = 0;
     this.updateWgm();
     this.timer.disarm();
+    this.armedAt = Infinity;
     this.updateLines();
   }
 
@@ -586,16 +592,17 @@ export class TimerCounter {
 
   /** Arm the cycle timer for the pending register update or the next counter event. */
   private schedule(): void {
-    if (this.pendingDivider || (this.pendingTcnt >= 0 && this.divider > 0)) {
-      this.timer.armAt(this.pendingAt);
-      return;
+    let at: number;
+    if (this.pendingDivider || (this.pendingTcnt >= 0 && this.divider > 0)) at = this.pendingAt;
+    else if (this.divider === 0) at = Infinity;
+    else {
+      const n = this.ticksToEvent();
+      at = n === Infinity ? Infinity : this.last + n * this.divider;
     }
-    if (this.divider === 0) {
-      this.timer.disarm();
-      return;
-    }
-    const n = this.ticksToEvent();
-    if (n === Infinity) this.timer.disarm();
-    else this.timer.armAt(this.last + n * this.divider);
+    // Reads of TCNT (micros()) re-sync often: only touch the chip's timer when the deadline moves.
+    if (at === this.armedAt) return;
+    this.armedAt = at;
+    if (at === Infinity) this.timer.disarm();
+    else this.timer.armAt(at);
   }
 }
