@@ -15,10 +15,7 @@
  * `readMemory` and `translateAddress` see the same space (the AVR has no MMU). Memory callbacks
  * report data-space addresses as the CPU forms them (0..0xffff), like QEMU's AVR target.
  *
- * Peripherals: every one is built in {@link buildPeripherals}, one line each. A peripheral only
- * sees the {@link AvrChip} (it hooks its own registers, arms its own timers and raises its own
- * vectors), so adding one is one line there; the machine keeps the list to reset them on a
- * watchdog reset.
+ * Peripherals: built in {@link buildPeripherals} (see there for where a new one goes).
  */
 import { VirtualClock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
@@ -26,11 +23,7 @@ import { UserError } from '../core/errors.js';
 import { EM, loadImage, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
 import type { AvrChip } from '../devices/avr/chip.js';
-import { ExtInterrupts } from '../devices/avr/ext-interrupts.js';
-import { Gpio } from '../devices/avr/gpio.js';
-import { Timer16 } from '../devices/avr/timer16.js';
-import { Timer8, TIMER0_CONFIG, TIMER2_CONFIG } from '../devices/avr/timer8.js';
-import { Usart } from '../devices/avr/usart.js';
+import { Atmega328pPeripherals } from '../devices/avr/atmega328p.js';
 import type { RegisterDesc } from '../plugin/api.js';
 import { PluginHost, type MachineAccess } from '../plugin/host.js';
 import { AVR_NO_TRAP, AvrCpu, DATA_BYTES, FLASH_BYTES } from '../targets/avr/cpu.js';
@@ -64,29 +57,17 @@ export interface UnoPeripheral {
   reset?(): void;
 }
 
-/** The peripherals the machine talks to itself (console); the rest only live in the list. */
-export interface UnoDevices {
-  usart: Usart;
-  gpio: Gpio;
-}
-
 /**
- * The board's peripherals, each given the chip (and, for the USART, the serial sink). To add a
- * peripheral, construct it here and push it on the list; it wires itself to the chip (registers,
- * timers, vectors). Returns the list (reset on a watchdog reset) and the ones the machine uses.
+ * The board's peripherals. Every on-chip peripheral is built (and wired to the others as on the
+ * silicon) by {@link Atmega328pPeripherals} in src/devices/avr/atmega328p.ts: a new on-chip
+ * peripheral is added there. Something outside the chip (a board-level device) would be
+ * constructed here and pushed on the list, which the machine resets on a watchdog reset. Each
+ * peripheral sees only the {@link AvrChip}: it hooks its registers, arms its timers, raises its
+ * vectors itself.
  */
-function buildPeripherals(chip: AvrChip, o: UnoOptions): { list: UnoPeripheral[]; devices: UnoDevices } {
-  const usart = new Usart(chip, { onByte: o.uartOut ?? (() => {}) });
-  const gpio = new Gpio(chip);
-  const list: UnoPeripheral[] = [
-    usart,
-    gpio,
-    new ExtInterrupts(chip, gpio),
-    new Timer8(chip, TIMER0_CONFIG),
-    new Timer16(chip),
-    new Timer8(chip, TIMER2_CONFIG),
-  ];
-  return { list, devices: { usart, gpio } };
+function buildPeripherals(chip: AvrChip, o: UnoOptions): { list: UnoPeripheral[]; chip: Atmega328pPeripherals } {
+  const onChip = new Atmega328pPeripherals(chip, { usart: { onByte: o.uartOut ?? (() => {}) } });
+  return { list: [onChip], chip: onChip };
 }
 
 const SREG_NAMES = ['sreg', 'sp', 'pc'] as const;
@@ -100,8 +81,8 @@ export class ArduinoUno implements MachineAccess {
   readonly engine: Engine<AvrCpu, AvrBlock>;
   readonly runner: Runner<AvrCpu, AvrBlock>;
   readonly peripherals: UnoPeripheral[];
-  /** Undefined on a bare machine. */
-  readonly devices: UnoDevices | undefined;
+  /** The on-chip peripherals (USART0 for the console, GPIO pins, ADC inputs...); undefined on a bare machine. */
+  readonly devices: Atmega328pPeripherals | undefined;
   readonly images: LoadedImage[] = [];
   private inputWaiters: (() => void)[] = [];
   inputClosed = true;
@@ -138,9 +119,9 @@ export class ArduinoUno implements MachineAccess {
       unit: 'cycles',
       idleInsn: 'sleep',
     });
-    const built = o.bare === true ? { list: [], devices: undefined } : buildPeripherals(cpu, o);
+    const built = o.bare === true ? { list: [], chip: undefined } : buildPeripherals(cpu, o);
     this.peripherals = built.list;
-    this.devices = built.devices;
+    this.devices = built.chip;
     cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
     if (o.bios !== undefined) this.loadFirmware(o.bios);
     else if (o.flashImage !== undefined) cpu.flash.set(o.flashImage.subarray(0, FLASH_BYTES));
