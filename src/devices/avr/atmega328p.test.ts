@@ -57,3 +57,18 @@ test('vector names follow the datasheet table', () => {
   assert.equal(avrVectorName(25), 'SPM_READY');
   assert.equal(AvrVector.USART_RX, 18);
 });
+
+test('analogWrite-style PWM on OC2A reaches PB3 through the GPIO', () => {
+  const { chip, p } = board();
+  const seen: number[] = [];
+  p.gpio.onOutput((port, o) => {
+    if (port === 'B') seen.push((o >> 3) & 1);
+  });
+  chip.write(0x24, 1 << 3); // DDRB: PB3 output
+  chip.write(0xb3, 128); // OCR2A
+  chip.write(0xb0, 0x80 | 0x03); // COM2A1, fast PWM
+  chip.write(0xb1, 0x01);
+  chip.step(1);
+  chip.run(1024);
+  assert.deepEqual(seen.slice(1, 5), [1, 0, 1, 0]);
+});

@@ -1,7 +1,8 @@
 /**
  * All ATmega328P peripherals of `src/devices/avr/` on one chip, wired to each other as on the
- * silicon: the T0/T1 pins (PD4/PD5) clock Timer0/1 when their CS selects the external clock, ICP1
- * (PB0) triggers Timer1's input capture. The machine builds one of these after its chip and calls
+ * silicon: the timers' compare outputs drive OC0A/OC0B/OC1A/OC1B/OC2A/OC2B, the T0/T1 pins
+ * (PD4/PD5) clock Timer0/1 when their CS selects the external clock, ICP1 (PB0) triggers Timer1's
+ * input capture. The machine builds one of these after its chip and calls
  * `reset()` on every chip reset (power-on and watchdog; MCUSR is the chip's and survives it).
  *
  * ```ts
@@ -47,9 +48,9 @@ export class Atmega328pPeripherals {
   constructor(chip: AvrChip, options: Atmega328pOptions = {}) {
     this.gpio = new Gpio(chip);
     this.extInterrupts = new ExtInterrupts(chip, this.gpio);
-    this.timer0 = new Timer8(chip, TIMER0_CONFIG);
-    this.timer1 = new Timer16(chip);
-    this.timer2 = new Timer8(chip, TIMER2_CONFIG);
+    this.timer0 = new Timer8(chip, TIMER0_CONFIG, this.gpio);
+    this.timer1 = new Timer16(chip, undefined, this.gpio);
+    this.timer2 = new Timer8(chip, TIMER2_CONFIG, this.gpio);
     this.usart = new Usart(chip, options.usart);
     this.watchdog = new Watchdog(chip);
     this.eeprom = new Eeprom(chip, options.eeprom);

@@ -8,12 +8,16 @@
  * Listeners see output changes; `onPinChange` (used by the external/pin-change interrupts) sees
  * every change of a port's pin levels, outputs included.
  *
+ * Timer compare outputs take their pins over through {@link Gpio.overridePin} (shown while the
+ * pin is an output, as avr8js).
+ *
  * Difference from avr8js: avr8js ignores pull-ups (an undriven input reads 0, or the last
- * `setPin` value); here an undriven input with its pull-up on reads 1. Not modelled: the timer
- * compare outputs and other alternate functions overriding pins.
+ * `setPin` value); here an undriven input with its pull-up on reads 1. Not modelled: the other
+ * alternate functions (USART, SPI, TWI pins keep their GPIO behaviour).
  */
 import type { AvrChip } from './chip.js';
 import { AVR_MCUSR } from './chip.js';
+import type { PinOverride, TimerPinOutputs } from './timer-counter.js';
 
 export type PortName = 'B' | 'C' | 'D';
 
@@ -54,11 +58,14 @@ interface PortState {
   /** Bits the outside world drives, and the levels it drives them to. */
   driven: number;
   level: number;
+  /** Output bits a timer's compare unit drives instead of PORTx, and their levels. */
+  overridden: number;
+  overrideLevel: number;
   lastOutputs: number;
   lastDdr: number;
 }
 
-export class Gpio {
+export class Gpio implements TimerPinOutputs {
   private readonly chip: AvrChip;
   private readonly ports: Record<PortName, PortState>;
   private readonly outputListeners: GpioOutputListener[] = [];
@@ -66,7 +73,7 @@ export class Gpio {
 
   constructor(chip: AvrChip) {
     this.chip = chip;
-    const mk = (): PortState => ({ driven: 0, level: 0, lastOutputs: 0, lastDdr: 0 });
+    const mk = (): PortState => ({ driven: 0, level: 0, overridden: 0, overrideLevel: 0, lastOutputs: 0, lastDdr: 0 });
     this.ports = { B: mk(), C: mk(), D: mk() };
     const d = chip.data;
     for (const name of PORT_NAMES) {
@@ -99,6 +106,8 @@ export class Gpio {
       d[a.DDR] = 0;
       d[a.PORT] = 0;
       const p = this.ports[name];
+      p.overridden = 0;
+      p.overrideLevel = 0;
       p.lastOutputs = 0;
       p.lastDdr = 0;
       d[a.PIN] = this.levels(name);
@@ -121,15 +130,40 @@ export class Gpio {
     this.refresh(port);
   }
 
+  /**
+   * A timer compare output takes pin `bit` over (`enable`: at the PORTx level), drives it
+   * (`set`/`clear`/`toggle`) or gives it back (`none`); it shows only while the pin is an output.
+   */
+  overridePin(port: PortName, bit: number, mode: PinOverride): void {
+    const p = this.ports[port];
+    const m = 1 << bit;
+    if (mode === 'none') {
+      p.overridden &= ~m;
+      p.overrideLevel &= ~m;
+    } else {
+      p.overridden |= m;
+      if (mode === 'enable') p.overrideLevel = (p.overrideLevel & ~m) | (this.chip.data[PORT_ADDR[port].PORT]! & m);
+      else if (mode === 'set') p.overrideLevel |= m;
+      else if (mode === 'clear') p.overrideLevel &= ~m;
+      else p.overrideLevel ^= m;
+    }
+    this.refresh(port);
+  }
+
   /** The level of a pin now (what PINx shows). */
   pin(port: PortName, bit: number): boolean {
     return ((this.chip.data[PORT_ADDR[port].PIN]! >> bit) & 1) === 1;
   }
 
-  /** PORTx & DDRx: the levels the chip drives on its outputs. */
+  /** The levels the chip drives on its outputs (PORTx, or a timer's compare output, where DDRx is 1). */
   outputs(port: PortName): number {
-    const a = PORT_ADDR[port];
-    return this.chip.data[a.PORT]! & this.chip.data[a.DDR]!;
+    return this.driving(port) & this.chip.data[PORT_ADDR[port].DDR]!;
+  }
+
+  /** PORTx with the compare-output overrides applied. */
+  private driving(port: PortName): number {
+    const p = this.ports[port];
+    return (this.chip.data[PORT_ADDR[port].PORT]! & ~p.overridden) | (p.overrideLevel & p.overridden);
   }
 
   /**
@@ -158,7 +192,7 @@ export class Gpio {
     const p = this.ports[port];
     const pullups = d[GPIO_REGS.MCUCR]! & PUD ? 0 : out & ~ddr;
     const inputs = (p.level & p.driven) | (pullups & ~p.driven);
-    return ((out & ddr) | (inputs & ~ddr)) & PORT_BITS[port];
+    return ((this.driving(port) & ddr) | (inputs & ~ddr)) & PORT_BITS[port];
   }
 
   private refresh(port: PortName): void {
@@ -166,7 +200,7 @@ export class Gpio {
     const d = this.chip.data;
     const p = this.ports[port];
     const ddr = d[a.DDR]!;
-    const outputs = d[a.PORT]! & ddr;
+    const outputs = this.driving(port) & ddr;
     if (outputs !== p.lastOutputs || ddr !== p.lastDdr) {
       p.lastOutputs = outputs;
       p.lastDdr = ddr;

@@ -26,6 +26,7 @@
  * clears only its bit, and in the ICR1-as-TOP modes ICF1 is set when the counter reaches TOP.
  */
 import type { AvrChip, AvrTimer } from './chip.js';
+import type { PortName } from './gpio.js';
 
 /** Waveform generation kinds (datasheet tables 15-8, 16-4, 18-8). */
 export const enum WaveMode {
@@ -92,6 +93,18 @@ const WGM_16BIT: readonly WgmRow[] = [
 /** Periods (cycles) up to which the timer is updated at every tick, as avr8js does. */
 const TINY_PERIOD = 16;
 
+/** What a compare output unit does to its pin (avr8js's PinOverrideMode). */
+export type PinOverride = 'none' | 'enable' | 'set' | 'clear' | 'toggle';
+
+/** Where the compare outputs go: {@link Gpio} implements it. */
+export interface TimerPinOutputs {
+  overridePin(port: PortName, bit: number, mode: PinOverride): void;
+}
+
+/** Modes in which COMnA = 1 toggles OCnA (WGM 5/7 of the 8-bit timers; 9, 11, 14, 15 of Timer1). */
+const TOGGLE_A_8BIT = new Set([5, 7]);
+const TOGGLE_A_16BIT = new Set([9, 11, 14, 15]);
+
 /** Flag / enable bits shared by TIFRn and TIMSKn on the ATmega328P. */
 export const TOV = 1 << 0;
 export const OCFA = 1 << 1;
@@ -126,6 +139,9 @@ export interface TimerCounterConfig {
   readonly dividers: readonly number[];
   /** CS = 6/7 select the Tn pin as clock (Timer0 and Timer1). */
   readonly externalClock: boolean;
+  /** The OCnA / OCnB pins. */
+  readonly ocA: readonly [PortName, number];
+  readonly ocB: readonly [PortName, number];
 }
 
 export class TimerCounter {
@@ -157,9 +173,18 @@ export class TimerCounter {
   private topKind = 0xff;
   private ocrUpdate: OcrUpdate = OcrUpdate.Immediate;
   private tovUpdate: TovUpdate = TovUpdate.Max;
+  /** Effective COMnA/COMnB (0 when the mode makes the setting reserved), as avr8js. */
+  private compA = 0;
+  private compB = 0;
+  private readonly outputs: TimerPinOutputs | undefined;
 
-  constructor(chip: AvrChip, config: TimerCounterConfig) {
+  /**
+   * `outputs`: where OCnA/OCnB go (the {@link Gpio}); without it the compare output units do
+   * nothing visible.
+   */
+  constructor(chip: AvrChip, config: TimerCounterConfig, outputs?: TimerPinOutputs) {
     this.chip = chip;
+    this.outputs = outputs;
     this.config = config;
     this.max = config.bits === 16 ? 0xffff : 0xff;
     this.wgmTable = config.bits === 16 ? WGM_16BIT : WGM_8BIT;
@@ -192,6 +217,7 @@ export class TimerCounter {
       const now = chip.cycles();
       this.catchUp(now);
       // Timer0/2 keep FOCnA/FOCnB in TCCRnB: strobes, always read as zero.
+      if (!c.TCCRC) this.forceCompare(v);
       chip.data[c.TCCRB] = c.TCCRC ? v : v & 0x3f;
       this.updateWgm();
       this.pendingDivider = true;
@@ -200,8 +226,9 @@ export class TimerCounter {
       return true;
     });
     if (c.TCCRC) {
-      // FOC1A/FOC1B are strobes (compare outputs are not modelled): read as zero.
-      chip.onWrite(c.TCCRC, () => {
+      // FOC1A/FOC1B are strobes: read as zero.
+      chip.onWrite(c.TCCRC, (v) => {
+        this.forceCompare(v);
         chip.data[c.TCCRC] = 0;
         return true;
       });
@@ -370,11 +397,63 @@ export class TimerCounter {
   // ---- counting ----
 
   private updateWgm(): void {
-    const row = this.wgmTable[this.wgm()]!;
+    const wgm = this.wgm();
+    const row = this.wgmTable[wgm]!;
     this.mode = row[0];
     this.topKind = row[1];
     this.ocrUpdate = row[2];
     this.tovUpdate = row[3];
+    const pwm = this.mode === WaveMode.FastPwm || this.phaseMode();
+    const tccra = this.chip.data[this.config.TCCRA]!;
+    const toggleA = (this.config.bits === 16 ? TOGGLE_A_16BIT : TOGGLE_A_8BIT).has(wgm);
+    let a = (tccra >> 6) & 3;
+    if (a === 1 && pwm && !toggleA) a = 0;
+    let b = (tccra >> 4) & 3;
+    if (b === 1 && pwm) b = 0;
+    const prevA = this.compA;
+    const prevB = this.compB;
+    this.compA = a;
+    this.compB = b;
+    if (!prevA !== !a) this.pin(this.config.ocA, a ? 'enable' : 'none');
+    if (!prevB !== !b) this.pin(this.config.ocB, b ? 'enable' : 'none');
+  }
+
+  // ---- compare output units ----
+
+  private pin(at: readonly [PortName, number], mode: PinOverride): void {
+    this.outputs?.overridePin(at[0], at[1], mode);
+  }
+
+  /** avr8js's `updateCompPin`: what a match (or, in fast PWM, BOTTOM) does to OCnx. */
+  private compPin(which: 'A' | 'B', comp: number, bottom: boolean): void {
+    if (!this.outputs || !comp) return;
+    let mode: PinOverride = 'none';
+    const inverting = comp === 3;
+    switch (this.mode) {
+      case WaveMode.Normal:
+      case WaveMode.Ctc:
+        mode = comp === 1 ? 'toggle' : comp === 2 ? 'clear' : 'set';
+        break;
+      case WaveMode.FastPwm:
+        if (comp === 1) mode = bottom ? 'none' : 'toggle';
+        else mode = inverting !== bottom ? 'set' : 'clear';
+        break;
+      case WaveMode.PhaseCorrect:
+      case WaveMode.PhaseFrequencyCorrect:
+        if (comp === 1) mode = 'toggle';
+        else mode = this.up === inverting ? 'set' : 'clear';
+        break;
+      default:
+        return;
+    }
+    if (mode !== 'none') this.pin(which === 'A' ? this.config.ocA : this.config.ocB, mode);
+  }
+
+  /** FOCnA/FOCnB strobes: a match on the output pin only, in the non-PWM modes. */
+  private forceCompare(v: number): void {
+    if (this.mode === WaveMode.FastPwm || this.phaseMode()) return;
+    if (v & 0x80) this.compPin('A', this.compA, false);
+    if (v & 0x40) this.compPin('B', this.compB, false);
   }
 
   private top(): number {
@@ -475,12 +554,22 @@ export class TimerCounter {
     if (!blocked) {
       this.count = newVal;
       const wrapped = val > newVal;
-      if (this.hit(this.ocrA, val, newVal, wrapped)) this.setFlag(OCFA);
-      if (this.hit(this.ocrB, val, newVal, wrapped)) this.setFlag(OCFB);
+      if (this.hit(this.ocrA, val, newVal, wrapped)) {
+        this.setFlag(OCFA);
+        this.compPin('A', this.compA, false);
+      }
+      if (this.hit(this.ocrB, val, newVal, wrapped)) {
+        this.setFlag(OCFB);
+        this.compPin('B', this.compB, false);
+      }
       const ic = this.icrCompare();
       if (ic >= 0 && this.hit(ic, val, newVal, wrapped)) this.setFlag(ICF);
     }
     if (overflow) {
+      if (this.mode === WaveMode.FastPwm) {
+        this.compPin('A', this.compA, true);
+        this.compPin('B', this.compB, true);
+      }
       if (this.ocrUpdate === OcrUpdate.Bottom) this.latchOcr();
       if (this.tovUpdate === TovUpdate.Top || top === this.max) this.setFlag(TOV);
     }
@@ -544,8 +633,14 @@ export class TimerCounter {
           if (this.ocrUpdate === OcrUpdate.Bottom) this.latchOcr();
         }
       }
-      if (value === a) this.setFlag(OCFA);
-      if (value === b) this.setFlag(OCFB);
+      if (value === a) {
+        this.setFlag(OCFA);
+        this.compPin('A', this.compA, false);
+      }
+      if (value === b) {
+        this.setFlag(OCFB);
+        this.compPin('B', this.compB, false);
+      }
       if (value === ic) this.setFlag(ICF);
     }
     return value & this.max;

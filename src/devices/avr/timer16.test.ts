@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AVRTimer, timer1Config } from 'avr8js';
+import { AVRIOPort, AVRTimer, portBConfig, timer1Config } from 'avr8js';
+import { Gpio, GPIO_REGS as G } from './gpio.js';
 import { FakeChip } from './test-support/fake-chip.js';
 import { Avr8jsRig, OursRig, genTimer16Script, runBoth } from './test-support/avr8js-rig.js';
 import { Timer16, TIMER1_REGS as T1 } from './timer16.js';
@@ -141,6 +142,22 @@ test("Timer1 matches avr8js's AVRTimer on 300 generated register scripts (TOV1/O
     const theirs = new Avr8jsRig();
     new AVRTimer(theirs.cpu, timer1Config);
     const diff = runBoth(genTimer16Script(seed, R, 2), new OursRig(chip), theirs, [R.TIFR], 0x07);
+    assert.equal(diff, null, `seed ${seed}: ${diff}`);
+  }
+});
+
+test('Timer1 compare outputs OC1A/OC1B (PB1/PB2) match avr8js: PINB and TOV1/OCF1A/OCF1B after every instruction', () => {
+  const R = { TCCRA: T1.TCCR1A, TCCRB: T1.TCCR1B, TCNT: T1.TCNT1L, OCRA: T1.OCR1AL, OCRB: T1.OCR1BL, ICR: T1.ICR1L, TIFR: T1.TIFR1, TIMSK: T1.TIMSK1 };
+  for (let seed = 1; seed <= 200; seed++) {
+    const chip = new FakeChip();
+    const gpio = new Gpio(chip);
+    new Timer16(chip, undefined, gpio);
+    const theirs = new Avr8jsRig();
+    new AVRIOPort(theirs.cpu, portBConfig);
+    new AVRTimer(theirs.cpu, timer1Config);
+    const ours = new OursRig(chip);
+    for (const r of [ours, theirs]) r.write(G.DDRB, 0xff);
+    const diff = runBoth(genTimer16Script(seed, R, 2, true), ours, theirs, [R.TIFR, G.PINB], [0x07, 0xff]);
     assert.equal(diff, null, `seed ${seed}: ${diff}`);
   }
 });

@@ -8,11 +8,12 @@
  * TEMP follows avr8js: writing TCNT1H/ICR1H stores TEMP (and the byte), writing OCR1xH stores TEMP
  * masked to the bits a fixed-TOP PWM mode keeps; the low-byte write then moves TEMP:low into the
  * 16-bit register. Reading TCNT1L latches the high byte into TCNT1H, which a following read of
- * TCNT1H returns. Not modelled: the compare-output pins OC1A/OC1B and the input noise canceller's
- * 4-cycle delay (ICNC1 is stored only).
+ * TCNT1H returns. The compare outputs OC1A (PB1) and OC1B (PB2) drive their pins through the
+ * optional `outputs` (the {@link Gpio}), as in `timer8.ts`. Not modelled: the input noise
+ * canceller's 4-cycle delay (ICNC1 is stored only).
  */
 import type { AvrChip } from './chip.js';
-import { TimerCounter, type TimerCounterConfig } from './timer-counter.js';
+import { TimerCounter, type TimerCounterConfig, type TimerPinOutputs } from './timer-counter.js';
 import { TIMER01_DIVIDERS } from './timer8.js';
 import { AvrVector } from './vectors.js';
 
@@ -54,15 +55,17 @@ export const TIMER1_CONFIG: TimerCounterConfig = {
   captVector: AvrVector.TIMER1_CAPT,
   dividers: TIMER01_DIVIDERS,
   externalClock: true,
+  ocA: ['B', 1],
+  ocB: ['B', 2],
 };
 
-/** Timer/Counter1: `new Timer16(chip)`; it hooks its registers itself. */
+/** Timer/Counter1: `new Timer16(chip, TIMER1_CONFIG, gpio)` (`gpio` optional: where OC1A/OC1B go). */
 export class Timer16 extends TimerCounter {
   private temp = 0;
 
-  constructor(chip: AvrChip, config: TimerCounterConfig = TIMER1_CONFIG) {
+  constructor(chip: AvrChip, config: TimerCounterConfig = TIMER1_CONFIG, outputs?: TimerPinOutputs) {
     if (config.bits !== 16 || !config.ICR) throw new Error(`${config.name}: Timer16 needs a 16-bit configuration with ICR`);
-    super(chip, config);
+    super(chip, config, outputs);
     const c = config;
     const storeTemp = (v: number): boolean => {
       this.temp = v;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AVRTimer, timer0Config, timer2Config } from 'avr8js';
+import { AVRIOPort, AVRTimer, portBConfig, portDConfig, timer0Config, timer2Config } from 'avr8js';
+import { Gpio, GPIO_REGS as G } from './gpio.js';
 import { FakeChip } from './test-support/fake-chip.js';
 import { Avr8jsRig, OursRig, genTimerScript, runBoth } from './test-support/avr8js-rig.js';
 import { Timer8, TIMER0_CONFIG, TIMER0_REGS as T0, TIMER2_CONFIG, TIMER2_REGS as T2 } from './timer8.js';
@@ -204,3 +205,41 @@ for (const [name, ourCfg, theirCfg, R, csMax] of T8_CASES) {
 }
 
 void WGM02;
+
+for (const [name, ourCfg, theirCfg, R, csMax] of T8_CASES) {
+  test(`${name} compare outputs (COM bits, FOC strobes) drive OC pins as avr8js does: PINB/PIND and TIFR after every instruction`, () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const chip = new FakeChip();
+      const gpio = new Gpio(chip);
+      new Timer8(chip, ourCfg, gpio);
+      const ours = new OursRig(chip);
+      const theirs = new Avr8jsRig();
+      new AVRIOPort(theirs.cpu, portBConfig);
+      new AVRIOPort(theirs.cpu, portDConfig);
+      new AVRTimer(theirs.cpu, theirCfg);
+      for (const r of [ours, theirs]) {
+        r.write(G.DDRB, 0xff);
+        r.write(G.DDRD, 0xff);
+        r.write(G.PORTD, 0x0f);
+      }
+      const diff = runBoth(genTimerScript(seed, R, csMax, true), ours, theirs, [R.TIFR, G.PINB, G.PIND]);
+      assert.equal(diff, null, `seed ${seed}: ${diff}`);
+    }
+  });
+}
+
+test('Timer0 fast PWM non-inverting on OC0A (PD6): set at BOTTOM, cleared at the OCR0A match', () => {
+  const chip = new FakeChip();
+  const gpio = new Gpio(chip);
+  new Timer8(chip, TIMER0_CONFIG, gpio);
+  chip.write(G.DDRD, 1 << 6);
+  chip.write(T0.OCR0A, 64);
+  chip.write(T0.TCCR0A, 0x80 | WGM01 | WGM00);
+  chip.write(T0.TCCR0B, 0x01);
+  chip.step(1);
+  const t0 = chip.now;
+  const edges: string[] = [];
+  gpio.onOutput((p, o) => edges.push(`${chip.now - t0}:${(o >> 6) & 1}`));
+  chip.run(600);
+  assert.deepEqual(edges, ['256:1', '320:0', '512:1', '576:0'], 'low from the enable (PORTD6 = 0) until the first BOTTOM');
+});

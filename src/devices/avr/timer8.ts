@@ -4,11 +4,13 @@
  * external clock on T0), TOV/OCFA/OCFB with their interrupts, double-buffered OCR in the PWM modes.
  * The counting engine and the avr8js-compatible timing rules are in `timer-counter.ts`.
  *
- * Not modelled: the compare-output pins (OC0A/OC0B/OC2A/OC2B waveforms), Timer2's asynchronous
- * mode (ASSR) and GTCCR's prescaler reset/synchronisation mode.
+ * The compare outputs OC0A (PD6), OC0B (PD5), OC2A (PB3), OC2B (PD3) drive their pins through the
+ * optional `outputs` (the {@link Gpio}) as avr8js does (set/clear/toggle on match, BOTTOM in fast
+ * PWM, direction-dependent in phase-correct PWM, FOCnx strobes in the non-PWM modes).
+ * Not modelled: Timer2's asynchronous mode (ASSR) and GTCCR's prescaler reset/synchronisation mode.
  */
 import type { AvrChip } from './chip.js';
-import { TimerCounter, type TimerCounterConfig } from './timer-counter.js';
+import { TimerCounter, type TimerCounterConfig, type TimerPinOutputs } from './timer-counter.js';
 import { AvrVector } from './vectors.js';
 
 /** Timer/Counter0 registers (data-space addresses). */
@@ -57,6 +59,8 @@ export const TIMER0_CONFIG: TimerCounterConfig = {
   captVector: 0,
   dividers: TIMER01_DIVIDERS,
   externalClock: true,
+  ocA: ['D', 6],
+  ocB: ['D', 5],
 };
 
 export const TIMER2_CONFIG: TimerCounterConfig = {
@@ -77,16 +81,18 @@ export const TIMER2_CONFIG: TimerCounterConfig = {
   captVector: 0,
   dividers: TIMER2_DIVIDERS,
   externalClock: false,
+  ocA: ['B', 3],
+  ocB: ['D', 3],
 };
 
 /**
- * An 8-bit Timer/Counter: `new Timer8(chip, TIMER0_CONFIG)` or `new Timer8(chip, TIMER2_CONFIG)`.
- * It hooks its registers itself; the machine only keeps it to call `reset()` (and `clockPin()` for
- * an external clock on T0).
+ * An 8-bit Timer/Counter: `new Timer8(chip, TIMER0_CONFIG, gpio)` or `new Timer8(chip,
+ * TIMER2_CONFIG, gpio)` (`gpio` optional: where the compare outputs go). It hooks its registers
+ * itself; the machine only keeps it to call `reset()` (and `clockPin()` for an external clock on T0).
  */
 export class Timer8 extends TimerCounter {
-  constructor(chip: AvrChip, config: TimerCounterConfig) {
+  constructor(chip: AvrChip, config: TimerCounterConfig, outputs?: TimerPinOutputs) {
     if (config.bits !== 8) throw new Error(`${config.name}: Timer8 needs an 8-bit configuration`);
-    super(chip, config);
+    super(chip, config, outputs);
   }
 }

@@ -87,15 +87,17 @@ export interface TimerRegs {
 
 export type Op = { kind: 'w'; addr: number; v: number } | { kind: 'r'; addr: number } | { kind: 's'; len: number; n: number };
 
-export function genTimerScript(seed: number, regs: TimerRegs, csMax: number): Op[] {
+/** `outputs`: TCCRnA also gets random COMnA/COMnB bits and TCCRnB random FOCnA/FOCnB strobes. */
+export function genTimerScript(seed: number, regs: TimerRegs, csMax: number, outputs = false): Op[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const byte = () => pick([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, Math.floor(rnd() * 256), Math.floor(rnd() * 16)]);
   const ops: Op[] = [];
   for (let i = 0; i < 120; i++) {
     const r = rnd();
-    if (r < 0.12) ops.push({ kind: 'w', addr: regs.TCCRB, v: (rnd() < 0.5 ? 0x08 : 0) | (1 + Math.floor(rnd() * csMax)) });
-    else if (r < 0.22) ops.push({ kind: 'w', addr: regs.TCCRA, v: Math.floor(rnd() * 4) });
+    const foc = outputs && rnd() < 0.3 ? Math.floor(rnd() * 4) << 6 : 0;
+    if (r < 0.12) ops.push({ kind: 'w', addr: regs.TCCRB, v: foc | (rnd() < 0.5 ? 0x08 : 0) | (1 + Math.floor(rnd() * csMax)) });
+    else if (r < 0.22) ops.push({ kind: 'w', addr: regs.TCCRA, v: outputs ? Math.floor(rnd() * 256) & 0xf3 : Math.floor(rnd() * 4) });
     else if (r < 0.34) ops.push({ kind: 'w', addr: regs.OCRA, v: byte() });
     else if (r < 0.44) ops.push({ kind: 'w', addr: regs.OCRB, v: byte() });
     else if (r < 0.5) ops.push({ kind: 'w', addr: regs.TCNT, v: byte() });
@@ -108,8 +110,10 @@ export function genTimerScript(seed: number, regs: TimerRegs, csMax: number): Op
 }
 
 /** Runs a script on both; returns the first difference, or null. */
-export function runBoth(ops: Op[], a: Rig, b: Rig, watch: readonly number[], watchMask = 0xff): string | null {
-  const snap = (r: Rig) => watch.map((x) => r.peek(x) & watchMask).join(',');
+/** `watchMask`: bits compared at every watched address (one mask for all, or one per address). */
+export function runBoth(ops: Op[], a: Rig, b: Rig, watch: readonly number[], watchMask: number | readonly number[] = 0xff): string | null {
+  const mask = (i: number) => (typeof watchMask === 'number' ? watchMask : watchMask[i]!);
+  const snap = (r: Rig) => watch.map((x, i) => r.peek(x) & mask(i)).join(',');
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.kind === 'w') {
@@ -142,7 +146,7 @@ export interface Timer16Regs extends TimerRegs {
 }
 
 /** A script for Timer1: 16-bit writes high byte first, TCNT1 read low byte first. */
-export function genTimer16Script(seed: number, regs: Timer16Regs, csMax: number): Op[] {
+export function genTimer16Script(seed: number, regs: Timer16Regs, csMax: number, outputs = false): Op[] {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const word = () =>
@@ -155,7 +159,7 @@ export function genTimer16Script(seed: number, regs: Timer16Regs, csMax: number)
   for (let i = 0; i < 120; i++) {
     const r = rnd();
     if (r < 0.12) ops.push({ kind: 'w', addr: regs.TCCRB, v: (Math.floor(rnd() * 4) << 3) | (1 + Math.floor(rnd() * csMax)) });
-    else if (r < 0.22) ops.push({ kind: 'w', addr: regs.TCCRA, v: Math.floor(rnd() * 4) });
+    else if (r < 0.22) ops.push({ kind: 'w', addr: regs.TCCRA, v: outputs ? Math.floor(rnd() * 256) & 0xf3 : Math.floor(rnd() * 4) });
     else if (r < 0.32) w16(regs.OCRA, word());
     else if (r < 0.4) w16(regs.OCRB, word());
     else if (r < 0.46) w16(regs.ICR, word());
