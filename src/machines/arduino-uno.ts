@@ -107,6 +107,7 @@ export class ArduinoUno implements MachineAccess {
       cpu.curBlock = tb;
       tb.fn(cpu);
     };
+    cpu.findBlock = (pc) => (this.engine.singleStep ? undefined : this.engine.cache.lookup(pc, 0, 0));
     cpu.onFlashWrite = (addr, len) => {
       if (this.engine.cache.invalidateRange(addr, len) > 0) cpu.exitReq = 1;
     };

@@ -93,6 +93,8 @@ export class AvrCpu implements EngineCpu, AvrChip {
   private resetPending = false;
   /** icount right after SEI/RETI: one more instruction runs before an interrupt is taken. */
   inhibitAt = -1;
+  /** The translated block at byte PC `pc` (normal mode), if any (set by the machine; for chaining). */
+  findBlock: (pc: number) => { readonly n: number; readonly valid: boolean; readonly fn: (s: AvrCpu, depth?: number) => void } | undefined = () => undefined;
   /** Runs exactly one instruction (set by the machine: a single-instruction block). */
   stepOne: () => void = () => { throw new Error('AvrCpu.stepOne is not wired'); };
   /** Flash bytes [addr, addr + len) changed (SPM): translated code there must go. */

@@ -28,7 +28,24 @@ export const MAX_BLOCK_INSNS = 64;
 /** Mode bit: a block of exactly one instruction (to stop precisely at a deadline, or after SEI). */
 export const MODE_SINGLE = 1 << 8;
 
-export type AvrBlockFn = (s: AvrCpu) => void;
+export type AvrBlockFn = (s: AvrCpu, depth?: number) => void;
+
+/** Most blocks one block may chain into before returning to the engine (bounds the JS stack). */
+const CHAIN_DEPTH = 16;
+
+/** A block exit's successor, found on first use and dropped when it is invalidated. */
+type Chained = ReturnType<AvrCpu['findBlock']> & object;
+
+class ChainLink {
+  b: Chained | null = null;
+  constructor(readonly pc: number) {}
+  /** Look the successor up in the translation cache (not translating: the engine does that). */
+  find(s: AvrCpu): Chained | null {
+    const b = s.findBlock(this.pc);
+    this.b = b ?? null;
+    return this.b;
+  }
+}
 
 export class AvrBlock implements CachedBlock {
   valid = true;
@@ -102,6 +119,7 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
   let maxCycles = 0;
   let usedLoop = false;
   const instrumented = env.host.instrumenting;
+  const jit = new JitBuilder();
   const gen: AvrGen & { instrumented: boolean } = {
     instrumented,
     exit(pc, cycles) {
@@ -111,7 +129,13 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
         usedLoop = true;
         return `s.icount += ${cycles}; ${instrumented ? `s.pcLo = ${pc}; ` : ''}if (s.icount + ${maxCycles} <= s.limit && s.exitReq === 0) continue L; s.pcLo = ${pc}; return;\n`;
       }
-      return `s.pcLo = ${pc}; s.icount += ${cycles}; return;\n`;
+      if (single || instrumented) return `s.pcLo = ${pc}; s.icount += ${cycles}; return;\n`;
+      // Chaining: run the block at `pc` from here when the engine would do nothing else first
+      // (nothing pending, the whole block fits before the deadline), up to CHAIN_DEPTH deep.
+      const link = jit.constant(new ChainLink(pc), 'ln');
+      return `s.pcLo = ${pc}; s.icount += ${cycles}; if (s.exitReq === 0 && s.irqPending === 0 && (dp | 0) < ${CHAIN_DEPTH}) { ` +
+        `const nb = ${link}.b !== null && ${link}.b.valid ? ${link}.b : ${link}.find(s); ` +
+        `if (nb !== null && s.icount + nb.n <= s.limit) { nb.fn(s, (dp | 0) + 1); return; } } return;\n`;
     },
     readHooked: (a) => cpu.readHooks[a] !== undefined,
     writeHooked: (a) => cpu.writeHooks[a] !== undefined,
@@ -148,9 +172,8 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
   const end = pc;
   const total = c0;
   const tail = (): string => insns[insns.length - 1]!.endsBlock ? '' : `s.pcLo = ${end}; s.icount += ${total}; return;\n`;
-  const jit = new JitBuilder();
   const src = generateBlock(insns, env.host, 'const d = s.data, f = s.flash;\n', tail, env.symbolAt, false, jit, () => usedLoop);
-  const fn = jit.compile<AvrBlockFn>('s', src.body, `tb_${start.toString(16)}`);
+  const fn = jit.compile<AvrBlockFn>('s, dp', src.body, `tb_${start.toString(16)}`);
   const last = insns[insns.length - 1]!;
   const endByte = last.pc + last.size;
   const pages = [start >> 12];
