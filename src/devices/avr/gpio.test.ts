@@ -72,12 +72,15 @@ test('pin-change listeners see every PINx change, outputs included', () => {
   assert.deepEqual(seen, ['D:0->16', 'D:16->17']);
 });
 
-test('reset() clears DDRx/PORTx; pins follow what the outside still drives', () => {
+test('reset() clears DDRx/PORTx (listeners hear it); pins follow what the outside still drives', () => {
   const { chip, g } = gpio();
   chip.write(G.DDRB, 0xff);
   chip.write(G.PORTB, 0xff);
   g.setPin('B', 1, true);
+  const heard: string[] = [];
+  g.onOutput((p, o, d) => heard.push(`${p}:${o}/${d}`));
   g.reset();
+  assert.deepEqual(heard, ['B:0/0'], 'output listeners hear the reset');
   assert.equal(chip.data[G.DDRB], 0);
   assert.equal(chip.data[G.PORTB], 0);
   assert.equal(chip.data[G.PINB], 0x02);

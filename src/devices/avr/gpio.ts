@@ -98,7 +98,10 @@ export class Gpio implements TimerPinOutputs {
     this.reset();
   }
 
-  /** All port registers 0 (inputs, no pull-ups); external drive is kept (it is outside the chip). */
+  /**
+   * All port registers 0 (inputs, no pull-ups); external drive is kept (it is outside the chip).
+   * Listeners hear the change. Reset the pin-change interrupts after this (their flags).
+   */
   reset(): void {
     const d = this.chip.data;
     for (const name of PORT_NAMES) {
@@ -108,9 +111,7 @@ export class Gpio implements TimerPinOutputs {
       const p = this.ports[name];
       p.overridden = 0;
       p.overrideLevel = 0;
-      p.lastOutputs = 0;
-      p.lastDdr = 0;
-      d[a.PIN] = this.levels(name);
+      this.refresh(name); // listeners hear the outputs go
     }
   }
 
