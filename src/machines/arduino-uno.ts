@@ -20,7 +20,7 @@
 import { VirtualClock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
 import { UserError } from '../core/errors.js';
-import { EM, loadImage, type LoadedImage } from '../core/loader/index.js';
+import { EM, loadImage, SymbolTable, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
 import type { AvrChip } from '../devices/avr/chip.js';
 import { Atmega328pPeripherals } from '../devices/avr/atmega328p.js';
@@ -142,6 +142,9 @@ export class ArduinoUno implements MachineAccess {
       placed += seg.data.length;
     }
     if (placed === 0) throw new UserError(`${path}: no program for flash in this image`);
+    // avr-ld defines absolute symbols for its memory regions (__TEXT_REGION_ORIGIN__ = 0...):
+    // they are no code, and would name address 0 instead of __vectors.
+    if (img.elf !== undefined) img.symbols = new SymbolTable(img.elf.symbols.filter((x) => !/_REGION_(ORIGIN|LENGTH)__$|^__\w+_LENGTH__$/.test(x.name)));
     this.images.push(img);
   }
 
