@@ -46,9 +46,13 @@ const flags = (i: AvrSite, keep: number, bits: string, prelude = ''): string =>
 
 // ---- data-space access -----------------------------------------------------------------------
 
-/** Load from constant data address `a` into `const name`. */
-function loadConst(i: AvrSite, g: AvrGen, c: EmitContext, a: number, name: string): string {
-  const expr = a >= 0x20 && a < 0x100 && g.readHooked(a) ? `s.ld(${a}, ${i.c0})` : `d[${a}]`;
+/**
+ * Load from constant data address `a` into `const name`. `late`: the read happens in the
+ * instruction's second cycle (LDS, LD, LDD, POP: 2-cycle data loads; avr8js reads there too), so
+ * a peripheral sees cycle c0 + 1; IN, SBIC, SBIS, SBI and CBI read in their first.
+ */
+function loadConst(i: AvrSite, g: AvrGen, c: EmitContext, a: number, name: string, late = false): string {
+  const expr = a >= 0x20 && a < 0x100 && g.readHooked(a) ? `s.ld(${a}, ${i.c0 + (late ? 1 : 0)})` : `d[${a}]`;
   return `const ${name} = ${expr};\n` + c.mem(false, 1, false, String(a), '0', name, '0');
 }
 
@@ -62,9 +66,9 @@ function storeConst(i: AvrSite, g: AvrGen, c: EmitContext, a: number, value: str
   return code;
 }
 
-/** Load from the data address in local `a` into `const name`: SRAM directly, the rest through the CPU. */
+/** Load (2 cycles: the read is in the second) from the data address in local `a` into `const name`: SRAM directly, the rest through the CPU. */
 const loadDyn = (i: AvrSite, c: EmitContext, a: string, name: string): string =>
-  `const ${name} = ${a} >= 0x100 ? d[${a}] : s.ld(${a}, ${i.c0});\n` + c.mem(false, 1, false, a, '0', name, '0');
+  `const ${name} = ${a} >= 0x100 ? d[${a}] : s.ld(${a}, ${i.c0 + 1});\n` + c.mem(false, 1, false, a, '0', name, '0');
 
 /** Store local `value` at the data address in local `a`. `cycles`: the instruction's own. */
 const storeDyn = (i: AvrSite, g: AvrGen, c: EmitContext, a: string, value: string): string =>
@@ -249,7 +253,7 @@ export const SEMANTICS: Readonly<Record<string, AvrEmitter>> = {
   mov: (i) => `d[${i.o.d}] = d[${i.o.r}];\n`,
   movw: (i) => `d[${i.o.d}] = d[${i.o.r}]; d[${i.o.d + 1}] = d[${i.o.r + 1}];\n`,
   ldi: (i) => `d[${i.o.d}] = ${i.o.K};\n`,
-  lds: (i, g, c) => loadConst(i, g, c, i.o.k, 'v') + `d[${i.o.d}] = v;\n`,
+  lds: (i, g, c) => loadConst(i, g, c, i.o.k, 'v', true) + `d[${i.o.d}] = v;\n`,
   ld_x: ld('X', ''), ld_xi: ld('X', '+'), ld_xd: ld('X', '-'),
   ld_y: ld('Y', ''), ld_yi: ld('Y', '+'), ld_yd: ld('Y', '-'), ldd_y: ld('Y', 'q'),
   ld_z: ld('Z', ''), ld_zi: ld('Z', '+'), ld_zd: ld('Z', '-'), ldd_z: ld('Z', 'q'),
