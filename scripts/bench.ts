@@ -43,6 +43,8 @@
  *   --timeout S     per-run time limit in seconds (default 300)
  *   --no-uboot      skip the U-Boot boot to the prompt
  *   --uboot-only    only the U-Boot boot to the prompt
+ *   --no-avr        skip the AVR workload (tracehook vs avr8js vs QEMU: scripts/bench-avr.ts)
+ *   --avr-only      only the AVR workload
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,6 +52,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { avrBench } from './bench-avr.js';
 import { describeLocation, summarizeProfile, type CpuProfile } from './bench-lib/cpuprofile.js';
 import { fmtMips, fmtRatio, fmtSecs, median, renderTable } from './bench-lib/table.js';
 import { installSessionCleanup, killAllSessions, Session } from './lib/session.js';
@@ -137,6 +140,8 @@ function parseOptions() {
         timeout: { type: 'string' },
         'no-uboot': { type: 'boolean', default: false },
         'uboot-only': { type: 'boolean', default: false },
+        'no-avr': { type: 'boolean', default: false },
+        'avr-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -170,9 +175,10 @@ function parseOptions() {
     warmup: !v.quick,
     arches: ARCHES.filter((a) => v.arch === undefined || a.arch === v.arch),
     profileArch: (v.arch ?? 'rv64') as Arch,
-    bench: !v['profile-only'] && !v['uboot-only'],
-    uboot: !v['no-uboot'] && !v['profile-only'],
-    profile: (v.profile || v['profile-only']) && !v['uboot-only'],
+    bench: !v['profile-only'] && !v['uboot-only'] && !v['avr-only'],
+    uboot: !v['no-uboot'] && !v['profile-only'] && !v['avr-only'],
+    avr: !v['no-avr'] && !v['profile-only'] && !v['uboot-only'],
+    profile: (v.profile || v['profile-only']) && !v['uboot-only'] && !v['avr-only'],
     profileIntervalUs: posInt('profile-interval', v['profile-interval'], 100),
     timeoutMs: posInt('timeout', v.timeout, 300) * 1000,
   };
@@ -722,6 +728,7 @@ async function main(): Promise<number> {
   let ok = true;
   if (opts.bench) ok = benchmark(opts) && ok;
   if (opts.uboot) ok = (await ubootBench(opts)) && ok;
+  if (opts.avr) ok = (await avrBench({ root: ROOT, runs: opts.runs, warmup: opts.warmup, timeoutMs: opts.timeoutMs })) && ok;
   if (opts.profile) ok = profile(opts.profileArch, opts.profileIntervalUs, opts.timeoutMs) && ok;
   return ok ? 0 : 1;
 }
