@@ -128,7 +128,7 @@ export async function avrBench(o: AvrBenchOptions): Promise<boolean> {
       process.stderr.write('\n');
     }
 
-    const ok = (s: Side | undefined): s is Side => !!s && !s.failed && s.times.length > 0;
+    const ok = (s: Side | undefined): boolean => !!s && !s.failed && s.times.length > 0;
     const [th, traps, a8] = sides;
     const rows = sides.map((s) => {
       if (!ok(s)) return [s.label, 'FAILED', '', '', '', ''];
@@ -138,14 +138,14 @@ export async function avrBench(o: AvrBenchOptions): Promise<boolean> {
         s.times.length > 1 ? `${(((Math.max(...s.times) - Math.min(...s.times)) / t) * 100).toFixed(1)}%` : '—',
         Number.isFinite(insns) ? (insns / t / 1e6).toFixed(1) : '—',
         Number.isFinite(cycles) ? (cycles / t / 1e6).toFixed(1) : '—',
-        ok(th) && s !== th ? fmtRatio(t / median(th.times), 3) : '',
+        th && ok(th) && s !== th ? fmtRatio(t / median(th.times), 3) : '',
       ];
     });
     console.log('');
     console.log(renderTable(['config', 'wall (median)', 'spread', 'guest MIPS', 'M cycles/s', 'wall / tracehook'], rows, ['l', 'r', 'r', 'r', 'r', 'r']));
     const targets: string[][] = [];
     const ratio = (num: Side | undefined, den: Side | undefined): [number, number, number] | null =>
-      ok(num) && ok(den) ? [median(num.times) / median(den.times), Math.min(...num.times) / Math.max(...den.times), Math.max(...num.times) / Math.min(...den.times)] : null;
+      num && den && ok(num) && ok(den) ? [median(num.times) / median(den.times), Math.min(...num.times) / Math.max(...den.times), Math.max(...num.times) / Math.min(...den.times)] : null;
     const add = (what: string, want: string, m: [number, number, number] | null, holds: (v: number) => boolean): void => {
       if (!m) { targets.push([what, want, '—', '—', 'n/a (run failed)']); return; }
       targets.push([what, want, fmtRatio(m[0], 3), o.runs > 1 ? `${fmtRatio(m[1], 3)}–${fmtRatio(m[2], 3)}` : '—', holds(m[0]) ? 'holds' : 'MISSED']);
