@@ -18,7 +18,7 @@ import { Eeprom, type EepromOptions } from './eeprom.js';
 import { ExtInterrupts } from './ext-interrupts.js';
 import { Gpio } from './gpio.js';
 import { Spi, type SpiOptions } from './spi.js';
-import { Timer16 } from './timer16.js';
+import { Timer16, TIMER1_CONFIG } from './timer16.js';
 import { Timer8, TIMER0_CONFIG, TIMER2_CONFIG } from './timer8.js';
 import { Twi, type TwiOptions } from './twi.js';
 import { Usart, type UsartOptions } from './usart.js';
@@ -30,6 +30,8 @@ export interface Atmega328pOptions {
   spi?: SpiOptions;
   twi?: TwiOptions;
   adc?: AdcOptions;
+  /** Timers keep avr8js's clock events (`TimerOptions.polling`), for an avr8js-compatible chip. */
+  avr8jsEvents?: boolean;
 }
 
 export class Atmega328pPeripherals {
@@ -48,9 +50,10 @@ export class Atmega328pPeripherals {
   constructor(chip: AvrChip, options: Atmega328pOptions = {}) {
     this.gpio = new Gpio(chip);
     this.extInterrupts = new ExtInterrupts(chip, this.gpio);
-    this.timer0 = new Timer8(chip, TIMER0_CONFIG, this.gpio);
-    this.timer1 = new Timer16(chip, undefined, this.gpio);
-    this.timer2 = new Timer8(chip, TIMER2_CONFIG, this.gpio);
+    const timers = { outputs: this.gpio, polling: options.avr8jsEvents ?? false };
+    this.timer0 = new Timer8(chip, TIMER0_CONFIG, timers);
+    this.timer1 = new Timer16(chip, TIMER1_CONFIG, timers);
+    this.timer2 = new Timer8(chip, TIMER2_CONFIG, timers);
     this.usart = new Usart(chip, options.usart);
     this.watchdog = new Watchdog(chip);
     this.eeprom = new Eeprom(chip, options.eeprom);

@@ -21,6 +21,15 @@
  *   below TCNT in CTC) wraps modulo TOP+1 at the next tick;
  * - in the phase-correct modes the compares of one update use the OCR values from its start.
  *
+ * avr8js's event queue: avr8js runs at most one clock event per instruction boundary (the
+ * earliest; among equal deadlines the one added last; a deadline at or before the current cycle
+ * means the next cycle), and a running timer has a `count` event at every prescaled tick. When two
+ * events fall on one boundary, one waits an instruction, which moves flags (and so interrupt
+ * entries) by one instruction; the Arduino sketches hit this between Timer0/1/2 and USART0. A chip
+ * that serves its timers in that order and builds the timers with `polling: true` reproduces avr8js
+ * exactly, collisions included (avr8js-queue.test.ts); the default lazy timers arm only where
+ * something happens and never collide that way.
+ *
  * Where avr8js contradicts the datasheet outright, the datasheet wins and the test files say so:
  * writing 0 to a TIFR bit leaves that flag alone (avr8js stores the written byte), `SBI` on TIFR
  * clears only its bit, and in the ICR1-as-TOP modes ICF1 is set when the counter reaches TOP.
@@ -105,6 +114,22 @@ export interface TimerPinOutputs {
 const TOGGLE_A_8BIT = new Set([5, 7]);
 const TOGGLE_A_16BIT = new Set([9, 11, 14, 15]);
 
+/** How a timer is built besides its registers. */
+export interface TimerOptions {
+  /** Where OCnA/OCnB go (the {@link Gpio}); without it the compare outputs do nothing visible. */
+  outputs?: TimerPinOutputs;
+  /**
+   * Keep avr8js's clock events (for a chip that reproduces avr8js's event queue, see the file
+   * comment): while the timer runs, its chip timer fires at every prescaled tick, as avr8js's
+   * `count` event does, and register accesses touch the timer exactly when avr8js touches its
+   * queue (TCNT and TCCRnB writes). Same counter, flags and outputs; slower.
+   */
+  polling?: boolean;
+}
+
+/** What brings the counter up to date: its own timer, a read, or a register write. */
+type SyncFrom = 'fire' | 'read' | 'write' | 'tcnt' | 'tccrb';
+
 /** Flag / enable bits shared by TIFRn and TIMSKn on the ATmega328P. */
 export const TOV = 1 << 0;
 export const OCFA = 1 << 1;
@@ -177,20 +202,18 @@ export class TimerCounter {
   private compA = 0;
   private compB = 0;
   private readonly outputs: TimerPinOutputs | undefined;
+  private readonly polling: boolean;
 
-  /**
-   * `outputs`: where OCnA/OCnB go (the {@link Gpio}); without it the compare output units do
-   * nothing visible.
-   */
-  constructor(chip: AvrChip, config: TimerCounterConfig, outputs?: TimerPinOutputs) {
+  constructor(chip: AvrChip, config: TimerCounterConfig, options: TimerOptions = {}) {
     this.chip = chip;
-    this.outputs = outputs;
+    this.outputs = options.outputs;
+    this.polling = options.polling ?? false;
     this.config = config;
     this.max = config.bits === 16 ? 0xffff : 0xff;
     this.wgmTable = config.bits === 16 ? WGM_16BIT : WGM_8BIT;
     this.timer = chip.timer((now) => {
       this.armedAt = Infinity; // a fired timer is disarmed
-      this.sync(now);
+      this.sync(now, 'fire');
     });
     const c = config;
     chip.onRead(c.TCNT, () => this.readTcnt());
@@ -210,7 +233,7 @@ export class TimerCounter {
       this.catchUp(chip.cycles());
       chip.data[c.TCCRA] = v;
       this.updateWgm();
-      this.schedule();
+      this.schedule('write');
       return true;
     });
     chip.onWrite(c.TCCRB, (v) => {
@@ -222,7 +245,7 @@ export class TimerCounter {
       this.updateWgm();
       this.pendingDivider = true;
       this.pendingAt = now + 1;
-      this.schedule();
+      this.schedule('tccrb');
       return true;
     });
     if (c.TCCRC) {
@@ -276,7 +299,7 @@ export class TimerCounter {
 
   /** TCNT now (what a read of TCNTn would return), without the read's side effect on TEMP. */
   counter(): number {
-    this.sync(this.chip.cycles());
+    this.sync(this.chip.cycles(), 'read');
     return this.count;
   }
 
@@ -299,10 +322,10 @@ export class TimerCounter {
   clockPin(rising: boolean): void {
     if (!this.extMode) return;
     if ((this.extMode === CS_EXT_RISING) !== rising) return;
-    this.sync(this.chip.cycles());
+    this.sync(this.chip.cycles(), 'read');
     this.advance(1);
     this.applyPendingTcnt();
-    this.schedule();
+    this.schedule('write');
   }
 
   // ---- registers ----
@@ -313,7 +336,7 @@ export class TimerCounter {
   }
 
   protected readTcnt(): number {
-    this.sync(this.chip.cycles());
+    this.sync(this.chip.cycles(), 'read');
     return (this.chip.data[this.config.TCNT] = this.count & 0xff);
   }
 
@@ -323,7 +346,7 @@ export class TimerCounter {
     this.pendingTcnt = value & this.max;
     this.up = true;
     this.pendingAt = now + 1;
-    this.schedule();
+    this.schedule('tcnt');
   }
 
   private writeOcr(which: 'A' | 'B', value: number): void {
@@ -335,20 +358,20 @@ export class TimerCounter {
       this.nextOcrB = value;
       if (this.ocrUpdate === OcrUpdate.Immediate) this.ocrB = value;
     }
-    this.schedule();
+    this.schedule('write');
   }
 
   /** ICR1 write (Timer1): TOP in the ICR modes. */
   protected writeIcr(value: number): void {
     this.catchUp(this.chip.cycles());
     this.icr = value;
-    this.schedule();
+    this.schedule('write');
   }
 
   /** Input capture (Timer1): ICR1 ← TCNT1, ICF1 set; not in the modes where ICR1 is TOP. */
   protected doCapture(): void {
     if (this.topKind === TOP_ICR) return;
-    this.sync(this.chip.cycles());
+    this.sync(this.chip.cycles(), 'read');
     this.icr = this.count;
     this.chip.data[this.config.ICR] = this.count & 0xff;
     this.chip.data[this.config.ICR + 1] = this.count >> 8;
@@ -478,9 +501,9 @@ export class TimerCounter {
    * Bring the counter up to cycle `now` (avr8js's `count()`): the ticks, then the TCNT/TCCRnB writes
    * waiting for the end of their instruction, then arm the next event. Reads and the timer use it.
    */
-  private sync(now: number): void {
+  private sync(now: number, from: SyncFrom): void {
     this.countTicks(now);
-    this.afterCount(now);
+    this.afterCount(now, from);
   }
 
   /**
@@ -489,7 +512,8 @@ export class TimerCounter {
    * end of a TCCRnB write), as in avr8js.
    */
   private catchUp(now: number): void {
-    this.countTicks(now);
+    // avr8js's writes do not count: with its events kept, the last tick was counted at its event.
+    if (!this.polling) this.countTicks(now);
   }
 
   private countTicks(now: number): void {
@@ -516,7 +540,7 @@ export class TimerCounter {
   }
 
   /** The register writes that take effect at the end of their instruction, then the next event. */
-  private afterCount(now: number): void {
+  private afterCount(now: number, from: SyncFrom): void {
     if (this.pendingTcnt >= 0 && now >= this.pendingAt) this.applyPendingTcnt();
     if (this.pendingDivider && now >= this.pendingAt) {
       this.pendingDivider = false;
@@ -526,7 +550,7 @@ export class TimerCounter {
       this.last = nd ? now : 0;
       this.extMode = this.config.externalClock && (cs === CS_EXT_FALLING || cs === CS_EXT_RISING) ? cs : 0;
     }
-    this.schedule();
+    this.schedule(from);
   }
 
   private applyPendingTcnt(): void {
@@ -686,7 +710,11 @@ export class TimerCounter {
   }
 
   /** Arm the cycle timer for the pending register update or the next counter event. */
-  private schedule(): void {
+  private schedule(from: SyncFrom): void {
+    if (this.polling) {
+      this.schedulePolling(from);
+      return;
+    }
     let at: number;
     if (this.pendingDivider || (this.pendingTcnt >= 0 && this.divider > 0)) at = this.pendingAt;
     else if (this.divider === 0) at = Infinity;
@@ -696,6 +724,27 @@ export class TimerCounter {
     }
     // Reads of TCNT (micros()) re-sync often: only touch the chip's timer when the deadline moves.
     if (at === this.armedAt) return;
+    this.armedAt = at;
+    if (at === Infinity) this.timer.disarm();
+    else this.timer.armAt(at);
+  }
+
+  /**
+   * avr8js's queue operations on its `count` event: after it fires, again at the next tick (or at
+   * the end of a TCNT/TCCRnB write still waiting); a TCCRnB write re-adds it one cycle on; a TCNT
+   * write moves it there when it exists; reads and other writes leave it alone.
+   */
+  private schedulePolling(from: SyncFrom): void {
+    const now = this.chip.cycles();
+    let at: number;
+    if (from === 'fire') {
+      if (this.pendingDivider || this.pendingTcnt >= 0) at = this.pendingAt;
+      else at = this.divider > 0 ? this.last + this.divider : Infinity;
+    } else if (from === 'tccrb' || (from === 'tcnt' && this.armedAt !== Infinity)) {
+      at = now + 1;
+    } else {
+      return;
+    }
     this.armedAt = at;
     if (at === Infinity) this.timer.disarm();
     else this.timer.armAt(at);

@@ -151,7 +151,7 @@ test('Timer1 compare outputs OC1A/OC1B (PB1/PB2) match avr8js: PINB and TOV1/OCF
   for (let seed = 1; seed <= 200; seed++) {
     const chip = new FakeChip();
     const gpio = new Gpio(chip);
-    new Timer16(chip, undefined, gpio);
+    new Timer16(chip, undefined, { outputs: gpio });
     const theirs = new Avr8jsRig();
     new AVRIOPort(theirs.cpu, portBConfig);
     new AVRTimer(theirs.cpu, timer1Config);

@@ -13,7 +13,7 @@
  * canceller's 4-cycle delay (ICNC1 is stored only).
  */
 import type { AvrChip } from './chip.js';
-import { TimerCounter, type TimerCounterConfig, type TimerPinOutputs } from './timer-counter.js';
+import { TimerCounter, type TimerCounterConfig, type TimerOptions } from './timer-counter.js';
 import { TIMER01_DIVIDERS } from './timer8.js';
 import { AvrVector } from './vectors.js';
 
@@ -59,13 +59,16 @@ export const TIMER1_CONFIG: TimerCounterConfig = {
   ocB: ['B', 2],
 };
 
-/** Timer/Counter1: `new Timer16(chip, TIMER1_CONFIG, gpio)` (`gpio` optional: where OC1A/OC1B go). */
+/**
+ * Timer/Counter1: `new Timer16(chip, TIMER1_CONFIG, { outputs: gpio })` (options as {@link Timer8}:
+ * `outputs` where OC1A/OC1B go, `polling` for avr8js's clock events).
+ */
 export class Timer16 extends TimerCounter {
   private temp = 0;
 
-  constructor(chip: AvrChip, config: TimerCounterConfig = TIMER1_CONFIG, outputs?: TimerPinOutputs) {
+  constructor(chip: AvrChip, config: TimerCounterConfig = TIMER1_CONFIG, options?: TimerOptions) {
     if (config.bits !== 16 || !config.ICR) throw new Error(`${config.name}: Timer16 needs a 16-bit configuration with ICR`);
-    super(chip, config, outputs);
+    super(chip, config, options);
     const c = config;
     const storeTemp = (v: number): boolean => {
       this.temp = v;

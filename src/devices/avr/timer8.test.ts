@@ -211,7 +211,7 @@ for (const [name, ourCfg, theirCfg, R, csMax] of T8_CASES) {
     for (let seed = 1; seed <= 200; seed++) {
       const chip = new FakeChip();
       const gpio = new Gpio(chip);
-      new Timer8(chip, ourCfg, gpio);
+      new Timer8(chip, ourCfg, { outputs: gpio });
       const ours = new OursRig(chip);
       const theirs = new Avr8jsRig();
       new AVRIOPort(theirs.cpu, portBConfig);
@@ -231,7 +231,7 @@ for (const [name, ourCfg, theirCfg, R, csMax] of T8_CASES) {
 test('Timer0 fast PWM non-inverting on OC0A (PD6): set at BOTTOM, cleared at the OCR0A match', () => {
   const chip = new FakeChip();
   const gpio = new Gpio(chip);
-  new Timer8(chip, TIMER0_CONFIG, gpio);
+  new Timer8(chip, TIMER0_CONFIG, { outputs: gpio });
   chip.write(G.DDRD, 1 << 6);
   chip.write(T0.OCR0A, 64);
   chip.write(T0.TCCR0A, 0x80 | WGM01 | WGM00);

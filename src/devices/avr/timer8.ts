@@ -10,7 +10,7 @@
  * Not modelled: Timer2's asynchronous mode (ASSR) and GTCCR's prescaler reset/synchronisation mode.
  */
 import type { AvrChip } from './chip.js';
-import { TimerCounter, type TimerCounterConfig, type TimerPinOutputs } from './timer-counter.js';
+import { TimerCounter, type TimerCounterConfig, type TimerOptions } from './timer-counter.js';
 import { AvrVector } from './vectors.js';
 
 /** Timer/Counter0 registers (data-space addresses). */
@@ -86,13 +86,14 @@ export const TIMER2_CONFIG: TimerCounterConfig = {
 };
 
 /**
- * An 8-bit Timer/Counter: `new Timer8(chip, TIMER0_CONFIG, gpio)` or `new Timer8(chip,
- * TIMER2_CONFIG, gpio)` (`gpio` optional: where the compare outputs go). It hooks its registers
- * itself; the machine only keeps it to call `reset()` (and `clockPin()` for an external clock on T0).
+ * An 8-bit Timer/Counter: `new Timer8(chip, TIMER0_CONFIG, { outputs: gpio })` or
+ * `new Timer8(chip, TIMER2_CONFIG, { outputs: gpio })` (options: `outputs`, where the compare
+ * outputs go; `polling`, avr8js's clock events). It hooks its registers itself; the machine only
+ * keeps it to call `reset()` (and `clockPin()` for an external clock on T0).
  */
 export class Timer8 extends TimerCounter {
-  constructor(chip: AvrChip, config: TimerCounterConfig, outputs?: TimerPinOutputs) {
+  constructor(chip: AvrChip, config: TimerCounterConfig, options?: TimerOptions) {
     if (config.bits !== 8) throw new Error(`${config.name}: Timer8 needs an 8-bit configuration`);
-    super(chip, config, outputs);
+    super(chip, config, options);
   }
 }

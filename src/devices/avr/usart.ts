@@ -78,8 +78,8 @@ export class Usart {
 
   private readonly txTimer: AvrTimer;
   private readonly rxTimer: AvrTimer;
-  /** avr8js timing: frame ends still to come (each sets UDRE0 and TXC0). */
-  private txEnds: number[] = [];
+  /** avr8js timing: one timer per frame in flight (each sets UDRE0 and TXC0 when it ends). */
+  private readonly frameTimers: { timer: AvrTimer; armed: boolean }[] = [];
   /** Datasheet timing: the byte waiting in the transmit buffer, or -1; whether a frame is out. */
   private txBuffer = -1;
   private txBusy = false;
@@ -137,7 +137,10 @@ export class Usart {
     d[R.UBRR0L] = 0;
     d[R.UBRR0H] = 0;
     d[R.UDR0] = 0;
-    this.txEnds = [];
+    for (const f of this.frameTimers) {
+      f.timer.disarm();
+      f.armed = false;
+    }
     this.txBuffer = -1;
     this.txBusy = false;
     this.input.length = 0;
@@ -193,8 +196,7 @@ export class Usart {
     if (this.timing === 'avr8js') {
       this.onByte(v);
       d[R.UCSR0A] &= ~(UDRE0 | TXC0);
-      this.txEnds.push(now + this.frameCycles());
-      this.txTimer.armAt(this.txEnds[0]!);
+      this.frameTimer().armAt(now + this.frameCycles());
     } else {
       if (!(d[R.UCSR0A]! & UDRE0)) return;
       if (!this.txBusy) {
@@ -207,6 +209,24 @@ export class Usart {
     this.update();
   }
 
+  /** A free frame-end timer (avr8js adds one clock event per UDR0 write). */
+  private frameTimer(): AvrTimer {
+    let f = this.frameTimers.find((x) => !x.armed);
+    if (!f) {
+      const slot = { timer: this.chip.timer(() => this.frameEnd(slot)), armed: false };
+      this.frameTimers.push(slot);
+      f = slot;
+    }
+    f.armed = true;
+    return f.timer;
+  }
+
+  private frameEnd(slot: { armed: boolean }): void {
+    slot.armed = false;
+    this.chip.data[this.R.UCSR0A] |= UDRE0 | TXC0;
+    this.update();
+  }
+
   private startFrame(v: number, now: number): void {
     this.txBusy = true;
     this.onByte(v);
@@ -216,11 +236,7 @@ export class Usart {
   private txEnd(now: number): void {
     const d = this.chip.data;
     const R = this.R;
-    if (this.timing === 'avr8js') {
-      while (this.txEnds.length && this.txEnds[0]! <= now) this.txEnds.shift();
-      d[R.UCSR0A] |= UDRE0 | TXC0;
-      if (this.txEnds.length) this.txTimer.armAt(this.txEnds[0]!);
-    } else if (this.txBuffer >= 0) {
+    if (this.txBuffer >= 0) {
       const v = this.txBuffer;
       this.txBuffer = -1;
       d[R.UCSR0A] |= UDRE0;

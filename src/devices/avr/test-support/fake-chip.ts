@@ -17,6 +17,15 @@ export interface IrqEvent {
   readonly cycle: number;
 }
 
+export interface FakeChipOptions {
+  /**
+   * Run the timers as avr8js runs its clock events: at most one per instruction boundary (the
+   * earliest; among equal deadlines the one armed last), and a deadline at or before the current
+   * cycle counts as the next cycle.
+   */
+  avr8jsQueue?: boolean;
+}
+
 export class FakeChip implements AvrChip {
   readonly data = new Uint8Array(0x900);
   readonly frequency: number;
@@ -40,8 +49,11 @@ export class FakeChip implements AvrChip {
   /** Called by `requestReset()` (after counting it), e.g. to reset the peripherals. */
   onReset: (() => void) | null = null;
 
-  constructor(frequency = 16_000_000) {
+  readonly avr8jsQueue: boolean;
+
+  constructor(frequency = 16_000_000, options: FakeChipOptions = {}) {
     this.frequency = frequency;
+    this.avr8jsQueue = options.avr8jsQueue ?? false;
   }
 
   cycles(): number {
@@ -61,7 +73,7 @@ export class FakeChip implements AvrChip {
     this.timers.push(t);
     return {
       armAt: (cycle: number) => {
-        t.deadline = cycle;
+        t.deadline = this.avr8jsQueue ? Math.max(cycle, this.now + 1) : cycle;
         t.seq = this.armSeq++;
       },
       disarm: () => {
@@ -120,18 +132,23 @@ export class FakeChip implements AvrChip {
     for (const t of this.timers) if (t.deadline !== null && (best === null || t.deadline < best)) best = t.deadline;
     return best;
   }
-  /** Fire every timer whose deadline is at or before `now`, earliest first (ties: armed first). */
+  /**
+   * Fire every timer whose deadline is at or before `now`, earliest first (ties: armed first); with
+   * `avr8jsQueue`, only the first one in avr8js's order.
+   */
   fireDue(): void {
     for (;;) {
       let best: FakeTimerState | null = null;
       for (const t of this.timers) {
         if (t.deadline === null || t.deadline > this.now) continue;
-        if (!best || t.deadline < best.deadline! || (t.deadline === best.deadline && t.seq < best.seq)) best = t;
+        const tieFirst = this.avr8jsQueue ? t.seq > best?.seq! : t.seq < best?.seq!;
+        if (!best || t.deadline < best.deadline! || (t.deadline === best.deadline && tieFirst)) best = t;
       }
       if (!best) return;
       best.deadline = null;
       this.fired++;
       best.fire(this.now);
+      if (this.avr8jsQueue) return;
     }
   }
   /** One instruction of `len` cycles, then the timers due at its end. */
