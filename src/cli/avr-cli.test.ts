@@ -93,6 +93,20 @@ describe('tracehook-avr', () => {
     });
   }
 
+  it('ELF images QEMU refuses: entry not 0, another AVR CPU type', () => {
+    const elf = readFileSync(guest('hello'));
+    const entry = Buffer.from(elf); entry.writeUInt32LE(0x10, 0x18);
+    const avr6 = Buffer.from(elf); avr6.writeUInt32LE((avr6.readUInt32LE(0x24) & ~0x7f) | 6, 0x24);
+    writeFileSync(join(tmp, 'entry.elf'), entry);
+    writeFileSync(join(tmp, 'avr6.elf'), avr6);
+    const a = run(['-M', 'arduino-uno', '-bios', join(tmp, 'entry.elf')]);
+    assert.equal(a.code, 1);
+    assert.equal(a.stderr, `tracehook-avr: ${join(tmp, 'entry.elf')}: BIOS entry_point must be 0x0000 (ELF image has entry_point 0x0010)\n`);
+    const b = run(['-M', 'arduino-uno', '-bios', join(tmp, 'avr6.elf')]);
+    assert.equal(b.code, 1);
+    assert.equal(b.stderr, `tracehook-avr: ${join(tmp, 'avr6.elf')}: ELF image is for 'avr6' CPU, arduino-uno has an 'avr5' CPU (ATmega328P)\n`);
+  });
+
   it('an undefined opcode stops with one line', () => {
     const f = join(tmp, 'bad.bin');
     writeFileSync(f, Buffer.from([0x00, 0x00, 0x03, 0x90]));

@@ -20,7 +20,7 @@
 import { VirtualClock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
 import { UserError } from '../core/errors.js';
-import { EM, loadImage, SymbolTable, type LoadedImage } from '../core/loader/index.js';
+import { EM, loadFile, parseImage, SymbolTable, type LoadedImage } from '../core/loader/index.js';
 import { Runner } from '../core/runner.js';
 import type { AvrChip } from '../devices/avr/chip.js';
 import { Atmega328pPeripherals } from '../devices/avr/atmega328p.js';
@@ -130,7 +130,15 @@ export class ArduinoUno implements MachineAccess {
 
   private loadFirmware(path: string): void {
     // As QEMU (hw/avr/boot.c): an ELF, else a raw image at flash address 0; and Intel HEX.
-    const img = loadImage(path, { expect: { machine: [EM.AVR], name: 'AVR', bits: 32, endian: 'little' }, loadAddr: 0 });
+    const bytes = loadFile(path);
+    const img = parseImage(bytes, path, { expect: { machine: [EM.AVR], name: 'AVR', bits: 32, endian: 'little' }, loadAddr: 0 });
+    if (img.elf !== undefined) {
+      // QEMU 7.2 (hw/avr/boot.c) refuses an ELF whose entry is not 0 or whose e_flags name
+      // another of its AVR CPU types (avr51, avr6); arduino-uno's is avr5.
+      if (img.elf.entry !== 0n) throw new UserError(`${path}: BIOS entry_point must be 0x0000 (ELF image has entry_point 0x${img.elf.entry.toString(16).padStart(4, '0')})`);
+      const arch = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0x24, true) & 0x7f;
+      if (arch === 51 || arch === 6) throw new UserError(`${path}: ELF image is for 'avr${arch}' CPU, arduino-uno has an 'avr5' CPU (ATmega328P)`);
+    }
     let placed = 0;
     for (const seg of img.segments) {
       if (seg.addr >= BigInt(UNO_DATA_BASE)) continue; // .bss, .noinit, .eeprom, fuses, lock bits, signature
