@@ -7,12 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AVRTimer, AVRUSART, timer0Config, timer1Config, timer2Config, usart0Config } from 'avr8js';
+import { AVRClock, AVRTimer, AVRUSART, AVRWatchdog, timer0Config, timer1Config, timer2Config, usart0Config, watchdogConfig } from 'avr8js';
 import { FakeChip } from './test-support/fake-chip.js';
 import { Avr8jsRig, OursRig, prng, type Rig } from './test-support/avr8js-rig.js';
 import { Timer8, TIMER0_CONFIG, TIMER2_CONFIG, TIMER0_REGS as T0, TIMER2_REGS as T2 } from './timer8.js';
 import { Timer16, TIMER1_CONFIG, TIMER1_REGS as T1 } from './timer16.js';
 import { TXEN0, U2X0, UDRE0, Usart, USART0_REGS as U } from './usart.js';
+import { Watchdog, WATCHDOG_REGS as W, WDCE, WDE, WDIE, WDIF } from './watchdog.js';
 
 /** Arduino's init() timer set-up, then Serial at 115200 printing with a polled UDRE0 loop. */
 function sketch(r: Rig, seed: number, log: string[]): void {
@@ -101,4 +102,35 @@ test('the default (lazy) timers give the same flags as avr8js on the same script
     };
     assert.deepEqual(run(new OursRig(chip)), run(rig));
   }
+});
+
+test('the watchdog keeps avr8js clock events too (WDR leaves the armed event; it re-arms when it fires early): WDIF timing with Timer0 running', () => {
+  const run = (r: Rig, wdr: () => void) => {
+    const log: string[] = [];
+    r.write(T0.TCCR0B, 0x01);
+    r.step(1);
+    r.write(W.WDTCSR, WDCE | WDE);
+    r.step(2);
+    r.write(W.WDTCSR, WDIE);
+    r.step(2);
+    for (let i = 0; log.length < 8 && i < 2_000_000; i++) {
+      r.step(1 + (i % 4));
+      if (r.peek(W.WDTCSR) & WDIF) {
+        log.push(`WDIF@${r.cycles}`);
+        r.write(W.WDTCSR, WDIE | WDIF);
+      }
+      if (i % 150_000 === 149_999) wdr();
+    }
+    return log;
+  };
+  const chip = new FakeChip(16_000_000, { avr8jsQueue: true });
+  new Timer8(chip, TIMER0_CONFIG, { polling: true });
+  new Watchdog(chip);
+  const ours = run(new OursRig(chip), () => chip.wdr());
+  const rig = new Avr8jsRig();
+  new AVRTimer(rig.cpu, timer0Config);
+  new AVRWatchdog(rig.cpu, watchdogConfig, new AVRClock(rig.cpu, 16_000_000));
+  const theirs = run(rig, () => rig.cpu.onWatchdogReset());
+  assert.equal(ours.length, 8);
+  assert.deepEqual(ours, theirs);
 });

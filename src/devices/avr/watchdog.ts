@@ -50,6 +50,7 @@ export class Watchdog {
   private readonly timer: AvrTimer;
   private changeUntil = -1;
   private deadline = 0;
+  private scheduled = false;
   /** Number of watchdog resets requested so far. */
   resets = 0;
 
@@ -78,7 +79,6 @@ export class Watchdog {
       if (d[R.MCUSR]! & WDRF) next |= WDE;
       d[R.WDTCSR] = next;
       if (this.enabled()) this.restart(now);
-      else this.timer.disarm();
       this.update();
       return true;
     });
@@ -99,8 +99,9 @@ export class Watchdog {
     const d = this.chip.data;
     d[WATCHDOG_REGS.WDTCSR] = d[WATCHDOG_REGS.MCUSR]! & WDRF ? WDE : 0;
     this.changeUntil = -1;
+    this.scheduled = false;
+    this.timer.disarm();
     if (this.enabled()) this.restart(this.chip.cycles());
-    else this.timer.disarm();
     this.update();
   }
 
@@ -121,27 +122,39 @@ export class Watchdog {
     return this.enabled() ? this.deadline : null;
   }
 
+  /**
+   * A new deadline. As avr8js, an event already armed stays where it is: when it fires before
+   * the deadline it re-arms for it (so its place in an avr8js-ordered queue is avr8js's).
+   */
   private restart(now: number): void {
     this.deadline = now + this.timeoutCycles();
-    this.timer.armAt(this.deadline);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.timer.armAt(this.deadline);
+    }
   }
 
   private timeout(now: number): void {
+    this.scheduled = false;
     const d = this.chip.data;
     const R = WATCHDOG_REGS;
     const v = d[R.WDTCSR]!;
     if (!(v & (WDE | WDIE))) return;
-    if (v & WDIE) {
-      d[R.WDTCSR] = v | WDIF;
-      this.update();
-    } else {
-      // System reset mode (WDE without WDIE).
-      this.resets++;
-      d[R.MCUSR] |= WDRF;
-      this.chip.requestReset();
-      return;
+    if (now >= this.deadline) {
+      if (v & WDIE) {
+        d[R.WDTCSR] = v | WDIF;
+        this.update();
+      } else {
+        // System reset mode (WDE without WDIE).
+        this.resets++;
+        d[R.MCUSR] |= WDRF;
+        this.chip.requestReset();
+        return;
+      }
+      this.deadline = now + this.timeoutCycles();
     }
-    this.restart(now);
+    this.scheduled = true;
+    this.timer.armAt(this.deadline);
   }
 
   private update(): void {
