@@ -11,11 +11,17 @@ export function avrDebugLogPlugin(items: ReadonlySet<string>, out: (s: string) =
   return definePlugin({
     name: 'debug-log',
     install(api) {
+      // QEMU 7.2's avr_cpu_dump_state (target/avr/cpu.c): PC as a byte address, RAMP/EIND
+      // registers (0 on the ATmega328P), X/Y/Z, SREG, then r0..r31 eight to a line.
       const dumpCpu = (v: number): string => {
+        const r = (n: number): number => Number(api.readRegister(v, `r${n}`));
         const sreg = Number(api.readRegister(v, 'sreg'));
         const flags = [...'ITHSVNZC'].map((c, i) => ((sreg >> (7 - i)) & 1 ? c : '-')).join(' ');
-        let s = `\n  PC:    ${hex(api.pc(v) / 2n, 6)}\n  SP:      ${hex(api.readRegister(v, 'sp'), 4)}\n  SREG:    [ ${flags} ]\n`;
-        for (let r = 0; r < 32; r++) s += `  R[${String(r).padStart(2, '0')}]:  ${hex(api.readRegister(v, `r${r}`), 2)} ${r % 8 === 7 ? '\n' : ''}`;
+        let s = `\nPC:    ${hex(api.pc(v), 6)}\nSP:      ${hex(api.readRegister(v, 'sp'), 4)}\n`;
+        s += 'rampD:     00\nrampX:     00\nrampY:     00\nrampZ:     00\nEIND:      00\n';
+        s += `X:       ${hex(r(27), 2)}${hex(r(26), 2)}\nY:       ${hex(r(29), 2)}${hex(r(28), 2)}\nZ:       ${hex(r(31), 2)}${hex(r(30), 2)}\n`;
+        s += `SREG:    [ ${flags} ]\n`;
+        for (let n = 0; n < 32; n++) s += `R[${String(n).padStart(2, '0')}]:  ${hex(r(n), 2)}   ${n % 8 === 7 ? '\n' : ''}`;
         return s + '\n';
       };
       api.onTranslate((tb) => {
