@@ -14,7 +14,9 @@
  *
  * Datasheet where avr8js differs: write times (avr8js: 3.6 ms for erase-and-write), EEMPE and EEPE
  * in the same write start nothing, `SBI`'s bit mask decides which strobe was written, a read during
- * a write is ignored, an EERE write does not withdraw the EE_READY request.
+ * a write is ignored, an EERE write does not withdraw the EE_READY request. Event structure: avr8js
+ * adds an EEMPE-clearing clock event for every EECR write whose value has EEMPE (also the `SBI
+ * EEPE` that reads EEMPE back); here one timer is re-armed (only matters to an avr8js-ordered queue).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AvrChip, AvrTimer } from './chip.js';
