@@ -268,4 +268,32 @@ smode:
     const fault = [0n, 13n, 0x40000000n], ok = [0x1234n, 9n, 0n];
     assert.deepEqual(results, [...fault, ...fault, ...fault, ...ok, ...ok]);
   });
+
+  test(`[sc-fault] RV${xlen}: an SC to the all-ones address without a reservation raises misaligned, as QEMU 7.2 (whose "no reservation" is load_res = -1)`, async () => {
+    const scs = xlen === 64 ? ['sc.w', 'sc.d'] : ['sc.w'];
+    const x = await run(xlen, `${SETUP}
+  li s1, 0x80100000
+  li t0, -1
+  li a0, 7
+  ${scs.map((sc) => `${sc} a0, a1, (t0)        # no reservation: misaligned exception (QEMU's cause 4, the spec's 6)`).join('\n  ')}
+  lr.w a2, (s1)
+  li a3, 7
+  sc.w a3, a1, (t0)         # a reservation elsewhere: fails (rd = 1), no exception
+  addi t1, s1, 2
+  li a4, 7
+  sc.w a4, a1, (t1)         # no reservation, misaligned, not all-ones: fails without an exception (QEMU 7.2)
+  ${loadLog(xlen, 0, ['s2', 's3', 's4'])}
+  ori s3, s3, 2             # QEMU 7.2 reports cause 4 for a misaligned SC, the spec 6
+  ${loadLog(xlen, 1, ['s5', 's6', 's7'])}
+  ori s6, s6, 2
+  li t2, ${LOG + BigInt(3 * 2 * (xlen / 8))}
+  sub s8, s11, t2           # 0: no more traps
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    const ones = (1n << BigInt(xlen)) - 1n;
+    assert.deepEqual([x('s2'), x('s3')], [ones, 6n]);
+    if (xlen === 64) assert.deepEqual([x('s5'), x('s6')], [ones, 6n]);
+    assert.deepEqual([x('a0'), x('a3'), x('a4')], [7n, 1n, 1n]);
+    assert.equal(x('s8'), xlen === 64 ? 0n : BigInt.asUintN(xlen, -BigInt(3 * (xlen / 8))));
+  });
 }

@@ -652,6 +652,12 @@ export class Hart {
     if (this.reservation !== a) {
       // As QEMU 7.2: an SC to any address but the reserved one fails without touching memory,
       // so it cannot fault, misaligned or not (the spec would raise; see the fuzzer's notes).
+      // QEMU marks "no reservation" with load_res = -1 (riscv_cpu_set_mode, gen_sc), so an SC
+      // to the all-ones address then passes its address check and goes on to the (always
+      // misaligned) compare-and-swap, which raises (trans_rva.c.inc gen_sc).
+      if (this.reservation === -1 && lo === -1 && (this.xlen === 32 || hi === -1)) {
+        this.raise(k, Exc.StoreMisaligned, this.addrBig(lo, hi));
+      }
       this.reservation = -1;
       return 1;
     }
