@@ -70,3 +70,33 @@ describe('AVR guests on arduino-uno', () => {
     });
   }
 });
+
+describe('determinism', () => {
+  /** Every event as (kind, from, to, cycle), and the end cycle. */
+  async function trace(elf: string, singleStep: boolean, instrument: boolean): Promise<string[]> {
+    const host = new PluginHost();
+    const m = new ArduinoUno({ bios: elf, host, singleStep, maxCycles: 50_000_000 });
+    const events: string[] = [];
+    host.install({
+      name: 'trace',
+      install: (api) => {
+        api.onDiscontinuity(7, (_v, kind, from, to) => events.push(`${kind} ${from} ${to} ${m.cpu.cycles()}`));
+        if (instrument) {
+          const c = api.counter('n');
+          api.onTranslate((tb) => { for (const i of tb.insns) i.inlineAdd(c, 1); });
+        }
+      },
+    }, {}, m);
+    await m.run().catch(() => undefined);
+    events.push(`end ${m.clock.icount()} pc ${m.cpu.pcLo}`);
+    return events;
+  }
+
+  it('block size, chaining and instrumentation do not change the event sequence or cycle counts', async () => {
+    const elf = join(AVR, 'nested.elf');
+    const normal = await trace(elf, false, false);
+    assert.ok(normal.length > 10);
+    assert.deepEqual(await trace(elf, true, false), normal, '-singlestep');
+    assert.deepEqual(await trace(elf, false, true), normal, 'instrumented');
+  });
+});

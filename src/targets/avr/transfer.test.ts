@@ -265,6 +265,48 @@ describe('program memory', () => {
   });
 });
 
+describe('self-modifying code', () => {
+  it('SPM over code that already ran: the new instruction runs next time', async () => {
+    const r = await runAvr(`
+      rjmp main
+    .org 0x100
+    patch:
+      ldi r20, 1        ; rewritten below to ldi r20, 2 (0xe042)
+      ret
+    .org 0x200
+    main:
+      rcall patch       ; word 0x80: translates and runs ldi r20, 1
+      mov r21, r20
+      ldi r16, 0x42     ; fill the buffer: word 0 = 0xe042, word 1 = ret (0x9508)
+      mov r0, r16
+      ldi r16, 0xe0
+      mov r1, r16
+      ldi r30, 0x00
+      ldi r31, 0x01
+      ldi r16, 0x01
+      out 0x37, r16
+      spm
+      ldi r16, 0x08
+      mov r0, r16
+      ldi r16, 0x95
+      mov r1, r16
+      ldi r30, 0x02
+      ldi r16, 0x01
+      out 0x37, r16
+      spm
+      ldi r30, 0x00
+      ldi r16, 0x03
+      out 0x37, r16     ; erase the page at 0x100
+      spm
+      ldi r16, 0x05
+      out 0x37, r16     ; write it
+      spm
+      rcall patch
+      mov r22, r20`);
+    assert.deepEqual([r.r(21), r.r(22)], [1, 2]);
+  });
+});
+
 describe('MCU control', () => {
   it('undefined opcodes stop the run with a one-line reason', async () => {
     const e = await runAvr('nop\n.word 0x9003').catch((x: Error) => x);
