@@ -117,7 +117,10 @@ export class AvrCpu implements EngineCpu, AvrChip {
     this.powerOn();
   }
 
-  /** Power-on state: data space cleared, SP = RAMEND, PC = 0. */
+  /**
+   * Power-on state: data space cleared, SP = RAMEND, PC = 0. MCUSR reads 0 as in QEMU 7.2 and
+   * avr8js (the part sets PORF there; the guests' reference outputs print 0x00).
+   */
   powerOn(): void {
     this.data.fill(0);
     this.resetCore();
