@@ -41,3 +41,21 @@ test('the README error example prints one line naming the file and both machines
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^tracehook-riscv64: \/bin\/sh: ELF machine is [^,]+, expected RISC-V\n$/);
 });
+
+test('the README AVR example runs the Timer1 guest and the traps plugin counts its 10 interrupts', () => {
+  const cmd = blocks('sh').map((b) => b.trim()).find((b) => b.startsWith('npx tracehook-avr '));
+  assert.ok(cmd, 'README has a tracehook-avr example');
+  const args = cmd.split(/\s+/).slice(2);
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/avr.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^tick 5$/m);
+  assert.match(r.stdout, /^done$/m);
+  assert.match(r.stderr, /^total \|\s+10 \|\s+0 \|\s+0$/m);
+});
+
+test('`tracehook avr` is `tracehook-avr`', () => {
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/tracehook.js'), 'avr', '-M', 'arduino-uno', '-nographic', '-bios',
+    join(root, 'guests/avr/hello.elf')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^hello from the ATmega328P$/m);
+});

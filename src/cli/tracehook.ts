@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /** `tracehook ARCH ...`: the same as `tracehook-ARCH ...`. */
-import { runCli } from './main.js';
-
+const ARCHES = ['riscv64', 'riscv32', 'avr'] as const;
 const arch = process.argv[2];
-if (arch !== 'riscv64' && arch !== 'riscv32') {
-  process.stderr.write(`tracehook: usage: tracehook riscv64|riscv32 [QEMU options] (got '${arch ?? ''}')\n`);
+if (!(ARCHES as readonly string[]).includes(arch ?? '')) {
+  process.stderr.write(`tracehook: usage: tracehook ${ARCHES.join('|')} [QEMU options] (got '${arch ?? ''}')\n`);
   process.exit(1);
 }
 process.argv.splice(2, 1);
-runCli(`tracehook-${arch}`, arch);
+if (arch === 'avr') {
+  const { runAvrCli } = await import('./avr-main.js');
+  runAvrCli();
+} else {
+  const { runCli } = await import('./main.js');
+  runCli(`tracehook-${arch}`, arch as 'riscv64' | 'riscv32');
+}
