@@ -9,12 +9,14 @@
  *                        `end CYCLES sleep|limit|sleep-forever pc 0xPC`
  *   --max-cycles N       stop at N cycles (default 2e9)
  *   --pin D2=1@100000    drive an input pin (port B/C/D, bit, level) from that cycle on; repeatable
- *   --sleep              model idle sleep (SLEEP with SE = 1 and I = 1 waits for an interrupt,
- *                        +4 wake-up cycles) instead of avr8js's SLEEP-as-NOP
- *   --fix-eeprom-irq     EE_READY not pending while EEPE = 1 (avr8js leaves it queued: the handler
- *                        re-enters during the write and its next writes are dropped)
- *   --datasheet          the datasheet's interrupt timing: 4-cycle entry (avr8js: 2), no interrupt
- *                        right after SEI or RETI (avr8js takes one there)
+ *   --reference          apply every datasheet correction below: the reference tracehook-avr is
+ *                        checked against (scripts/avr/crosscheck.ts); without it, plain avr8js
+ *   --fix NAME[,NAME]    apply these corrections (repeatable); `--help` lists them with their
+ *                        datasheet references (CORRECTIONS in scripts/avr/avr8js.ts):
+ *                        entry-4, sei-delay, reti-delay, sleep, eeprom-irq, eeprom-time, cbi-2,
+ *                        clock-events, int-flag-masked
+ *   --sleep              = --fix sleep;  --fix-eeprom-irq = --fix eeprom-irq;
+ *   --datasheet          = --fix entry-4,sei-delay,reti-delay (the older spellings)
  *   --time               print the wall time and cycles per second on stderr
  *   --eeprom             print the EEPROM bytes that are not 0xff on stderr at the end
  *
@@ -23,7 +25,13 @@
  * Exit status: 0 when the guest ended with SLEEP and I = 0, 2 at the cycle limit, 1 on errors.
  */
 import { readFileSync } from 'node:fs';
-import { formatEvent, parsePinDrive, runAvr8js, type PinDrive } from './avr/avr8js.js';
+import { ALL_CORRECTIONS, CORRECTIONS, formatEvent, parsePinDrive, runAvr8js, type Correction, type PinDrive } from './avr/avr8js.js';
+
+function help(): string {
+  return 'usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--reference | --fix NAME,...] [--time] [--eeprom] guest.hex|elf [< input]\n\n'
+    + 'Plain avr8js 0.21.1 unless corrections are given. Corrections (--reference: all of them):\n'
+    + CORRECTIONS.map((c) => `  ${c.name.padEnd(16)} ${c.doc}\n`).join('');
+}
 
 function main(): number {
   const args = process.argv.slice(2);
@@ -31,6 +39,7 @@ function main(): number {
   let events = false, sleepModel = false, time = false, eeprom = false;
   let maxCycles: number | undefined;
   const pins: PinDrive[] = [];
+  const corrections = new Set<Correction>();
   let image: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -42,14 +51,21 @@ function main(): number {
     else if (a === '--eeprom') eeprom = true;
     else if (a === '--max-cycles') maxCycles = Number(args[++i]);
     else if (a === '--pin') pins.push(parsePinDrive(args[++i] ?? ''));
+    else if (a === '--reference') for (const c of ALL_CORRECTIONS) corrections.add(c);
+    else if (a === '--fix') {
+      for (const c of (args[++i] ?? '').split(',')) {
+        if (!ALL_CORRECTIONS.includes(c as Correction)) throw new Error(`unknown correction '${c}' (${ALL_CORRECTIONS.join(', ')})`);
+        corrections.add(c as Correction);
+      }
+    } else if (a === '--help' || a === '-h') { process.stdout.write(help()); return 0; }
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else if (image) throw new Error('one image only');
     else image = a;
   }
-  if (!image) throw new Error('usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--sleep] [--time] guest.hex|elf');
+  if (!image) throw new Error(help().split('\n')[0]!);
   const input = process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0));
   const t0 = process.hrtime.bigint();
-  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq, datasheet });
+  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq, datasheet, corrections: [...corrections] });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(r.output);
   if (events) {

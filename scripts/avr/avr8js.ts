@@ -12,32 +12,27 @@
  * (cpu/interrupt.ts `avrInterrupt`: pushes PC, clears I, adds 2 cycles, jumps to the vector): if
  * the tick moved PC and pushed 2 bytes, it was an interrupt entry; if it moved PC to 0 and set SP
  * to RAMEND, it was a reset (avr8js's watchdog resets by `cpu.reset()`). Each event carries the
- * cycle count when the interrupt was accepted (after the interrupted instruction, before
- * avr8js's 2 entry cycles), the vector number and the byte address of the instruction the
- * handler returns to.
+ * vector number, the byte address of the instruction the handler returns to, and **the cycle
+ * the interrupt is accepted**: the cycle count at the end of the interrupted instruction (the
+ * instruction boundary where it is taken), before the entry's own cycles; when the interrupt wakes
+ * the core from sleep (correction `sleep`), the cycle it woke it, before the 4 wake-up cycles
+ * too. tracehook's `-d int` reports the same cycle (scripts/avr/tracehook.ts).
  *
  * USART input: the bytes of `input` are delivered back to back at the configured baud rate: the
- * first is offered at the first instruction boundary where RXEN0 is set (it then takes one
- * character time, (UBRR+1)*(U2X?8:16)*frame bits, to arrive), each next one as soon as the
- * previous has arrived (in the same clock event).
+ * first frame starts at the UCSR0B write that sets RXEN0 (at avr8js's cycle for that write, the
+ * store's first cycle), each next one as soon as the previous has arrived (in the same clock
+ * event); each takes one character time, (UBRR+1)*(U2X?8:16)*frame bits.
  *
- * `fixEepromIrq` (off by default): see Avr8jsOptions.
+ * Pin drives (`pins`): at the first instruction boundary at or after `cycle` (asleep: at that
+ * cycle), the pin is set with `AVRIOPort.setPin` (the level an input reads), before interrupts
+ * are checked.
  *
- * `datasheet` (off by default) changes avr8js's interrupt timing to the datasheet's
- * (ATmega328P, "Reset and Interrupt Handling" and "Interrupt Response Time"): an interrupt
- * entry takes 4 cycles, not avr8js's 2 (the event's cycle is still the one when the interrupt
- * was accepted); no interrupt is taken at the boundary right after SEI ("the instruction
- * following SEI will be executed before any pending interrupts") or right after RETI ("execute
- * one more instruction before any pending interrupt is served"). avr8js does neither.
- *
- * Pin drives (`pins`): at the first instruction boundary at or after `cycle`, the pin is set
- * with `AVRIOPort.setPin` (the level an input reads), before interrupts are checked.
- *
- * `sleepModel` (off by default: plain avr8js treats SLEEP as a 1-cycle NOP): a SLEEP executed
- * with SMCR.SE = 1 and SREG.I = 1 idles (any mode is treated as idle) until an interrupt is
- * pending: virtual time jumps from clock event to clock event; on wake-up the core is halted
- * 4 cycles (datasheet 10.1 "Sleep Modes": "the MCU is halted for four cycles in addition to the
- * start-up time", which is 0 in idle) before the interrupt is accepted.
+ * Corrections (`corrections`, none by default = plain avr8js): CORRECTIONS below lists each with
+ * its datasheet reference; all of them together make the reference tracehook-avr is compared
+ * with, cycle for cycle (scripts/avr/crosscheck.ts, src/machines/arduino-uno-avr8js.test.ts).
+ * `sleep`: a SLEEP executed with SMCR.SE = 1 and SREG.I = 1 idles (any mode is treated as idle)
+ * until an interrupt is pending: virtual time jumps from clock event to clock event (and pin
+ * drive); on wake-up the core is halted 4 cycles before the interrupt is entered.
  */
 import {
   AVRADC, AVRClock, AVREEPROM, AVRIOPort, AVRSPI, AVRTimer, AVRTWI, AVRUSART, AVRWatchdog, CPU,
@@ -60,15 +55,35 @@ export interface PinDrive {
   cycle: number;
 }
 
+/**
+ * The corrections that turn avr8js 0.21.1 into the datasheet's ATmega328P where the guests see a
+ * difference (each off by default: plain avr8js stays available). "Datasheet" is the ATmega328P
+ * datasheet (DS40002061A); "manual" the AVR Instruction Set Manual (DS40002198A).
+ */
+export const CORRECTIONS = [
+  { name: 'entry-4', doc: "interrupt entry takes 4 cycles, not avr8js's 2 (datasheet 7.7.1 Interrupt Response Time: 'The interrupt execution response for all the enabled AVR interrupts is four clock cycles minimum')" },
+  { name: 'sei-delay', doc: "no interrupt at the boundary right after SEI (datasheet 7.7 Reset and Interrupt Handling: 'the instruction following SEI will be executed before any pending interrupts')" },
+  { name: 'reti-delay', doc: "no interrupt at the boundary right after RETI (datasheet 7.7: 'When the AVR exits from an interrupt, it will always return to the main program and execute one more instruction before any pending interrupt is served')" },
+  { name: 'sleep', doc: "SLEEP with SE = 1 sleeps until an interrupt (any mode as idle), woken +4 cycles (datasheet 10.1 Sleep Modes and 7.7.1: 'If an interrupt occurs when the MCU is in sleep mode, the interrupt execution response time is increased by four clock cycles'); avr8js: a 1-cycle NOP" },
+  { name: 'eeprom-irq', doc: "EE_READY not requested while EEPE = 1 (datasheet 8.6.3 EECR.EERIE: 'The EEPROM Ready interrupt generates a constant interrupt when EEPE is cleared'); avr8js leaves it queued during a write" },
+  { name: 'eeprom-time', doc: "an EEPROM erase-and-write (EEPM = 00) takes 3.4 ms = 54400 cycles (datasheet table 8-2 EEPROM Mode Bits); avr8js: erase 1.8 ms + write 1.8 ms = 3.6 ms" },
+  { name: 'cbi-2', doc: 'CBI takes 2 cycles (manual, CBI: Cycles 2 on AVRe; avr8js counts 1, and 2 for SBI)' },
+  { name: 'clock-events', doc: 'every clock event due at an instruction boundary runs there (datasheet: the timers and the USART are independent hardware that set their flags in the same clock); avr8js runs one per instruction, so a second one due waits an instruction' },
+] as const;
+export type Correction = (typeof CORRECTIONS)[number]['name'];
+export const ALL_CORRECTIONS: Correction[] = CORRECTIONS.map((c) => c.name);
+
 export interface Avr8jsOptions {
   input?: Uint8Array;
   maxCycles?: number;
   pins?: PinDrive[];
+  /** datasheet corrections to apply (CORRECTIONS); none = plain avr8js */
+  corrections?: readonly Correction[];
+  /** old spelling of corrections 'sleep' */
   sleepModel?: boolean;
-  /** the interrupt timing of the datasheet instead of avr8js's: see the file comment */
+  /** old spelling of corrections 'entry-4', 'sei-delay', 'reti-delay' */
   datasheet?: boolean;
-  /** correct avr8js's EE_READY interrupt: not pending while EEPE = 1 (datasheet 8.6.3: EERIE
-   * "generates a constant interrupt when EEPE is cleared") */
+  /** old spelling of correction 'eeprom-irq' */
   fixEepromIrq?: boolean;
   /** called with each USART byte as it is written to UDR0 */
   onByte?: (b: number) => void;
@@ -101,8 +116,16 @@ export function parsePinDrive(spec: string): PinDrive {
 
 interface ClockEventEntry { cycles: number; next: ClockEventEntry | null }
 
-export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsResult {
-  const { flash } = loadAvrImage(imagePath);
+/** `image`: a HEX or ELF file, or the flash bytes from address 0. */
+export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}): Avr8jsResult {
+  const fix = new Set<Correction>(opts.corrections ?? []);
+  for (const c of fix) if (!ALL_CORRECTIONS.includes(c)) throw new Error(`unknown correction ${c}`);
+  if (opts.sleepModel) fix.add('sleep');
+  if (opts.fixEepromIrq) fix.add('eeprom-irq');
+  if (opts.datasheet) { fix.add('entry-4'); fix.add('sei-delay'); fix.add('reti-delay'); }
+  let flash: Uint8Array;
+  if (typeof image === 'string') flash = loadAvrImage(image).flash;
+  else { flash = new Uint8Array(32 * 1024).fill(0xff); flash.set(image); }
   const progMem = new Uint16Array(flash.buffer, flash.byteOffset, flash.length / 2);
   const cpu = new CPU(progMem, 2048);
   const clock = new AVRClock(cpu, CPU_HZ, clockConfig);
@@ -118,7 +141,7 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
   new AVRWatchdog(cpu, watchdogConfig, clock);
   const eepromBackend = new EEPROMMemoryBackend(1024);
   const eeprom = new AVREEPROM(cpu, eepromBackend, eepromConfig);
-  if (opts.fixEepromIrq) {
+  if (fix.has('eeprom-irq')) {
     // avr8js queues EE_READY as a level ('constant') interrupt while EEPE = 0 but leaves it
     // queued when a write sets EEPE, so the handler is re-entered at once during the write.
     const eer = (eeprom as unknown as { EER: Parameters<CPU['clearInterrupt']>[0] }).EER;
@@ -126,6 +149,27 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
     cpu.writeHooks[eepromConfig.EECR] = (value, old, addr, mask) => {
       const r = hook(value, old, addr, mask);
       if (cpu.data[eepromConfig.EECR]! & 2 /* EEPE */) cpu.clearInterrupt(eer, false);
+      return r;
+    };
+  }
+  if (fix.has('eeprom-time')) {
+    // avr8js times an erase-and-write (EEPM = 0) as erase + write = 57600 cycles (3.6 ms); the
+    // datasheet's table 8-2 says 3.4 ms (54400 cycles). Move the end event of such a write.
+    const ee = eeprom as unknown as { writeCompleteCycles: number };
+    const hook = cpu.writeHooks[eepromConfig.EECR]!;
+    cpu.writeHooks[eepromConfig.EECR] = (value, old, addr, mask) => {
+      const before = ee.writeCompleteCycles;
+      const r = hook(value, old, addr, mask);
+      if (ee.writeCompleteCycles !== before && (value & 0x30) === 0) {
+        const end = ee.writeCompleteCycles;
+        let prev: ClockEventEntry | null = null;
+        let e = internals.nextClockEvent;
+        while (e && e.cycles !== end) { prev = e; e = e.next; }
+        if (!e) throw new Error('eeprom-time: no EEPROM write end event');
+        if (prev) prev.next = e.next; else internals.nextClockEvent = e.next;
+        ee.writeCompleteCycles = end - (57_600 - 54_400);
+        cpu.addClockEvent((e as ClockEventEntry & { callback: () => void }).callback, ee.writeCompleteCycles - cpu.cycles);
+      }
       return r;
     };
   }
@@ -144,77 +188,115 @@ export function runAvr8js(imagePath: string, opts: Avr8jsOptions = {}): Avr8jsRe
   usart.onRxComplete = () => {
     if (inPos < input.length && usart.rxEnable) usart.writeByte(input[inPos++]!);
   };
+  {
+    // The first byte's frame starts at the write that sets RXEN0 (at the cycle avr8js makes
+    // that write: the store's first cycle), as tracehook's USART starts it.
+    const hook = cpu.writeHooks[usart0Config.UCSRB]!;
+    cpu.writeHooks[usart0Config.UCSRB] = (value, old, addr, mask) => {
+      const r = hook(value, old, addr, mask);
+      if (!rxStarted && value & 0x10 /* RXEN0 */ && !usart.rxBusy) {
+        rxStarted = true;
+        usart.writeByte(input[inPos++]!);
+      }
+      return r;
+    };
+  }
 
   const pins = [...(opts.pins ?? [])].sort((a, b) => a.cycle - b.cycle);
   let pinPos = 0;
   let nextPinCycle = pins.length ? pins[0]!.cycle : Infinity;
+  const applyPins = (): void => {
+    if (cpu.cycles < nextPinCycle) return;
+    while (pinPos < pins.length && pins[pinPos]!.cycle <= cpu.cycles) {
+      const p = pins[pinPos++]!;
+      ports[p.port].setPin(p.bit, p.value);
+    }
+    nextPinCycle = pinPos < pins.length ? pins[pinPos]!.cycle : Infinity;
+  };
   const maxCycles = opts.maxCycles ?? 2_000_000_000;
   const events: AvrEvent[] = [];
   const data = cpu.data;
   const internals = cpu as unknown as { nextClockEvent: ClockEventEntry | null };
   let stop: Avr8jsResult['stop'] = 'limit';
 
-  // The tick with its interrupt / reset detection.
-  const entryExtra = opts.datasheet ? 2 : 0;
-  const tick = (): void => {
+  // The tick with its interrupt / reset detection. `at` is the cycle the interrupt is accepted
+  // (before the entry cycles; asleep, before the wake-up cycles too).
+  const entryExtra = fix.has('entry-4') ? 2 : 0;
+  const allEvents = fix.has('clock-events');
+  const runDueEvents = (): void => {
+    // every clock event due now (avr8js's tick runs only the first): the same list walk as
+    // CPU.tick, repeated
+    for (;;) {
+      const ev = internals.nextClockEvent as (ClockEventEntry & { callback: () => void }) | null;
+      if (!ev || ev.cycles > cpu.cycles) return;
+      ev.callback();
+      if (internals.nextClockEvent === ev) internals.nextClockEvent = ev.next;
+    }
+  };
+  const tick = (at = cpu.cycles, wake = 0): void => {
     const pc = cpu.pc;
     const sp = data[0x5d]! | (data[0x5e]! << 8);
-    const cycle = cpu.cycles;
+    if (allEvents) runDueEvents();
     cpu.tick();
     if (cpu.pc !== pc || (data[0x5d]! | (data[0x5e]! << 8)) !== sp) {
       const nsp = data[0x5d]! | (data[0x5e]! << 8);
       if (nsp === sp - 2) {
         const vector = cpu.pc >> 1;
-        events.push({ kind: 'int', cycle, vector, name: ATMEGA328P_VECTORS[vector] ?? `vector${vector}`, from: pc * 2 });
+        events.push({ kind: 'int', cycle: at, vector, name: ATMEGA328P_VECTORS[vector] ?? `vector${vector}`, from: pc * 2 });
         cpu.cycles += entryExtra;
       } else if (cpu.pc === 0 && nsp === RAMEND) {
-        events.push({ kind: 'reset', cycle, vector: 0, name: 'RESET', from: pc * 2 });
+        events.push({ kind: 'reset', cycle: at, vector: 0, name: 'RESET', from: pc * 2 });
       }
+    } else if (wake) {
+      cpu.cycles -= wake; // not woken after all (cannot happen: woken only with an interrupt pending)
     }
   };
+  /** clock events only, no interrupt at this boundary */
+  const tickNoInterrupt = (): void => {
+    const sreg = data[SREG]!;
+    data[SREG] = sreg & 0x7f;
+    if (allEvents) runDueEvents();
+    cpu.tick();
+    data[SREG] = sreg;
+  };
 
-  const datasheet = !!opts.datasheet;
+  const seiDelay = fix.has('sei-delay');
+  const retiDelay = fix.has('reti-delay');
+  const sleepModel = fix.has('sleep');
+  const cbi2 = fix.has('cbi-2');
   for (;;) {
     if (cpu.cycles >= maxCycles) { stop = 'limit'; break; }
-    const op = progMem[cpu.pc];
+    const op = progMem[cpu.pc]!;
     if (op === OP_SLEEP) {
       if (!(data[SREG]! & 0x80)) { stop = 'sleep'; break; }
-      if (opts.sleepModel && data[SMCR]! & 1) {
+      if (sleepModel && data[SMCR]! & 1) {
         avrInstruction(cpu);
+        // (the instruction boundary after SLEEP: pin drives and clock events due now)
+        applyPins();
         let woke = true;
-        while (cpu.nextInterrupt < 0) {
+        for (;;) {
+          tickNoInterrupt();
+          if (cpu.nextInterrupt >= 0) break;
           const ev = internals.nextClockEvent;
-          if (!ev) { woke = false; break; }
-          if (ev.cycles >= maxCycles) { cpu.cycles = maxCycles; woke = false; break; }
-          if (ev.cycles > cpu.cycles) cpu.cycles = ev.cycles;
-          const sreg = data[SREG]!;
-          data[SREG] = sreg & 0x7f; // run the due clock event only: no dispatch while asleep
-          cpu.tick();
-          data[SREG] = sreg;
+          const nextPin = nextPinCycle;
+          if (!ev && nextPin === Infinity) { woke = false; break; }
+          const t = Math.min(ev ? ev.cycles : Infinity, nextPin);
+          if (t >= maxCycles) { cpu.cycles = maxCycles; woke = false; break; }
+          if (t > cpu.cycles) cpu.cycles = t;
+          applyPins();
         }
-        if (!woke) { stop = internals.nextClockEvent ? 'limit' : 'sleep-forever'; break; }
+        if (!woke) { stop = internals.nextClockEvent || nextPinCycle !== Infinity ? 'limit' : 'sleep-forever'; break; }
+        const at = cpu.cycles;
         cpu.cycles += 4;
-        tick();
+        tick(at, 4);
         continue;
       }
     }
     avrInstruction(cpu);
-    if (cpu.cycles >= nextPinCycle) {
-      while (pinPos < pins.length && pins[pinPos]!.cycle <= cpu.cycles) {
-        const p = pins[pinPos++]!;
-        ports[p.port].setPin(p.bit, p.value);
-      }
-      nextPinCycle = pinPos < pins.length ? pins[pinPos]!.cycle : Infinity;
-    }
-    if (!rxStarted && usart.rxEnable && !usart.rxBusy) {
-      rxStarted = true;
-      usart.writeByte(input[inPos++]!);
-    }
-    if (datasheet && (op === 0x9478 /* SEI */ || op === 0x9518 /* RETI */)) {
-      const sreg = data[SREG]!;
-      data[SREG] = sreg & 0x7f; // clock events only: no interrupt at this boundary
-      cpu.tick();
-      data[SREG] = sreg;
+    if (cbi2 && (op & 0xff00) === 0x9800) cpu.cycles++;
+    applyPins();
+    if ((seiDelay && op === 0x9478 /* SEI */) || (retiDelay && op === 0x9518 /* RETI */)) {
+      tickNoInterrupt();
       continue;
     }
     tick();

@@ -1,16 +1,23 @@
 /**
  * Runs every AVR guest and sketch (scripts/avr/guests.ts) on avr8js and on QEMU 7.2 and prints
- * a summary: avr8js's stop reason, cycles and interrupt entries per vector (with the guest's
- * reference options, plain avr8js where those differ, and with the datasheet's interrupt
- * timing, `--datasheet`), and whether QEMU's USART output is
- * the same. With --out DIR, writes NAME.avr8js.txt, NAME.avr8js-events.txt and NAME.qemu.txt.
+ * a summary: the reference run's (avr8js with every datasheet correction, referenceOptions) stop
+ * reason, cycles and interrupt entries per vector, plain avr8js's, and whether QEMU's USART
+ * output is the reference's. With --out DIR (`make expected` in guests/avr), writes
+ * NAME.reference.txt / NAME.reference-events.txt (what tracehook must print and do:
+ * src/machines/arduino-uno-avr8js.test.ts), NAME.avr8js.txt / NAME.avr8js-events.txt (plain
+ * avr8js) and NAME.qemu.txt.
  *
  *     node --import tsx scripts/avr/compare.ts [--out DIR] [--only NAME,...] [--no-qemu]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatEvent, runAvr8js, type Avr8jsResult } from './avr8js.js';
-import { AVR_GUESTS, guestOptions } from './guests.js';
+import { AVR_GUESTS, guestOptions, referenceOptions } from './guests.js';
+
+/** The events file: one line per interrupt entry / watchdog reset, then `end CYCLES STOP`. */
+export function formatEvents(r: Pick<Avr8jsResult, 'events' | 'cycles' | 'stop'>): string {
+  return r.events.map(formatEvent).join('\n') + (r.events.length ? '\n' : '') + `end ${r.cycles} ${r.stop}\n`;
+}
 import { runQemuAvr } from './qemu.js';
 
 function vectorCounts(r: Avr8jsResult): string {
@@ -34,23 +41,15 @@ async function main(): Promise<void> {
   let differ = 0;
   for (const guest of AVR_GUESTS) {
     if (only && !only.includes(guest.name)) continue;
-    const r = runAvr8js(guest.hex, guestOptions(guest));
-    const lines = [`## ${guest.name}`, `avr8js: ${r.stop} at cycle ${r.cycles}; interrupt entries ${r.events.filter((e) => e.kind === 'int').length} (${vectorCounts(r)})`];
-    if (guest.avr8js) {
-      const p = runAvr8js(guest.hex, guestOptions(guest, true));
-      const same = p.output.equals(r.output);
-      lines.push(`plain avr8js: ${p.stop} at cycle ${p.cycles}; ${vectorCounts(p)}; output ${same ? 'the same' : 'differs'}`);
-      if (out) writeFileSync(join(out, `${guest.name}.avr8js-plain.txt`), p.output);
-    }
-    {
-      const d = runAvr8js(guest.hex, { ...guestOptions(guest), datasheet: true });
-      const same = d.output.equals(r.output);
-      lines.push(`--datasheet: ${d.stop} at cycle ${d.cycles}; output ${same ? 'the same' : 'differs'}`);
-      if (out && !same) writeFileSync(join(out, `${guest.name}.avr8js-datasheet.txt`), d.output);
-    }
+    const r = runAvr8js(guest.hex, referenceOptions(guest));
+    const lines = [`## ${guest.name}`, `reference: ${r.stop} at cycle ${r.cycles}; interrupt entries ${r.events.filter((e) => e.kind === 'int').length} (${vectorCounts(r)})`];
+    const p = runAvr8js(guest.hex, guestOptions(guest));
+    lines.push(`plain avr8js: ${p.stop} at cycle ${p.cycles}; ${vectorCounts(p)}; output ${p.output.equals(r.output) ? 'the same' : 'differs'}`);
     if (out) {
-      writeFileSync(join(out, `${guest.name}.avr8js.txt`), r.output);
-      writeFileSync(join(out, `${guest.name}.avr8js-events.txt`), r.events.map(formatEvent).join('\n') + `\nend ${r.cycles} ${r.stop}\n`);
+      writeFileSync(join(out, `${guest.name}.reference.txt`), r.output);
+      writeFileSync(join(out, `${guest.name}.reference-events.txt`), formatEvents(r));
+      writeFileSync(join(out, `${guest.name}.avr8js.txt`), p.output);
+      writeFileSync(join(out, `${guest.name}.avr8js-events.txt`), formatEvents(p));
     }
     if (qemu) {
       const q = await runQemuAvr(guest.elf, {
@@ -70,4 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: Error) => { process.stderr.write(`compare: ${e.message}\n`); process.exitCode = 1; });
+if (process.argv[1]?.endsWith('compare.ts')) main().catch((e: Error) => { process.stderr.write(`compare: ${e.message}\n`); process.exitCode = 1; });

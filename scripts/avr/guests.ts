@@ -1,9 +1,10 @@
 /**
  * The AVR guests and Arduino sketches (guests/avr/) with the way each is run for comparisons:
- * USART input, pin drives, the avr8js options that make avr8js a valid reference for it, and
- * whether QEMU 7.2's arduino-uno board can run it (see guests/avr/README.md for why not).
+ * USART input, pin drives, and whether QEMU 7.2's arduino-uno board can run it (see
+ * guests/avr/README.md for why not). The reference run of every guest is avr8js with all the
+ * datasheet corrections (referenceOptions).
  */
-import { parsePinDrive, type Avr8jsOptions } from './avr8js.js';
+import { ALL_CORRECTIONS, parsePinDrive, type Avr8jsOptions } from './avr8js.js';
 
 export interface AvrGuest {
   name: string;
@@ -12,8 +13,6 @@ export interface AvrGuest {
   elf: string;
   input?: string;
   pinSpecs?: string[];
-  /** avr8js options for the reference run (besides input and pins) */
-  avr8js?: Pick<Avr8jsOptions, 'sleepModel' | 'fixEepromIrq' | 'maxCycles'>;
   /** QEMU prints the same USART output as avr8js's reference run */
   qemuMatches: boolean;
 }
@@ -42,18 +41,27 @@ export const AVR_GUESTS: AvrGuest[] = [
   g('irq-timing', { qemuMatches: false }),
   g('wdt-irq', { qemuMatches: false }),
   g('wdt-reset', { qemuMatches: false }),
-  g('eeprom', { avr8js: { fixEepromIrq: true }, qemuMatches: false }),
+  g('eeprom', { qemuMatches: false }),
   g('nested', { qemuMatches: false }),
-  g('sleep-idle', { avr8js: { sleepModel: true }, qemuMatches: false }),
+  g('sleep-idle', { qemuMatches: false }),
   g('workload', { qemuMatches: true }),
   sketch('serial-millis', { qemuMatches: false }),
   sketch('attach-interrupt', { qemuMatches: false }),
 ];
 
-export function guestOptions(guest: AvrGuest, plain = false): Avr8jsOptions {
+/** The guest's input and pin drives (plain avr8js: no corrections). */
+export function guestOptions(guest: AvrGuest): Avr8jsOptions {
   return {
-    ...(plain ? {} : guest.avr8js),
     input: guest.input ? new TextEncoder().encode(guest.input) : undefined,
     pins: guest.pinSpecs?.map(parsePinDrive),
   };
+}
+
+/**
+ * The reference run of a guest: avr8js with every datasheet correction (CORRECTIONS in
+ * scripts/avr/avr8js.ts), the guest's input and pin drives. tracehook must match it exactly
+ * (USART output, every interrupt entry's cycle and vector, the end cycle).
+ */
+export function referenceOptions(guest: AvrGuest): Avr8jsOptions {
+  return { ...guestOptions(guest), corrections: ALL_CORRECTIONS };
 }

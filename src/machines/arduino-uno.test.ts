@@ -1,8 +1,8 @@
 /**
  * Every AVR guest (guests/avr/, sketches included) on arduino-uno, in-process, under the
- * `discons` checker: its USART0 output must be what the avr8js reference run printed
- * (guests/avr/expected/NAME.avr8js-datasheet.txt where the datasheet's interrupt timing changes
- * the output, else NAME.avr8js.txt). Inputs and pin drives are those of scripts/avr/guests.ts.
+ * `discons` checker: its USART0 output must be the reference run's (avr8js with the datasheet
+ * corrections: guests/avr/expected/NAME.reference.txt; arduino-uno-avr8js.test.ts checks the
+ * interrupt entries and cycles too). Inputs and pin drives are those of scripts/avr/guests.ts.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,27 +16,19 @@ import { ArduinoUno } from './arduino-uno.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AVR = join(ROOT, 'guests', 'avr');
 
-interface Guest { name: string; elf: string; input?: string; pins?: string[]; endless?: boolean; reference?: 'avr8js' }
+interface Guest { name: string; elf: string; input?: string; pins?: string[] }
 
 const PINS = ['D2=1@100000', 'D2=0@150000', 'D3=1@200000', 'D3=0@250000', 'B0=1@300000', 'C1=1@350000', 'B0=0@400000', 'D2=1@450000', 'D2=0@460000'];
 const GUESTS: Guest[] = [
   ...['hello', 'timer1-ctc', 'timer0-ctc', 'usart-tx-irq', 'extint-self', 'irq-timing', 'wdt-irq', 'wdt-reset', 'eeprom', 'nested', 'sleep-idle', 'workload']
     .map((name) => ({ name, elf: join(AVR, `${name}.elf`) })),
   { name: 'usart-rx-irq', elf: join(AVR, 'usart-rx-irq.elf'), input: 'Hello, AVR!\n' },
-  // avr8js counts CBI as 1 cycle (the manual, AVRe: 2); extint-pins runs two CBIs before it starts
-  // Timer1, so with avr8js --datasheet (4-cycle entry) its TCNT1 stamps are one tick later than
-  // ours, which equal avr8js's default run (2-cycle entry, 1-cycle CBI: the two errors cancel).
-  { name: 'extint-pins', elf: join(AVR, 'extint-pins.elf'), pins: PINS, reference: 'avr8js' },
-  // Arduino sketches loop forever: run them 2 s of guest time
-  ...['serial-millis', 'attach-interrupt'].map((name) => ({ name, elf: join(AVR, 'sketches', name, `${name}.elf`), endless: true })),
+  { name: 'extint-pins', elf: join(AVR, 'extint-pins.elf'), pins: PINS },
+  ...['serial-millis', 'attach-interrupt'].map((name) => ({ name, elf: join(AVR, 'sketches', name, `${name}.elf`) })),
 ];
 
-function expected(name: string, reference?: 'avr8js'): string {
-  for (const f of [...(reference === undefined ? [`${name}.avr8js-datasheet.txt`] : []), `${name}.avr8js.txt`]) {
-    const p = join(AVR, 'expected', f);
-    if (existsSync(p)) return readFileSync(p, 'latin1');
-  }
-  throw new Error(`no expected output for ${name}`);
+function expected(name: string): string {
+  return readFileSync(join(AVR, 'expected', `${name}.reference.txt`), 'latin1');
 }
 
 describe('AVR guests on arduino-uno', () => {
@@ -46,7 +38,7 @@ describe('AVR guests on arduino-uno', () => {
       let report = '';
       const host = new PluginHost();
       host.out = (t) => { report += t; };
-      const m = new ArduinoUno({ bios: g.elf, host, maxCycles: g.endless ? 32_000_000 : 400_000_000, uartOut: (b) => { out += String.fromCharCode(b); } });
+      const m = new ArduinoUno({ bios: g.elf, host, maxCycles: 400_000_000, uartOut: (b) => { out += String.fromCharCode(b); } });
       host.install(discons, { abort: true, 'trace-all': false }, m);
       for (const spec of g.pins ?? []) {
         const [, port, bit, level, at] = /^([BCD])(\d)=([01])@(\d+)$/.exec(spec)!;
@@ -56,16 +48,12 @@ describe('AVR guests on arduino-uno', () => {
       try {
         await m.run();
       } catch (e) {
-        // the end of every guest: SLEEP with interrupts off; sketches run until the cycle limit
-        const msg = (e as Error).message;
-        if (g.endless) assert.match(msg, /still running after/);
-        else assert.match(msg, /idle \(sleep\)/);
-        if (!g.endless) assert.ok(m.cpu.halted && (m.cpu.sreg & 0x80) === 0, 'ends asleep with I clear');
+        // the end of every guest: SLEEP with interrupts off
+        assert.match((e as Error).message, /idle \(sleep\)/);
+        assert.ok(m.cpu.halted && (m.cpu.sreg & 0x80) === 0, 'ends asleep with I clear');
       }
       m.finish();
-      const want = expected(g.name, g.reference);
-      assert.equal(out, g.endless ? want.slice(0, out.length) : want);
-      if (g.endless) assert.ok(out.length > 40, out);
+      assert.equal(out, expected(g.name));
       assert.match(report, /0 mismatches/);
     });
   }

@@ -124,6 +124,9 @@ export class ArduinoUno implements MachineAccess {
     this.peripherals = built.list;
     this.devices = built.chip;
     cpu.onSystemReset = () => { for (const p of this.peripherals) p.reset?.(); };
+    // SLEEP with I = 0: only a watchdog reset (WDE) can still end it.
+    const wdtcsr = 0x60, WDE = 0x08;
+    cpu.sleepsForever = () => (cpu.data[wdtcsr]! & WDE) === 0;
     if (o.bios !== undefined) this.loadFirmware(o.bios);
     else if (o.flashImage !== undefined) cpu.flash.set(o.flashImage.subarray(0, FLASH_BYTES));
   }

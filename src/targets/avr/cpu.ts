@@ -244,11 +244,22 @@ export class AvrCpu implements EngineCpu, AvrChip {
     this.sregChanged();
   }
 
+  /**
+   * Asked when SLEEP halts with SREG.I = 0: true when nothing can ever wake the core (no
+   * interrupt can be taken; the machine answers whether a watchdog reset is still possible).
+   */
+  sleepsForever: () => boolean = () => false;
+
   /** SLEEP (icount and PC already past it): halt if SMCR.SE is set. */
   sleep(): void {
     if ((this.data[AVR_SMCR]! & 1) === 0) return;
     this.halted = true;
     if (this.host.hasIdleHooks) this.host.vcpuIdle(this.index);
+    if ((this.data[AVR_SREG]! & SREG_I) === 0 && this.sleepsForever()) {
+      // The way AVR programs end (guests/avr/README.md): the chip would sleep for ever. Stop here
+      // rather than run the timers that can no longer wake it.
+      throw new StopError('all vCPUs are idle (sleep) with interrupts disabled and no watchdog reset armed: the guest can never wake');
+    }
   }
 
   wdr(c0: number): void {
