@@ -9,6 +9,7 @@
  *                        `end CYCLES sleep|limit|sleep-forever pc 0xPC`
  *   --max-cycles N       stop at N cycles (default 2e9)
  *   --pin D2=1@100000    drive an input pin (port B/C/D, bit, level) from that cycle on; repeatable
+ *   --adc 0=2.5          ADC input CH at VOLTS; repeatable
  *   --reference          apply every datasheet correction below: the reference tracehook-avr is
  *                        checked against (scripts/avr/crosscheck.ts); without it, plain avr8js
  *   --fix NAME[,NAME]    apply these corrections (repeatable); `--help` lists them with their
@@ -28,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { ALL_CORRECTIONS, CORRECTIONS, formatEvent, parsePinDrive, runAvr8js, type Correction, type PinDrive } from './avr/avr8js.js';
 
 function help(): string {
-  return 'usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--reference | --fix NAME,...] [--time] [--eeprom] guest.hex|elf [< input]\n\n'
+  return 'usage: avr8js-run.ts [--events] [--max-cycles N] [--pin D2=1@CYCLE]... [--adc CH=VOLTS]... [--reference | --fix NAME,...] [--time] [--eeprom] guest.hex|elf [< input]\n\n'
     + 'Plain avr8js 0.21.1 unless corrections are given. Corrections (--reference: all of them):\n'
     + CORRECTIONS.map((c) => `  ${c.name.padEnd(16)} ${c.doc}\n`).join('');
 }
@@ -40,6 +41,7 @@ function main(): number {
   let maxCycles: number | undefined;
   const pins: PinDrive[] = [];
   const corrections = new Set<Correction>();
+  const adc: { channel: number; volts: number }[] = [];
   let image: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -51,6 +53,11 @@ function main(): number {
     else if (a === '--eeprom') eeprom = true;
     else if (a === '--max-cycles') maxCycles = Number(args[++i]);
     else if (a === '--pin') pins.push(parsePinDrive(args[++i] ?? ''));
+    else if (a === '--adc') {
+      const m = /^([0-7])=(\d+(?:\.\d*)?)$/.exec(args[++i] ?? '');
+      if (!m) throw new Error(`bad --adc ${args[i]} (expected CH=VOLTS, e.g. 0=2.5)`);
+      adc.push({ channel: Number(m[1]), volts: Number(m[2]) });
+    }
     else if (a === '--reference') for (const c of ALL_CORRECTIONS) corrections.add(c);
     else if (a === '--fix') {
       for (const c of (args[++i] ?? '').split(',')) {
@@ -65,7 +72,7 @@ function main(): number {
   if (!image) throw new Error(help().split('\n')[0]!);
   const input = process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0));
   const t0 = process.hrtime.bigint();
-  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq, datasheet, corrections: [...corrections] });
+  const r = runAvr8js(image, { input, maxCycles, pins, sleepModel, fixEepromIrq, datasheet, corrections: [...corrections], adc });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(r.output);
   if (events) {

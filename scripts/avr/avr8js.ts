@@ -77,6 +77,8 @@ export interface Avr8jsOptions {
   input?: Uint8Array;
   maxCycles?: number;
   pins?: PinDrive[];
+  /** ADC inputs in volts (AVRADC.channelValues) */
+  adc?: { channel: number; volts: number }[];
   /** datasheet corrections to apply (CORRECTIONS); none = plain avr8js */
   corrections?: readonly Correction[];
   /** old spelling of corrections 'sleep' */
@@ -175,7 +177,8 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
   }
   new AVRSPI(cpu, spiConfig, CPU_HZ);
   new AVRTWI(cpu, twiConfig, CPU_HZ);
-  new AVRADC(cpu, adcConfig);
+  const adc = new AVRADC(cpu, adcConfig);
+  for (const a of opts.adc ?? []) adc.channelValues[a.channel] = a.volts;
 
   const out: number[] = [];
   usart.onByteTransmit = (b: number) => {

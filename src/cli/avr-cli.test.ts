@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assemble } from '../targets/avr/test-support/asm.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'avr.js');
@@ -71,7 +72,47 @@ describe('tracehook-avr', () => {
     assert.match(r.stderr, /insns: \d+/);
   });
 
+  it('-pin drives input pins: extint-pins with the reference drive prints what avr8js + corrections does, with the same interrupt entries', () => {
+    const PINS = ['D2=1@100000', 'D2=0@150000', 'D3=1@200000', 'D3=0@250000', 'B0=1@300000', 'C1=1@350000', 'B0=0@400000', 'D2=1@450000', 'D2=0@460000'];
+    const r = run([...UNO, '-bios', guest('extint-pins'), '-d', 'int', ...PINS.flatMap((p) => ['-pin', p])]);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = join(ROOT, 'guests', 'avr', 'expected');
+    assert.equal(r.stdout, readFileSync(join(expected, 'extint-pins.reference.txt'), 'utf8'));
+    // `avr_interrupt: vector N NAME at cycle C: pc 0xFROM -> ...` against `int C vector N NAME from 0xFROM`
+    const ints = r.stderr.split('\n').filter((l) => l.startsWith('avr_interrupt:'))
+      .map((l) => l.replace(/^avr_interrupt: vector (\d+) (\S+) at cycle (\d+): pc (0x[0-9a-f]{4}) .*$/, 'int $3 vector $1 $2 from $4'));
+    const ref = readFileSync(join(expected, 'extint-pins.reference-events.txt'), 'utf8').split('\n').filter((l) => l.startsWith('int '));
+    assert.equal(ref.length, 7);
+    assert.deepEqual(ints, ref);
+    // without the drive nothing happens
+    const idle = run([...UNO, '-bios', guest('extint-pins')]);
+    assert.match(idle.stdout, /events: 0\n/);
+  });
+
+  it('-adc sets an ADC input: a program converting channel 0 against AVCC (5 V) sends ADCH, ADCL', () => {
+    const prog = assemble([
+      'ldi r16, 0x08', 'sts 0xc1, r16', // UCSR0B = TXEN0
+      'ldi r16, 0x40', 'sts 0x7c, r16', // ADMUX: AVCC, channel 0
+      'ldi r16, 0xc7', 'sts 0x7a, r16', // ADCSRA: ADEN | ADSC, clk/128
+      'wait:', 'lds r16, 0x7a', 'sbrc r16, 6', 'rjmp wait',
+      'lds r17, 0x78', 'lds r18, 0x79', 'sts 0xc6, r18', 'sts 0xc6, r17',
+      'ldi r16, 1', 'out 0x33, r16', 'sleep',
+    ].join('\n')).bytes;
+    const f = join(tmp, 'adc.bin');
+    writeFileSync(f, prog);
+    const code = (args: string[]): number[] => [...Buffer.from(spawnSync(process.execPath, [CLI, ...UNO, '-bios', f, ...args], { encoding: 'latin1' }).stdout, 'latin1')];
+    assert.deepEqual(code(['-adc', '0=2.5']), [0x02, 0x00], '2.5 V of 5 V: 512');
+    assert.deepEqual(code(['-adc', '0=1.25', '-adc', '1=4']), [0x01, 0x00], '1.25 V: 256');
+    assert.deepEqual(code([]), [0, 0], 'unset: 0 V');
+  });
+
   const errors: [string, string[], string | RegExp][] = [
+    ['-pin without a value', ['-M', 'arduino-uno', '-bios', 'x', '-pin'], '-pin: requires an argument (PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000)'],
+    ['-pin bad port', ['-M', 'arduino-uno', '-bios', 'x', '-pin', 'A2=1@10'], '-pin A2=1@10: expected PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000 (port B, C or D, bit 0-7, level 0 or 1)'],
+    ['-pin bad level', ['-M', 'arduino-uno', '-bios', 'x', '-pin', 'D2=2@10'], '-pin D2=2@10: expected PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000 (port B, C or D, bit 0-7, level 0 or 1)'],
+    ['-pin no cycle', ['-M', 'arduino-uno', '-bios', 'x', '-pin', 'D2=1'], '-pin D2=1: expected PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000 (port B, C or D, bit 0-7, level 0 or 1)'],
+    ['-adc bad channel', ['-M', 'arduino-uno', '-bios', 'x', '-adc', '9=1'], '-adc 9=1: expected CH=VOLTS, e.g. 0=2.5 (channel 0-7, volts >= 0)'],
+    ['-adc bad volts', ['-M', 'arduino-uno', '-bios', 'x', '-adc', '0=high'], '-adc 0=high: expected CH=VOLTS, e.g. 0=2.5 (channel 0-7, volts >= 0)'],
     ['no machine', ['-bios', 'x.elf'], 'no machine specified (use -M arduino-uno)'],
     ['another machine', ['-M', 'virt', '-bios', 'x.elf'], '-M virt: unsupported machine type (use -M help)'],
     ['no program', ['-M', 'arduino-uno'], 'no program: use -bios FILE (AVR ELF or Intel HEX)'],

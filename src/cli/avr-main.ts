@@ -28,11 +28,50 @@ A CPU emulator built for instrumentation; accepts qemu-system-avr syntax for the
 -D FILE                 write logs (and plugin output) to FILE instead of stderr
 -singlestep             one instruction per translation block
 -max-insns N            stop after N cycles (tracehook only)
+-pin PORTBIT=LEVEL@CYCLE  drive an input pin from that cycle on, e.g. -pin D2=1@100000 (port B/C/D,
+                        bit 0-7, level 0/1; at the first instruction boundary at or after CYCLE);
+                        repeatable (tracehook only; the avr8js reference runner's --pin)
+-adc CH=VOLTS           ADC input CH (0-7) at VOLTS, e.g. -adc 0=2.5; repeatable (tracehook only)
 -h, -help               display this help and exit
 -version                display version information and exit
 
 Virtual time counts CPU cycles (16 MHz): -icount is not accepted, as in QEMU's AVR target.
 `;
+}
+
+export interface PinDriveSpec { port: 'B' | 'C' | 'D'; bit: number; value: boolean; cycle: number }
+
+/** `-pin D2=1@100000`: port B/C/D, bit, level, cycle. */
+export function parsePinOption(spec: string): PinDriveSpec {
+  const m = /^([BCDbcd])([0-7])=([01])@(\d+)$/.exec(spec);
+  if (!m || !Number.isSafeInteger(Number(m[4]))) throw new UserError(`-pin ${spec}: expected PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000 (port B, C or D, bit 0-7, level 0 or 1)`);
+  return { port: m[1]!.toUpperCase() as 'B' | 'C' | 'D', bit: Number(m[2]), value: m[3] === '1', cycle: Number(m[4]) };
+}
+
+/** `-adc 0=2.5`: ADC channel 0..7 at that many volts. */
+export function parseAdcOption(spec: string): { channel: number; volts: number } {
+  const m = /^([0-7])=(\d+(?:\.\d*)?|\.\d+)$/.exec(spec);
+  if (!m) throw new UserError(`-adc ${spec}: expected CH=VOLTS, e.g. 0=2.5 (channel 0-7, volts >= 0)`);
+  return { channel: Number(m[1]), volts: Number(m[2]) };
+}
+
+/** Take tracehook-avr's own options (-pin, -adc) out of argv; the rest is QEMU's syntax. */
+function takeAvrOptions(argv: string[]): { rest: string[]; pins: PinDriveSpec[]; adc: { channel: number; volts: number }[] } {
+  const rest: string[] = [];
+  const pins: PinDriveSpec[] = [];
+  const adc: { channel: number; volts: number }[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.replace(/^--?/, '');
+    if (a.startsWith('-') && (name === 'pin' || name === 'adc')) {
+      const v = argv[++i];
+      if (v === undefined) throw new UserError(`-${name}: requires an argument (${name === 'pin' ? 'PORTBIT=LEVEL@CYCLE, e.g. D2=1@100000' : 'CH=VOLTS, e.g. 0=2.5'})`);
+      if (name === 'pin') pins.push(parsePinOption(v)); else adc.push(parseAdcOption(v));
+    } else {
+      rest.push(a);
+    }
+  }
+  return { rest, pins, adc };
 }
 
 /** Refuse what has no meaning on this board, one line each. */
@@ -59,8 +98,9 @@ export async function avrMain(argv: string[]): Promise<number> {
   let restoreTty = (): void => {};
   try {
     let o: Options;
+    const own = takeAvrOptions(argv);
     try {
-      o = parseOptions(argv, 'avr');
+      o = parseOptions(own.rest, 'avr');
     } catch (e) {
       if (e instanceof UserError && e.message.startsWith('no machine specified')) throw new UserError('no machine specified (use -M arduino-uno)');
       throw e;
@@ -95,6 +135,8 @@ export async function avrMain(argv: string[]): Promise<number> {
       onYield: () => { stdout.flush(); log?.flush(); },
       host,
     });
+    for (const p of own.pins) machine.cpu.timer(() => machine.devices!.gpio.setPin(p.port, p.bit, p.value)).armAt(p.cycle);
+    for (const a of own.adc) machine.devices!.adc.setChannelValue(a.channel, a.volts);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(sig, () => {
         stdout.flush(); log?.flush(); restoreTty();
