@@ -55,6 +55,13 @@ export async function evaluate(xlen: Xlen, cases: Case[], cfg: EmuConfig, opts: 
     }
     break;
   }
+  // A run killed by its timeout after printing every case (a loaded machine: the exit sequence
+  // did not finish in time) says nothing about the last case: it runs again in a later batch
+  // (cli.ts retries the cases from `stoppedAt` on after a timeout) instead of being blamed.
+  if (stoppedAt === undefined && cases.length > 1 && (both.qemu.run.timedOut || both.tracehook.run.timedOut)) {
+    stoppedAt = cases.length - 1;
+    verdicts.length = stoppedAt;
+  }
   // if both runs completed but one printed trailing garbage / exited badly, flag the last case
   if (stoppedAt === undefined && (!both.qemu.ok || !both.tracehook.ok) && cases.length > 0) {
     const v = verdicts[cases.length - 1]!;
