@@ -68,6 +68,7 @@ export const CORRECTIONS = [
   { name: 'eeprom-irq', doc: "EE_READY not requested while EEPE = 1 (datasheet 8.6.3 EECR.EERIE: 'The EEPROM Ready interrupt generates a constant interrupt when EEPE is cleared'); avr8js leaves it queued during a write" },
   { name: 'eeprom-time', doc: "an EEPROM erase-and-write (EEPM = 00) takes 3.4 ms = 54400 cycles (datasheet table 8-2 EEPROM Mode Bits); avr8js: erase 1.8 ms + write 1.8 ms = 3.6 ms" },
   { name: 'cbi-2', doc: 'CBI takes 2 cycles (manual, CBI: Cycles 2 on AVRe; avr8js counts 1, and 2 for SBI)' },
+  { name: 'int-flag-masked', doc: "an INT0/INT1 edge sets INTFn whatever EIMSK says (datasheet 13.2.3 EIFR: 'When an edge or logic change on the INT0 pin triggers an interrupt request, INTF0 becomes set (one). If the I-bit in SREG and the INT0 bit in EIMSK are set (one), the MCU will jump to the corresponding Interrupt Vector'; the trigger is EICRA's, the mask only gates the jump); avr8js ignores edges while INTn is masked" },
   { name: 'clock-events', doc: 'every clock event due at an instruction boundary runs there (datasheet: the timers and the USART are independent hardware that set their flags in the same clock); avr8js runs one per instruction, so a second one due waits an instruction' },
 ] as const;
 export type Correction = (typeof CORRECTIONS)[number]['name'];
@@ -110,6 +111,33 @@ export interface Avr8jsResult {
   eeprom: Uint8Array;
 }
 
+/**
+ * Correction `int-flag-masked` on an avr8js port: an edge of the sense mode EICRA selects sets
+ * INTFn also while EIMSK masks INTn (avr8js's `toggleInterrupt` looks at nothing while masked).
+ * Exported for the peripheral tests that compare with avr8js.
+ */
+export function fixIntFlagMasked(cpu: CPU, port: AVRIOPort): void {
+  interface ExtConfig { EIMSK: number; EICR: number; index: number; iscOffset: number }
+  const p = port as unknown as {
+    portConfig: { externalInterrupts: (ExtConfig | null)[] };
+    externalInts: ({ constant: boolean } | null)[];
+    toggleInterrupt(pin: number, rising: boolean): void;
+  };
+  const orig = p.toggleInterrupt.bind(p);
+  p.toggleInterrupt = (pin, rising) => {
+    const cfg = p.portConfig.externalInterrupts[pin];
+    const ext = p.externalInts[pin];
+    if (cfg && ext && !(cpu.data[cfg.EIMSK]! & (1 << cfg.index))) {
+      const mode = (cpu.data[cfg.EICR]! >> cfg.iscOffset) & 3;
+      if (mode === 1 || (mode === 2 && !rising) || (mode === 3 && rising)) {
+        ext.constant = false;
+        cpu.setInterruptFlag(ext as Parameters<CPU['setInterruptFlag']>[0]);
+      }
+    }
+    orig(pin, rising);
+  };
+}
+
 export function parsePinDrive(spec: string): PinDrive {
   const m = /^([BCDbcd])([0-7])=([01])@(\d+)$/.exec(spec);
   if (!m) throw new Error(`bad pin drive "${spec}" (expected e.g. D2=1@100000)`);
@@ -139,6 +167,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
     C: new AVRIOPort(cpu, portCConfig),
     D: new AVRIOPort(cpu, portDConfig),
   };
+  if (fix.has('int-flag-masked')) fixIntFlagMasked(cpu, ports.D);
   const usart = new AVRUSART(cpu, usart0Config, CPU_HZ);
   new AVRWatchdog(cpu, watchdogConfig, clock);
   const eepromBackend = new EEPROMMemoryBackend(1024);

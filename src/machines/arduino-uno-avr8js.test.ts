@@ -134,6 +134,14 @@ describe('datasheet corrections to avr8js 0.21.1: tracehook follows the datashee
     assert.equal(r.plain.events[0]!.name, 'TIMER0_OVF');
   });
 
+  it("int-flag-masked: an INT0 edge while EIMSK masks INT0 sets INTF0, so enabling INT0 later enters the handler (datasheet 13.2.3 EIFR: 'When an edge or logic change on the INT0 pin triggers an interrupt request, INTF0 becomes set (one). If the I-bit in SREG and the INT0 bit in EIMSK are set (one), the MCU will jump'); avr8js sets no flag while masked", async () => {
+    // rising edge on PD2 (an output) with EIMSK = 0, then sei and EIMSK = 1
+    const r = await runs(program({ 1: 'isr' }, 'ldi r16, 4\nout 0x0a, r16\nldi r16, 3\nsts 0x69, r16\nsbi 0x0b, 2\nsei\nldi r16, 1\nout 0x1d, r16\nnop\nnop', 'isr:\nreti'), 'int-flag-masked');
+    assert.deepEqual(ev(r.tracehook), ['int 13 vector 1 INT0 from 0x007a'], 'entered right after the EIMSK write');
+    assert.deepEqual(ev(r.without), [], 'without: the edge is lost');
+    assert.deepEqual(ev(r.plain), []);
+  });
+
   it('every correction has a test here', () => {
     const src = readFileSync(fileURLToPath(import.meta.url), 'utf8');
     for (const c of ALL_CORRECTIONS) assert.ok(src.includes(`'${c}')`), c);

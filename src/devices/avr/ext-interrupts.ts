@@ -4,8 +4,12 @@
  * pin-change interrupts PCINT0 (port B), PCINT1 (port C), PCINT2 (port D) with PCICR/PCIFR/PCMSK0..2.
  * It listens to the pin levels of {@link Gpio}, so outputs trigger them too (13.1).
  *
- * As avr8js does (the datasheet leaves it open): an edge sets INTFn only while INTn is enabled in
- * EIMSK; a pin change sets PCIFn whenever the pin is enabled in PCMSKn (whatever PCICR says).
+ * An edge of the sense mode EICRA selects sets INTFn whatever EIMSK says (13.2.3 EIFR: "When an
+ * edge or logic change on the INT0 pin triggers an interrupt request, INTF0 becomes set (one). If
+ * the I-bit in SREG and the INT0 bit in EIMSK are set (one), the MCU will jump to the
+ * corresponding Interrupt Vector"): a flag set while masked requests INTn as soon as EIMSK enables
+ * it (avr8js sets no flag while masked: correction `int-flag-masked` of scripts/avr/avr8js.ts).
+ * A pin change sets PCIFn whenever the pin is enabled in PCMSKn (whatever PCICR says), as avr8js.
  * Per the datasheet, where avr8js differs: in low-level mode INTFn stays 0 and the request lasts
  * exactly as long as the pin is low and INTn enabled; a PCICR write takes effect at once (avr8js
  * has no PCICR hook); PCMSKn writes do not touch other ports' requests; flags are cleared by writing
@@ -115,7 +119,7 @@ export class ExtInterrupts {
     if (port === 'D') {
       for (let n = 0; n < 2; n++) {
         const m = 1 << INT_PIN[n]!;
-        if (!(changed & m) || !(d[R.EIMSK]! & (1 << n))) continue;
+        if (!(changed & m)) continue;
         const high = (pins & m) !== 0;
         const mode = this.senseMode(n as 0 | 1);
         if (mode === SenseMode.AnyChange || (mode === SenseMode.Falling && !high) || (mode === SenseMode.Rising && high)) {
