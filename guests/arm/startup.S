@@ -3,6 +3,7 @@
  * Reset: SP from word 0, PC from word 1. Every exception defaults to exc_entry, which calls
  * exc_dispatch(frame, EXC_RETURN) in C (lib.c) with a pointer to the stacked frame on MSP or
  * PSP; a guest overrides a vector by defining the handler symbol (weak here). */
+    .file "startup.S"
     .syntax unified
     .thumb
 
