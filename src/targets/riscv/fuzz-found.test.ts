@@ -296,4 +296,39 @@ smode:
     assert.deepEqual([x('a0'), x('a3'), x('a4')], [7n, 1n, 1n]);
     assert.equal(x('s8'), xlen === 64 ? 0n : BigInt.asUintN(xlen, -BigInt(3 * (xlen / 8))));
   });
+
+  test(`[wfi] RV${xlen}: the count after a wfi that does not sleep stops at the next timer deadline (QEMU 7.2 runs a block only if it fits before it)`, async () => {
+    // MTIP pending and enabled, so wfi does not sleep; stimecmp arms a timer 2 ticks (200
+    // instructions) after a tick boundary; the wfi (4 instructions after it in QEMU's block)
+    // then runs at 12 distances from that deadline: the extra count shrinks to what fits.
+    const regs = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5'];
+    const stce = xlen === 64 ? 'li t0, 1\n  slli t0, t0, 63\n  csrs menvcfg, t0' : 'li t0, 0x80000000\n  csrs 0x31a, t0';
+    const trials = regs.map((r, j) => `
+  csrr t1, time
+2${j}:
+  csrr t2, time
+  beq t1, t2, 2${j}b
+  addi t2, t2, 2
+  csrw stimecmp, t2
+  csrr t3, minstret
+  ${Array.from({ length: 190 + j }, () => 'nop').join('\n  ')}
+  wfi
+  nop
+  nop
+  nop
+  csrr t4, minstret
+  sub ${r}, t4, t3`).join('\n');
+    const x = await run(xlen, `${SETUP}
+  li t0, 0x80
+  csrw mie, t0
+  li t1, 0x2004000
+  sw zero, 0(t1)
+  sw zero, 4(t1)
+  ${stce}
+  ${trials}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    // csrr minstret, the nops, wfi, 3 nops: 195 + j, plus min(4, instructions left before the deadline)
+    assert.deepEqual(regs.map((r) => x(r)), [199n, 200n, 201n, 202n, 203n, 203n, 203n, 203n, 203n, 208n, 209n, 210n]);
+  });
 }
