@@ -1,0 +1,148 @@
+/**
+ * Thumb block translation: fetch and decode halfwords from the PC until an instruction ends the
+ * block, follow ITSTATE statically through the block (an IT instruction makes the next one to four
+ * instructions conditional: each is wrapped in `if (cond)`, and 16-bit data processing inside the
+ * block does not set flags), then let the core assemble the JavaScript and compile it.
+ *
+ * ITSTATE at the block's start is part of its key (`mode` bits 7:0), so a block entered in the
+ * middle of an IT block (after an exception return, or a block split) decodes correctly. A block
+ * ends at every PC write, at SVC/BKPT/UDF, at MSR/CPS (interrupt masking may change), WFI/WFE,
+ * ISB, after 128 instructions and before an instruction it cannot fetch.
+ */
+import { generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
+import { JitBuilder } from '../../core/jit.js';
+import type { CachedBlock } from '../../core/tb-cache.js';
+import { FlowClass } from '../../plugin/api.js';
+import type { PluginHost } from '../../plugin/host.js';
+import { MODE_NOT_THUMB, MODE_SINGLE, type ArmBlockInfo, type ArmCpu } from './cpu.js';
+import { disassemble } from './disasm.js';
+import { condExpr, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
+import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js';
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK_INSNS = 128;
+
+export type ArmBlockFn = (s: ArmCpu) => void;
+
+export class ArmBlock implements CachedBlock, ArmBlockInfo {
+  valid = true;
+  constructor(
+    readonly pcLo: number, readonly pcHi: number, readonly mode: number, readonly pages: readonly number[],
+    readonly extents: readonly (readonly [number, number])[],
+    readonly n: number, readonly fn: ArmBlockFn,
+    readonly insnPc: Int32Array, readonly insnIt: Uint8Array,
+    /** The generated source, for debugging. */
+    readonly source: string,
+    readonly trapFixup: ((vcpu: number, k: number) => void) | undefined,
+  ) {}
+}
+
+/** ITAdvance() of the manual. */
+export function itAdvance(it: number): number {
+  if ((it & 7) === 0) return 0;
+  return (it & 0xe0) | ((it << 1) & 0x1f);
+}
+
+const TRAP_IDS = new Set(['svc', 'bkpt']);
+
+class ArmInsn implements GenInsn, ArmSite {
+  constructor(readonly e: ArmEncoding | undefined, readonly f: Fields, readonly raw: number, readonly pc: number,
+    readonly size: 2 | 4, readonly itBefore: number, readonly itAfter: number, private readonly gen: Gen) {}
+  get id(): string { return this.e?.id ?? 'undefined'; }
+  get pcLo(): number { return this.pc; }
+  get pcHi(): number { return 0; }
+  get next(): number { return (this.pc + this.size) | 0; }
+  get inIT(): boolean { return (this.itBefore & 0xf) !== 0; }
+  get opcode(): number { return this.raw >>> 0; }
+  get ends(): boolean { return this.e === undefined || writesPc(this.e.id, this.f); }
+  get flow(): FlowClass {
+    if (this.e === undefined) return FlowClass.Sequential;
+    if (TRAP_IDS.has(this.e.id)) return FlowClass.Trap;
+    if (writesPc(this.e.id, this.f) && (ENDS_BLOCK.has(this.e.id) ? /^(b|bl|bx|blx|cb|tb)/.test(this.e.id) : true)) return FlowClass.Transfer;
+    return FlowClass.Sequential;
+  }
+  bytes(): Uint8Array {
+    const w = this.raw >>> 0;
+    return this.size === 2 ? Uint8Array.of(w & 0xff, w >>> 8) : Uint8Array.of((w >>> 16) & 0xff, w >>> 24, w & 0xff, (w >>> 8) & 0xff);
+  }
+  disas(): string { return disassemble(this.raw >>> 0, this.size, this.pc >>> 0, this.itBefore).replace('\t', ' '); }
+  emit(ctx: EmitContext): string {
+    let code = this.e === undefined ? `s.undefined(${ctx.k});\n` : SEMANTICS[this.e.id]!(this, this.gen, ctx);
+    const cond = this.inIT && this.e?.id !== 'it' ? this.itBefore >> 4 : 14;
+    if (cond < 14) code = `if (${condExpr(cond)}) {\n${code}}\n`;
+    if (this.gen.instrumented && !this.ends) code += `s.pcLo = ${this.next};\n`;
+    return code;
+  }
+}
+
+export interface ArmTranslateEnv {
+  host: PluginHost;
+  symbolAt: (a: bigint) => string | undefined;
+}
+
+/** Translate the block at the CPU's PC for `mode`; undefined when a fault was delivered instead (fetch, T bit). */
+export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmBlock | undefined {
+  const start = cpu.pcLo;
+  if ((mode & MODE_NOT_THUMB) !== 0) { cpu.invState(start); return undefined; }
+  const single = (mode & MODE_SINGLE) !== 0;
+  const baseMode = mode & ~MODE_SINGLE;
+  const instrumented = env.host.instrumenting;
+  const pages: number[] = [];
+  const extents: [number, number][] = [];
+  const fetch = (a: number): number => {
+    const h = cpu.fetch16(a);
+    if (h < 0) return h;
+    const ua = a >>> 0;
+    const page = Math.floor(ua / 4096);
+    const at = pages.indexOf(page);
+    if (at < 0) { pages.push(page); extents.push([ua, ua + 2]); } else {
+      const ex = extents[at]!;
+      if (ua < ex[0]) ex[0] = ua;
+      if (ua + 2 > ex[1]) ex[1] = ua + 2;
+    }
+    return h;
+  };
+  interface Raw { raw: number; pc: number; size: 2 | 4; hit: { e: ArmEncoding; f: Fields } | undefined }
+  const raws: Raw[] = [];
+  const limit = single ? 1 : MAX_BLOCK_INSNS;
+  let pc = start;
+  while (raws.length < limit) {
+    const first = raws.length === 0;
+    const h0 = fetch(pc);
+    if (h0 < 0) {
+      if (first) { cpu.fetchFault(pc); return undefined; }
+      break;
+    }
+    let raw: number, size: 2 | 4;
+    if (isThumb32(h0)) {
+      const h1 = fetch((pc + 2) | 0);
+      if (h1 < 0) {
+        if (first) { cpu.fetchFault((pc + 2) | 0); return undefined; }
+        break;
+      }
+      raw = ((h0 << 16) | h1) >>> 0; size = 4;
+    } else { raw = h0; size = 2; }
+    const hit = decode(raw, size === 2 ? 16 : 32, cpu.profile);
+    raws.push({ raw, pc, size, hit });
+    pc = (pc + size) | 0;
+    if (hit === undefined || writesPc(hit.e.id, hit.f)) break;
+  }
+  const n = raws.length;
+  const gen = new Gen(start, baseMode, n, !single && !instrumented, cpu.fastRams, instrumented);
+  let it = baseMode & 0xff;
+  const insns: ArmInsn[] = raws.map((r) => {
+    const before = it;
+    if (r.hit?.e.id === 'it') it = (r.hit.f.c! << 4) | r.hit.f.k!;
+    else it = (before & 0xf) !== 0 ? itAdvance(before) : 0;
+    return new ArmInsn(r.hit?.e, r.hit?.f ?? {}, r.raw, r.pc, r.size, before, it, gen);
+  });
+  const endPc = pc;
+  const endIt = it;
+  const tail = (count: number): string => `s.pcLo = ${endPc}; ${gen.modeSet(endIt)}s.icount += ${count}; return;\n`;
+  const jit = new JitBuilder();
+  const src = generateBlock(insns, env.host, 'const r = s.r, f = s.f;\n', tail, env.symbolAt, false, jit, () => gen.usedLoop);
+  const fn = jit.compile<ArmBlockFn>('s', src.body, `tb_${(start >>> 0).toString(16)}`);
+  const insnPc = Int32Array.from(insns.map((i) => i.pc));
+  const insnIt = Uint8Array.from(insns.map((i) => i.itBefore));
+  return new ArmBlock(start, 0, mode, pages, extents, n, fn, insnPc, insnIt, src.body, src.trapFixup);
+}
