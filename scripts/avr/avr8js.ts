@@ -45,6 +45,7 @@ import { ATMEGA328P_VECTORS, loadAvrImage } from './image.js';
 export const CPU_HZ = 16_000_000;
 const SREG = 0x5f;
 const SMCR = 0x53;
+const MCUSR = 0x54;
 const RAMEND = 0x8ff;
 const OP_SLEEP = 0x9588;
 
@@ -69,6 +70,8 @@ export const CORRECTIONS = [
   { name: 'eeprom-time', doc: "an EEPROM erase-and-write (EEPM = 00) takes 3.4 ms = 54400 cycles (datasheet table 8-2 EEPROM Mode Bits); avr8js: erase 1.8 ms + write 1.8 ms = 3.6 ms" },
   { name: 'cbi-2', doc: 'CBI takes 2 cycles (manual, CBI: Cycles 2 on AVRe; avr8js counts 1, and 2 for SBI)' },
   { name: 'int-flag-masked', doc: "an INT0/INT1 edge sets INTFn whatever EIMSK says (datasheet 13.2.3 EIFR: 'When an edge or logic change on the INT0 pin triggers an interrupt request, INTF0 becomes set (one). If the I-bit in SREG and the INT0 bit in EIMSK are set (one), the MCU will jump to the corresponding Interrupt Vector'; the trigger is EICRA's, the mask only gates the jump); avr8js ignores edges while INTn is masked" },
+  { name: 'ucsr0a-write', doc: "writing UCSR0A changes only U2X0, MPCM0 and (writing 1) clears TXC0 (datasheet 19.10.2 UCSRnA: RXCn, UDREn, FEn, DORn, UPEn are read-only flags); avr8js stores just U2X0/MPCM0, clearing RXC0, UDRE0 and TXC0" },
+  { name: 'wdt-reset-io', doc: "a watchdog reset resets the I/O registers and SREG (datasheet 11.1 Resetting the AVR: 'During reset, all I/O Registers are set to their initial values'; MCUSR kept) and, with WDRF set, leaves the watchdog on in reset mode (10.9.2 WDTCSR.WDE: 'WDE is overridden by WDRF in MCUSR'); avr8js's cpu.reset() keeps every I/O register and SREG" },
   { name: 'clock-events', doc: 'every clock event due at an instruction boundary runs there (datasheet: the timers and the USART are independent hardware that set their flags in the same clock); avr8js runs one per instruction, so a second one due waits an instruction' },
 ] as const;
 export type Correction = (typeof CORRECTIONS)[number]['name'];
@@ -159,9 +162,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
   const progMem = new Uint16Array(flash.buffer, flash.byteOffset, flash.length / 2);
   const cpu = new CPU(progMem, 2048);
   const clock = new AVRClock(cpu, CPU_HZ, clockConfig);
-  new AVRTimer(cpu, timer0Config);
-  new AVRTimer(cpu, timer1Config);
-  new AVRTimer(cpu, timer2Config);
+  const timers = [new AVRTimer(cpu, timer0Config), new AVRTimer(cpu, timer1Config), new AVRTimer(cpu, timer2Config)];
   const ports = {
     B: new AVRIOPort(cpu, portBConfig),
     C: new AVRIOPort(cpu, portCConfig),
@@ -169,7 +170,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
   };
   if (fix.has('int-flag-masked')) fixIntFlagMasked(cpu, ports.D);
   const usart = new AVRUSART(cpu, usart0Config, CPU_HZ);
-  new AVRWatchdog(cpu, watchdogConfig, clock);
+  const watchdog = new AVRWatchdog(cpu, watchdogConfig, clock);
   const eepromBackend = new EEPROMMemoryBackend(1024);
   const eeprom = new AVREEPROM(cpu, eepromBackend, eepromConfig);
   if (fix.has('eeprom-irq')) {
@@ -204,7 +205,17 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
       return r;
     };
   }
-  new AVRSPI(cpu, spiConfig, CPU_HZ);
+  if (fix.has('ucsr0a-write')) {
+    const A = usart0Config.UCSRA;
+    const hook = cpu.writeHooks[A]!;
+    cpu.writeHooks[A] = (value, old, addr, mask) => {
+      const keep = old & 0xfc & ~(value & 0x40); // RXC0 TXC0 UDRE0 FE0 DOR0 UPE0, TXC0 cleared by a 1
+      const r = hook(value, old, addr, mask);
+      cpu.data[A] = keep | (value & 0x03);
+      return r;
+    };
+  }
+  const spi = new AVRSPI(cpu, spiConfig, CPU_HZ);
   new AVRTWI(cpu, twiConfig, CPU_HZ);
   const adc = new AVRADC(cpu, adcConfig);
   for (const a of opts.adc ?? []) adc.channelValues[a.channel] = a.volts;
@@ -255,6 +266,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
   // (before the entry cycles; asleep, before the wake-up cycles too).
   const entryExtra = fix.has('entry-4') ? 2 : 0;
   const allEvents = fix.has('clock-events');
+  const resetIo = fix.has('wdt-reset-io');
   const runDueEvents = (): void => {
     // every clock event due now (avr8js's tick runs only the first): the same list walk as
     // CPU.tick, repeated
@@ -278,6 +290,25 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
         cpu.cycles += entryExtra;
       } else if (cpu.pc === 0 && nsp === RAMEND) {
         events.push({ kind: 'reset', cycle: at, vector: 0, name: 'RESET', from: pc * 2 });
+        if (resetIo) {
+          const mcusr = data[MCUSR]!;
+          data.fill(0, 0x20, 0x100);
+          data[MCUSR] = mcusr;
+          data[0x5d] = RAMEND & 0xff;
+          data[0x5e] = RAMEND >> 8;
+          usart.reset();
+          for (const t of timers) t.reset();
+          spi.reset();
+          const wd = watchdog as unknown as { enabledValue: boolean; scheduled: boolean; watchdogTimeout: number; changeEnabledCycles: number; checkWatchdog: () => void; resetWatchdog(): void };
+          wd.changeEnabledCycles = 0;
+          wd.enabledValue = (mcusr & 0x08) !== 0; // WDRF forces WDE
+          data[watchdogConfig.WDTCSR] = wd.enabledValue ? 0x08 : 0;
+          if (wd.enabledValue) {
+            wd.resetWatchdog();
+            wd.scheduled = true;
+            cpu.addClockEvent(wd.checkWatchdog, wd.watchdogTimeout - cpu.cycles);
+          }
+        }
       }
     } else if (wake) {
       cpu.cycles -= wake; // not woken after all (cannot happen: woken only with an interrupt pending)

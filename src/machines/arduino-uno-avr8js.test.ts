@@ -59,6 +59,7 @@ async function runs(flash: Uint8Array, c: Correction): Promise<Runs> {
   const tracehook = await runUnoEvents(flash);
   assert.equal(tracehook.stop, 'sleep', tracehook.message);
   assert.equal(eventsText(tracehook), eventsText(reference), 'tracehook = avr8js with every correction');
+  assert.deepEqual([...tracehook.output], [...reference.output], 'the same USART output');
   return { reference, without, plain, tracehook };
 }
 
@@ -140,6 +141,30 @@ describe('datasheet corrections to avr8js 0.21.1: tracehook follows the datashee
     assert.deepEqual(ev(r.tracehook), ['int 13 vector 1 INT0 from 0x007a'], 'entered right after the EIMSK write');
     assert.deepEqual(ev(r.without), [], 'without: the edge is lost');
     assert.deepEqual(ev(r.plain), []);
+  });
+
+  it("ucsr0a-write: writing UCSR0A leaves the read-only flags alone (datasheet 19.10.2 UCSRnA: RXCn and UDREn are read-only; 'UDREn ... set, the buffer is empty'); avr8js clears UDRE0 (and RXC0, TXC0) on any UCSR0A write", async () => {
+    // TXEN0 on (UDRE0 = 1), UCSR0A = U2X0, then send what UCSR0A reads
+    const r = await runs(program({}, 'ldi r16, 8\nsts 0xc1, r16\nldi r16, 2\nsts 0xc0, r16\nlds r17, 0xc0\nsts 0xc6, r17'), 'ucsr0a-write');
+    assert.deepEqual([...r.tracehook.output], [0x22], 'UDRE0 | U2X0');
+    assert.deepEqual([...r.without.output], [0x02], 'without: U2X0 only');
+    assert.deepEqual([...r.plain.output], [0x02]);
+  });
+
+  it("wdt-reset-io: a watchdog reset sets the I/O registers and SREG to their initial values (datasheet 11.1 Resetting the AVR: 'During reset, all I/O Registers are set to their initial values'); avr8js's reset keeps them", async () => {
+    // first boot: GPIOR0 = 0x55, T = 1, watchdog reset mode (16 ms), spin; after the reset: send
+    // SREG and GPIOR0 as they were at the reset vector
+    const r = await runs(program({}, [
+      'in r18, 0x3f', 'in r17, 0x1e', 'lds r16, 0x100', 'tst r16', 'brne second',
+      'ldi r16, 1', 'sts 0x100, r16', 'ldi r16, 0x55', 'out 0x1e, r16', 'set',
+      'ldi r16, 0x18', 'ldi r19, 0x08', 'sts 0x60, r16', 'sts 0x60, r19', 'spin:', 'rjmp spin',
+      'second:', 'clr r1', 'out 0x34, r1', 'ldi r16, 0x18', 'sts 0x60, r16', 'sts 0x60, r1',
+      'ldi r16, 8', 'sts 0xc1, r16', 'sts 0xc6, r17', 'sts 0xc6, r18',
+    ].join('\n')), 'wdt-reset-io');
+    assert.equal(r.tracehook.events.map((e) => e.kind).join(), 'reset');
+    assert.deepEqual([...r.tracehook.output], [0x00, 0x00], 'GPIOR0 and SREG reset');
+    assert.deepEqual([...r.without.output], [0x55, 0x42], 'without: GPIOR0 = 0x55, SREG still T and Z from the first boot');
+    assert.deepEqual([...r.plain.output], [0x55, 0x42]);
   });
 
   it('every correction has a test here', () => {
