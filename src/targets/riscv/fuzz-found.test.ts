@@ -331,4 +331,29 @@ smode:
     // csrr minstret, the nops, wfi, 3 nops: 195 + j, plus min(4, instructions left before the deadline)
     assert.deepEqual(regs.map((r) => x(r)), [199n, 200n, 201n, 202n, 203n, 203n, 203n, 203n, 203n, 208n, 209n, 210n]);
   });
+
+  test(`[stimecmp] RV${xlen}: with menvcfg.STCE = 0 an M-mode stimecmp write still sets STIP or arms the timer, and STIP is one bit with software's (QEMU 7.2 write_stimecmp)`, async () => {
+    const x = await run(xlen, `${SETUP}
+  csrw stimecmp, zero       # in the past: STIP at once
+  csrr a0, mip
+  li t0, -1
+  csrw stimecmp, t0         # in the future: STIP cleared, timer armed
+  csrr a1, mip
+  csrr t1, time
+  addi t1, t1, 3
+  csrw stimecmp, t1         # 300 instructions ahead
+  csrr a2, mip
+  li t2, 1000
+1:
+  addi t2, t2, -1
+  bnez t2, 1b
+  csrr a3, mip              # the timer fired
+  li t0, 0x20
+  csrc mip, t0              # STCE = 0: software may clear the timer's STIP
+  csrr a4, mip
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    const MTIP = 0x80n, STIP = 0x20n;
+    assert.deepEqual([x('a0'), x('a1'), x('a2'), x('a3'), x('a4')], [MTIP | STIP, MTIP, MTIP, MTIP | STIP, MTIP]);
+  });
 }

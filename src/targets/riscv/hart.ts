@@ -186,7 +186,6 @@ export class Hart {
     this.satp = 0n; this.stimecmp = 0n; this.stimer.deadline = Infinity;
     this.hpmCounter.fill(0n); this.hpmEvent.fill(0n);
     this.reservation = -1;
-    this.mipHw &= ~MIP_STIP;
     this.pmp.reset();
     this.mmu.flush();
     this.updateMode();
@@ -992,26 +991,33 @@ export class Hart {
     if ((this.mcounteren & 2n) === 0n || !this.stce) this.illegal(k);
   }
 
+  /**
+   * Set or clear mip.STIP for the Sstc timer. QEMU 7.2 keeps one mip: the timer and software
+   * writes (allowed while menvcfg.STCE is 0) change the same bit, so STIP lives in `mipSw`.
+   */
   private setStip(level: boolean): void {
-    const old = this.mipHw;
-    this.mipHw = level ? old | MIP_STIP : old & ~MIP_STIP;
-    if (this.mipHw !== old) this.irqChanged();
+    const old = this.mipSw;
+    this.mipSw = level ? old | MIP_STIP : old & ~MIP_STIP;
+    if (this.mipSw !== old) this.irqChanged();
   }
 
-  /** Re-evaluate the Sstc timer as QEMU's riscv_timer_write_timecmp does. */
+  /**
+   * Re-evaluate the Sstc timer as QEMU 7.2's riscv_timer_write_timecmp (time_helper.c) does on
+   * every stimecmp write, whatever menvcfg.STCE (write_stimecmp does not look at it): STIP is
+   * raised at once for a value not in the future (an armed timer stays armed), otherwise cleared
+   * and the timer armed.
+   */
   private updateStimer(): void {
     if (this.rdtime === undefined) return;
-    if (!this.stce) { this.stimer.deadline = Infinity; this.setStip(false); this.clock.reschedule(); return; }
     const now = this.rdtime();
     if (this.stimecmp <= now) {
-      this.stimer.deadline = Infinity;
       this.setStip(true);
-    } else {
-      this.setStip(false);
-      const diff = this.stimecmp - now;
-      const ns = (diff * 1_000_000_000n) / BigInt(this.timebaseHz);
-      this.stimer.deadline = ns > 2n ** 52n ? Infinity : this.clock.nowNs() + Number(ns);
+      return;
     }
+    this.setStip(false);
+    const diff = this.stimecmp - now;
+    const ns = (diff * 1_000_000_000n) / BigInt(this.timebaseHz);
+    this.stimer.deadline = ns > 2n ** 52n ? Infinity : this.clock.nowNs() + Number(ns);
     this.clock.reschedule();
   }
 
