@@ -68,7 +68,7 @@ export class Gen {
 
   /** BXWritePC / LoadWritePC(v): interworking and exception return. */
   exitBx(n: number, v: string, it: number): string {
-    return `{ const t = ${v}; ${this.modeSet(it)}s.icount += ${n}; if ((t & 1) !== 0 && (t >>> 28) !== 15) { s.pcLo = t & -2; return; } s.bxWritePc(t); return; }\n`;
+    return `{ const tgt = ${v}; ${this.modeSet(it)}s.icount += ${n}; if ((tgt & 1) !== 0 && (tgt >>> 28) !== 15) { s.pcLo = tgt & -2; return; } s.bxWritePc(tgt); return; }\n`;
   }
 }
 
