@@ -22,6 +22,8 @@ export const ARM_GUESTS: ArmGuest[] = [
     what: 'UART0 output, CPUID/VTOR/MSP, one SYS_WRITE0, the SSRAM mirrors' },
   { name: 'hello.m0', elf: 'hello.m0.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
     what: 'hello built for ARMv6-M (run by QEMU\'s Cortex-M3)' },
+  { name: 'hello.m3.an386', elf: 'hello.m3.elf', machine: 'mps2-an386', exit: 0, timeoutMs: 10_000,
+    what: 'hello on mps2-an386 (Cortex-M4): only CPUID differs (410fc240)' },
   { name: 'svc.m3', elf: 'svc.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
     what: 'SVC from thread mode on MSP and PSP, privileged and unprivileged; BusFault on an unprivileged SCS read' },
   { name: 'rtos.m3', elf: 'rtos.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
