@@ -41,6 +41,8 @@ type Row = [id: string, pattern: string, v6m?: 'v6', guard?: (f: Fields) => bool
 const NOT_PC = (l: string) => (f: Fields): boolean => f[l] !== 15;
 /** Indexed forms with P = 0 and W = 0 are undefined. */
 const PW = (f: Fields): boolean => f.P === 1 || f.W === 1;
+/** Rn = PC selects the literal form of a load. */
+const RN_NOT_PC = (f: Fields): boolean => f.n !== 15;
 
 const ROWS16: readonly Row[] = [
   // shift (immediate), add, subtract, move, compare
@@ -235,29 +237,29 @@ const ROWS32: readonly Row[] = [
     return [
       [`ldr${sz}_i12`, `11111000 10${b}1 nnnn tttt iiiiiiiiiiii`],
       [`ldr${sz}_i8`, `11111000 00${b}1 nnnn tttt 1 P U W iiiiiiii`, undefined, PW],
-      [`ldr${sz}t`, `11111000 00${b}1 nnnn tttt 1110 iiiiiiii`],
+      [`ldr${sz}t`, `11111000 00${b}1 nnnn tttt 1110 iiiiiiii`, undefined, RN_NOT_PC],
       [`ldr${sz}_lit`, `11111000 U 0${b}1 1111 tttt iiiiiiiiiiii`],
-      [`ldr${sz}_rw`, `11111000 00${b}1 nnnn tttt 000000 ii mmmm`],
+      [`ldr${sz}_rw`, `11111000 00${b}1 nnnn tttt 000000 ii mmmm`, undefined, RN_NOT_PC],
       [`ldrs${sz}_i12`, `11111001 10${b}1 nnnn tttt iiiiiiiiiiii`],
       [`ldrs${sz}_i8`, `11111001 00${b}1 nnnn tttt 1 P U W iiiiiiii`, undefined, PW],
-      [`ldrs${sz}t`, `11111001 00${b}1 nnnn tttt 1110 iiiiiiii`],
+      [`ldrs${sz}t`, `11111001 00${b}1 nnnn tttt 1110 iiiiiiii`, undefined, RN_NOT_PC],
       [`ldrs${sz}_lit`, `11111001 U 0${b}1 1111 tttt iiiiiiiiiiii`],
-      [`ldrs${sz}_rw`, `11111001 00${b}1 nnnn tttt 000000 ii mmmm`],
-      [`${hintName}_i12`, `11111000 10${b}1 nnnn 1111 iiiiiiiiiiii`],
-      [`${hintName}_i8`, `11111000 00${b}1 nnnn 1111 1100 iiiiiiii`],
+      [`ldrs${sz}_rw`, `11111001 00${b}1 nnnn tttt 000000 ii mmmm`, undefined, RN_NOT_PC],
+      [`${hintName}_i12`, `11111000 10${b}1 nnnn 1111 iiiiiiiiiiii`, undefined, RN_NOT_PC],
+      [`${hintName}_i8`, `11111000 00${b}1 nnnn 1111 1100 iiiiiiii`, undefined, RN_NOT_PC],
       [`${hintName}_lit`, `11111000 U 0${b}1 1111 1111 iiiiiiiiiiii`],
-      [`${hintName}_r`, `11111000 00${b}1 nnnn 1111 000000 ii mmmm`],
-      [`${sHint}_i12s`, `11111001 10${b}1 nnnn 1111 iiiiiiiiiiii`],
-      [`${sHint}_i8s`, `11111001 00${b}1 nnnn 1111 1100 iiiiiiii`],
+      [`${hintName}_r`, `11111000 00${b}1 nnnn 1111 000000 ii mmmm`, undefined, RN_NOT_PC],
+      [`${sHint}_i12s`, `11111001 10${b}1 nnnn 1111 iiiiiiiiiiii`, undefined, RN_NOT_PC],
+      [`${sHint}_i8s`, `11111001 00${b}1 nnnn 1111 1100 iiiiiiii`, undefined, RN_NOT_PC],
       [`${sHint}_lits`, `11111001 U 0${b}1 1111 1111 iiiiiiiiiiii`],
-      [`${sHint}_rs`, `11111001 00${b}1 nnnn 1111 000000 ii mmmm`],
+      [`${sHint}_rs`, `11111001 00${b}1 nnnn 1111 000000 ii mmmm`, undefined, RN_NOT_PC],
     ];
   }),
   ['ldr_i12', '11111000 1101 nnnn tttt iiiiiiiiiiii'],
   ['ldr_i8', '11111000 0101 nnnn tttt 1 P U W iiiiiiii', undefined, PW],
-  ['ldrt', '11111000 0101 nnnn tttt 1110 iiiiiiii'],
+  ['ldrt', '11111000 0101 nnnn tttt 1110 iiiiiiii', undefined, RN_NOT_PC],
   ['ldr_lit_w', '11111000 U 101 1111 tttt iiiiiiiiiiii'],
-  ['ldr_rw', '11111000 0101 nnnn tttt 000000 ii mmmm'],
+  ['ldr_rw', '11111000 0101 nnnn tttt 000000 ii mmmm', undefined, RN_NOT_PC],
   // data processing (register)
   ['lsl_rw', '11111010 000 S nnnn 1111 dddd 0000 mmmm'],
   ['lsr_rw', '11111010 001 S nnnn 1111 dddd 0000 mmmm'],
