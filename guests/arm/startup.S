@@ -70,7 +70,18 @@ Reset_Handler:
     str r3, [r0]
     adds r0, #4
     b 3b
-4:  bl _cstart                 /* lib.c / newlib glue: init, main, exit; never returns */
+4:
+#ifdef __ARM_FP
+    /* FP builds (Cortex-M4, -mfpu=fpv4-sp-d16): CPACR CP10/CP11 full access before any FP code */
+    ldr r0, =0xE000ED88
+    ldr r1, [r0]
+    ldr r2, =(0xF << 20)
+    orrs r1, r2
+    str r1, [r0]
+    dsb
+    isb
+#endif
+    bl _cstart                 /* lib.c / newlib glue: init, main, exit; never returns */
 5:  b 5b
     .size Reset_Handler, . - Reset_Handler
 
