@@ -8,11 +8,23 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { createInterface } from 'node:readline';
 
 export const QEMU_RISCV64 = 'qemu-system-riscv64';
+export const QEMU_ARM = 'qemu-system-arm';
 
-/** Whether `qemu-system-riscv64` is installed and is version 7.2.x (the models follow 7.2). */
-export function qemuAvailable(): boolean {
-  const r = spawnSync(QEMU_RISCV64, ['--version'], { encoding: 'utf8' });
+/** Whether `qemu-system-riscv64` (or `binary`) is installed and is version 7.2.x (the models follow 7.2). */
+export function qemuAvailable(binary: string = QEMU_RISCV64): boolean {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   return r.status === 0 && /version 7\.2\./.test(r.stdout);
+}
+
+/** Which QEMU to start and with what base arguments (default: `qemu-system-riscv64 -M virt`, stopped). */
+export interface QTestTarget {
+  /** The QEMU binary (default {@link QEMU_RISCV64}). */
+  binary?: string;
+  /**
+   * Arguments before `-qtest stdio` and the extra ones (default
+   * `-M virt -bios none -display none -S`).
+   */
+  baseArgs?: string[];
 }
 
 /** QOM paths of `virt` devices with `-smp 1` (creation order in virt_machine_init). */
@@ -32,10 +44,10 @@ export class QTest {
   readonly irqLevels = new Map<number, boolean>();
   private closed = false;
 
-  /** Start `qemu-system-riscv64 -M virt` stopped, under qtest, with extra arguments. */
-  constructor(extraArgs: string[] = []) {
-    this.proc = spawn(QEMU_RISCV64, [
-      '-M', 'virt', '-bios', 'none', '-display', 'none', '-S',
+  /** Start `qemu-system-riscv64 -M virt` stopped (or `target`), under qtest, with extra arguments. */
+  constructor(extraArgs: string[] = [], target: QTestTarget = {}) {
+    this.proc = spawn(target.binary ?? QEMU_RISCV64, [
+      ...(target.baseArgs ?? ['-M', 'virt', '-bios', 'none', '-display', 'none', '-S']),
       '-qtest', 'stdio', ...extraArgs,
     ]);
     this.proc.stderr.resume();
