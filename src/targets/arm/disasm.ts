@@ -25,7 +25,9 @@ function regList(list: number): string {
 
 /** `#imm` with objdump's hex comment for values above 9... objdump comments 32-bit immediates > 0xff... see below. */
 const imm = (v: number): string => `#${v}`;
-const immC = (v: number): string => ((v >>> 0) > 9 ? `#${v >>> 0}\t@ 0x${hx(v)}` : `#${v >>> 0}`);
+/** objdump's comment after an immediate: `@ 0x...` when it is above 32 or below -16 (arm-dis.c). */
+const cm = (v: number): string => (v > 32 || v < -16 ? `\t@ 0x${hx(v)}` : '');
+const immC = (v: number): string => `#${v >>> 0}${cm(v >>> 0)}`;
 
 function shiftSuffix(type: number, amount: number): string {
   if (type === 0 && amount === 0) return '';
@@ -75,7 +77,7 @@ function text(id: string, f: Fields, x: Ctx): string {
     const op = mi[1]!;
     const test = ['tst', 'teq', 'cmn', 'cmp'].includes(op);
     const mov = op === 'mov' || op === 'mvn';
-    const wide = ['and', 'bic', 'orr', 'eor', 'add', 'adc', 'sbc', 'sub', 'rsb', 'mov', 'mvn', 'tst', 'cmn', 'cmp'].includes(op) ? '.w' : '';
+    const wide = ['and', 'bic', 'orr', 'eor', 'add', 'adc', 'sbc', 'sub', 'mov', 'mvn', 'tst', 'cmn', 'cmp'].includes(op) ? '.w' : '';
     let operand2: string;
     if (mi[2] === 'mi') operand2 = immC(thumbExpandImm(f.i!).value);
     else operand2 = `${mm}${shiftSuffix(f.s!, f.i!)}`;
@@ -89,7 +91,7 @@ function text(id: string, f: Fields, x: Ctx): string {
     const form = ls[2]!;
     const w = form === 't' ? '' : '.w';
     switch (form) {
-      case '_i12': return m(`${op}${cond}${w}`, `${t}, [${n}, #${f.i}]`);
+      case '_i12': return m(`${op}${cond}${w}`, `${t}, [${n}, #${f.i}]${cm(f.i!)}`);
       case '_i8': {
         const i = f.U === 1 ? f.i! : -f.i!;
         if (f.P === 1 && f.W === 0) return m(`${op}${cond}${w}`, `${t}, [${n}, #${i}]`);
@@ -110,12 +112,12 @@ function text(id: string, f: Fields, x: Ctx): string {
     case 'lsr_i': case 'asr_i': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, ${mm}, #${f.i === 0 ? 32 : f.i}`);
     case 'add_r3': case 'sub_r3': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, ${n}, ${mm}`);
     case 'add_i3': case 'sub_i3': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, ${n}, #${f.i}`);
-    case 'mov_i8': return m(`mov${s16}${cond}`, `${d}, #${f.i}`);
-    case 'cmp_i8': return m(`cmp${cond}`, `${n}, #${f.i}`);
-    case 'add_i8': case 'sub_i8': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, #${f.i}`);
+    case 'mov_i8': return m(`mov${s16}${cond}`, `${d}, #${f.i}${cm(f.i!)}`);
+    case 'cmp_i8': return m(`cmp${cond}`, `${n}, #${f.i}${cm(f.i!)}`);
+    case 'add_i8': case 'sub_i8': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, #${f.i}${cm(f.i!)}`);
     case 'tst_r2': case 'cmp_r2': case 'cmn_r2': return m(`${id.slice(0, 3)}${cond}`, `${n}, ${mm}`);
     case 'rsb_i0': return m(`neg${s16}${cond}`, `${d}, ${n}`);
-    case 'mul_r2': return m(`mul${s16}${cond}`, `${d}, ${n}, ${d}`);
+    case 'mul_r2': return m(`mul${s16}${cond}`, `${d}, ${n}`);
     case 'add_hr': return m(`add${cond}`, `${d}, ${mm}`);
     case 'cmp_hr': return m(`cmp${cond}`, `${n}, ${mm}`);
     case 'mov_hr': return m(`mov${cond}`, `${d}, ${mm}`);
@@ -124,13 +126,13 @@ function text(id: string, f: Fields, x: Ctx): string {
     case 'ldr_lit': return m(`ldr${cond}`, `${t}, [pc, #${f.i! * 4}]\t@ (${hx(alignedPc + f.i! * 4)})`);
     case 'str_r': case 'strh_r': case 'strb_r': case 'ldrsb_r': case 'ldr_r': case 'ldrh_r': case 'ldrb_r': case 'ldrsh_r':
       return m(`${id.slice(0, -2)}${cond}`, `${t}, [${n}, ${mm}]`);
-    case 'str_i5': case 'ldr_i5': return m(`${id.slice(0, 3)}${cond}`, `${t}, [${n}, #${f.i! * 4}]`);
-    case 'strb_i5': case 'ldrb_i5': return m(`${id.slice(0, 4)}${cond}`, `${t}, [${n}, #${f.i}]`);
-    case 'strh_i5': case 'ldrh_i5': return m(`${id.slice(0, 4)}${cond}`, `${t}, [${n}, #${f.i! * 2}]`);
-    case 'str_sp': case 'ldr_sp': return m(`${id.slice(0, 3)}${cond}`, `${t}, [sp, #${f.i! * 4}]`);
+    case 'str_i5': case 'ldr_i5': return m(`${id.slice(0, 3)}${cond}`, `${t}, [${n}, #${f.i! * 4}]${cm(f.i! * 4)}`);
+    case 'strb_i5': case 'ldrb_i5': return m(`${id.slice(0, 4)}${cond}`, `${t}, [${n}, #${f.i}]${cm(f.i!)}`);
+    case 'strh_i5': case 'ldrh_i5': return m(`${id.slice(0, 4)}${cond}`, `${t}, [${n}, #${f.i! * 2}]${cm(f.i! * 2)}`);
+    case 'str_sp': case 'ldr_sp': return m(`${id.slice(0, 3)}${cond}`, `${t}, [sp, #${f.i! * 4}]${cm(f.i! * 4)}`);
     case 'adr': return m(`add${cond}`, `${d}, pc, #${f.i! * 4}\t@ (adr ${d}, ${hx(alignedPc + f.i! * 4)})`);
-    case 'add_spi8': return m(`add${cond}`, `${d}, sp, #${f.i! * 4}`);
-    case 'add_spi7': case 'sub_spi7': return m(`${id.slice(0, 3)}${cond}`, `sp, #${f.i! * 4}`);
+    case 'add_spi8': return m(`add${cond}`, `${d}, sp, #${f.i! * 4}${cm(f.i! * 4)}`);
+    case 'add_spi7': case 'sub_spi7': return m(`${id.slice(0, 3)}${cond}`, `sp, #${f.i! * 4}${cm(f.i! * 4)}`);
     case 'cbz': case 'cbnz': return m(id, `${n}, ${x.target(f.i! << 1)}`);
     case 'sxth': case 'sxtb': case 'uxth': case 'uxtb': return m(`${id}${cond}`, `${d}, ${mm}`);
     case 'push': return m(`push${cond}`, regList(f.r! | (f.M! << 14)));
@@ -146,33 +148,28 @@ function text(id: string, f: Fields, x: Ctx): string {
     case 'b_c16': return m(`b${COND_NAMES[f.c!]}.n`, x.target(signExtend(f.i! << 1, 9)));
     case 'b16': return m(`b${cond}.n`, x.target(signExtend(f.i! << 1, 12)));
     case 'udf': return m('udf', `#${f.i}`);
-    case 'svc': return m(`svc${cond}`, `${f.i}`);
+    case 'svc': return m(`svc${cond}`, `${f.i}${cm(f.i!)}`);
     case 'stm_w': case 'ldm_w': {
-      const pp = f.n === 13 && f.W === 1 && id === 'ldm_w';
-      if (pp) return m(`pop${cond}.w`, regList(f.r!));
       return m(`${id === 'stm_w' ? 'stmia' : 'ldmia'}${cond}.w`, `${n}${f.W ? '!' : ''}, ${regList(f.r!)}`);
     }
     case 'stmdb': case 'ldmdb': {
-      if (f.n === 13 && f.W === 1 && id === 'stmdb') return m(`push${cond}.w`, regList(f.r!));
       return m(`${id}${cond}`, `${n}${f.W ? '!' : ''}, ${regList(f.r!)}`);
     }
-    case 'strex': return m(`strex${cond}`, `${d}, ${t}, [${n}${f.i ? `, #${f.i * 4}` : ''}]`);
-    case 'ldrex': return m(`ldrex${cond}`, `${t}, [${n}${f.i ? `, #${f.i * 4}` : ''}]`);
+    case 'strex': return m(`strex${cond}`, `${d}, ${t}, [${n}${f.i ? `, #${f.i * 4}` : ''}]${cm(f.i! * 4)}`);
+    case 'ldrex': return m(`ldrex${cond}`, `${t}, [${n}${f.i ? `, #${f.i * 4}` : ''}]${cm(f.i! * 4)}`);
     case 'strexb': case 'strexh': return m(`${id}${cond}`, `${d}, ${t}, [${n}]`);
     case 'ldrexb': case 'ldrexh': return m(`${id}${cond}`, `${t}, [${n}]`);
     case 'strd': case 'ldrd': {
       const i = f.U === 1 ? f.i! * 4 : -f.i! * 4;
       const ops = `${t}, ${reg(f.T)}, `;
-      if (f.P === 1 && f.W === 0) return m(`${id}${cond}`, `${ops}[${n}${i !== 0 || f.U === 0 ? `, #${i}` : ''}]`);
+      if (f.P === 1 && f.W === 0) return m(`${id}${cond}`, `${ops}[${n}${i !== 0 || f.U === 0 ? `, #${i}` : ''}]${f.U === 1 ? cm(i) : ''}`);
       if (f.P === 1) return m(`${id}${cond}`, `${ops}[${n}, #${i}]!`);
       return m(`${id}${cond}`, `${ops}[${n}], #${i}`);
     }
     case 'tbb': return m(`tbb${cond}`, `[${n}, ${mm}]`);
     case 'tbh': return m(`tbh${cond}`, `[${n}, ${mm}, lsl #1]`);
-    case 'lsl_is': case 'lsr_is': case 'asr_is': case 'ror_is':
-      return m(`${id.slice(0, 3)}${S}${cond}.w`, `${d}, ${mm}, #${f.i === 0 ? 32 : f.i}`);
-    case 'mov_rw': return m(`mov${S}${cond}.w`, `${d}, ${mm}`);
-    case 'rrx': return m(`rrx${S}${cond}`, `${d}, ${mm}`);
+    case 'lsl_is': case 'lsr_is': case 'asr_is': case 'ror_is': case 'mov_rw': case 'rrx':
+      return m(`mov${S}${cond}.w`, `${d}, ${mm}${shiftSuffix(id === 'rrx' ? 3 : ['lsl', 'lsr', 'asr', 'ror', 'mov'].indexOf(id.slice(0, 3)) & 3, f.i ?? 0)}`);
     case 'addw': case 'subw': return m(`${id}${cond}`, `${d}, ${n}, ${immC(f.i!)}`);
     case 'adr_w_add': return m(`addw${cond}`, `${d}, pc, ${immC(f.i!)}`);
     case 'adr_w_sub': return m(`subw${cond}`, `${d}, pc, ${immC(f.i!)}`);
@@ -195,17 +192,17 @@ function text(id: string, f: Fields, x: Ctx): string {
     }
     case 'msr': {
       let name = SYSREG[f.x!] ?? `${f.x}`;
-      if (f.x! <= 3) name = `${name}_${f.k === 2 ? 'nzcvq' : f.k === 1 ? 'g' : 'nzcvqg'}`;
+      if (f.x === 0) name = `CPSR_${f.k === 2 ? 'f' : f.k === 1 ? 's' : 'fs'}`;
       return m(`msr${cond}`, `${name}, ${n}`);
     }
-    case 'mrs': return m(`mrs${cond}`, `${d}, ${SYSREG[f.x!] ?? f.x}`);
+    case 'mrs': return m(`mrs${cond}`, `${d}, ${f.x === 0 ? 'CPSR' : SYSREG[f.x!] ?? f.x}`);
     case 'nop_w': case 'yield_w': case 'wfe_w': case 'wfi_w': case 'sev_w': return m(`${id.slice(0, -2)}${cond}.w`, '');
     case 'hint_w': return m(`hint${cond}.w`, `#${f.i}`);
     case 'dbg': return m(`dbg${cond}`, `#${f.i}`);
     case 'clrex': return m(`clrex${cond}`, '');
     case 'dsb': case 'dmb': return m(`${id}${cond}`, BARRIER[f.o!] ?? `#${f.o}`);
     case 'isb': return m(`isb${cond}`, f.o === 15 ? 'sy' : `#${f.o}`);
-    case 'udf_w': return m('udf.w', `#${f.i}`);
+    case 'udf_w': return m('udf.w', `#${f.i}${cm(f.i!)}`);
     case 'cop': return m('cdp', '...');
     case 'lsl_rw': case 'lsr_rw': case 'asr_rw': case 'ror_rw': return m(`${id.slice(0, 3)}${S}${cond}.w`, `${d}, ${n}, ${mm}`);
     case 'sxth_w': case 'uxth_w': case 'sxtb_w': case 'uxtb_w':
@@ -217,7 +214,13 @@ function text(id: string, f: Fields, x: Ctx): string {
     case 'smull': case 'umull': case 'smlal': case 'umlal': return m(`${id}${cond}`, `${reg(f.l)}, ${reg(f.h)}, ${n}, ${mm}`);
     case 'sdiv': case 'udiv': return m(`${id}${cond}`, `${d}, ${n}, ${mm}`);
     default:
-      if (id.startsWith('pld') || id.startsWith('pli')) return m(id.slice(0, 3), `[${n}]`);
+      if (id.startsWith('pld') || id.startsWith('pli')) {
+        const op = id.slice(0, 3);
+        if (id.includes('_r')) return m(op, `[${n}, ${mm}${f.i ? `, lsl #${f.i}` : ''}]`);
+        if (id.includes('_i8')) return m(op, `[${n}, #-${f.i}]`);
+        if (id.includes('_lit')) return m(op, `[pc, #${f.U ? f.i : -f.i!}]`);
+        return m(op, `[${n}, #${f.i}]${cm(f.i!)}`);
+      }
       return m(id, '');
   }
 }
