@@ -365,4 +365,29 @@ describe('mps2-an385: timers and FPGAIO counters in virtual time against QEMU 7.
     ];
     await timed(map, ops, 6);
   });
+
+  test('600 random timer and dual-timer accesses at random instruction gaps (shift 3) read identically', async () => {
+    const rnd = prng(0x3e2_0003);
+    const ops: TimedOp[] = [w(ICPR, 0xffff_ffff)];
+    const vals = [0, 1, 2, 3, 5, 10, 17, 40, 100, 0xffff, 0x1_0003, 0xffff_fffe];
+    const dtOffs = [0, 4, 8, 0xc, 0x10, 0x14, 0x18, 0x20, 0x24, 0x28, 0x2c, 0x30, 0x34, 0x38];
+    for (let i = 0; i < 600; i++) {
+      const x = rnd();
+      if (x < 0.12) {
+        ops.push(w(pick(rnd, [T0, T1]) + pick(rnd, [0, 4, 8, 0xc]), pick(rnd, vals)));
+      } else if (x < 0.2) {
+        ops.push(w(pick(rnd, [T0, T1]), int(rnd, 16)));
+      } else if (x < 0.32) {
+        const off = pick(rnd, dtOffs);
+        ops.push(w(DT + off, (off & 0x1f) === 8 ? int(rnd, 0x100) : pick(rnd, vals)));
+      } else if (x < 0.75) {
+        ops.push(r(pick(rnd, [T0 + 4, T1 + 4, T0 + 0xc, T1 + 0xc, DT + 4, DT + 0x24, DT + 0x10, DT + 0x30, DT + 0x14, DT, DT + 0x20, DT + 8, DT + 0x28])));
+      } else if (x < 0.8) {
+        ops.push(r(ISPR));
+      } else {
+        ops.push(d(1 + int(rnd, rnd() < 0.8 ? 12 : 200)));
+      }
+    }
+    await timed(map, ops, 3);
+  });
 });
