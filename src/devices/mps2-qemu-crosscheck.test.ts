@@ -13,7 +13,8 @@
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus } from '../core/bus.js';
@@ -177,6 +178,71 @@ for (const map of [MPS2_AN385, MPS2_AN386]) {
     });
   });
 }
+
+describe('mps2-an385: UART0 with a host on its serial line, against QEMU 7.2', { skip }, () => {
+  let q: QTest;
+  let sock: Socket;
+  let dir: string;
+  const received: number[] = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mps2-uart-'));
+    const path = join(dir, 's0');
+    q = new QTest([], {
+      binary: QEMU_ARM,
+      baseArgs: [...QEMU_BASE('mps2-an385'), '-chardev', `socket,id=s0,path=${path},server=on,wait=off`, '-serial', 'chardev:s0'],
+    });
+    await q.read(0x4000_4000 + 0xfe0, 4); // QEMU is up (and listening)
+    for (let i = 0; !existsSync(path) && i < 100; i++) await new Promise((r) => setTimeout(r, 10));
+    sock = createConnection(path);
+    sock.on('data', (b) => received.push(...b));
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+  });
+  afterEach(() => {
+    sock?.destroy();
+    q?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Poll QEMU until `pred` holds for the value at `addr` (host input arrives asynchronously). */
+  const until = async (addr: number, pred: (v: number) => boolean): Promise<void> => {
+    for (let i = 0; i < 200; i++) {
+      if (pred(Number(await q.read(addr, 4)))) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`timeout waiting at 0x${addr.toString(16)}`);
+  };
+
+  test('received bytes wait outside the UART while it is full or disabled, raise RX (IRQ 0), and TX bytes reach the host', async () => {
+    const m = model(MPS2_AN385);
+    const U = 0x4000_4000;
+    const both = async (op: Op): Promise<void> => compare(q, m, [op]);
+    const regs = async (): Promise<void> => compare(q, m, [U + 4, U + 0xc, ISPR].map((addr): Op => ({ k: 'r', addr, size: 4 })));
+    await both({ k: 'w', addr: ICPR, size: 4, v: 0xffff_ffff });
+    // RX disabled: the host's byte is held back
+    sock.write('C');
+    m.devs.uarts[0]!.pushInput([0x43]);
+    await new Promise((r) => setTimeout(r, 50));
+    await regs();
+    await both({ k: 'w', addr: U + 8, size: 4, v: 0xf });
+    await until(U + 4, (v) => (v & 2) !== 0);
+    await regs();
+    sock.write('AB');
+    m.devs.uarts[0]!.pushInput([0x41, 0x42]);
+    await new Promise((r) => setTimeout(r, 50));
+    await regs();
+    for (let i = 0; i < 3; i++) {
+      await both({ k: 'r', addr: U, size: 4 });
+      if (i < 2) await until(U + 4, (v) => (v & 2) !== 0);
+      await regs();
+    }
+    await both({ k: 'w', addr: U + 0xc, size: 4, v: 2 });
+    await regs();
+    for (const ch of 'ok\n') await both({ k: 'w', addr: U, size: 4, v: ch.charCodeAt(0) });
+    await regs();
+    for (let i = 0; i < 100 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(String.fromCharCode(...received), 'ok\n');
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 // Virtual time: a generated guest program performs the accesses at known instruction counts.
