@@ -4,7 +4,8 @@
  * entries and exits is printed and checked. */
 #include "lib.h"
 
-static char trace[64];
+/* volatile: handlers append to it between main's accesses */
+static volatile char trace[64];
 static volatile unsigned tpos;
 static void tr(char c) { if (tpos < sizeof trace - 1) trace[tpos++] = c; trace[tpos] = 0; }
 static void tr_reset(void) { tpos = 0; trace[0] = 0; }
@@ -67,7 +68,7 @@ static void check_trace(const char *what, const char *expected)
         if (trace[i] != expected[i]) { ok = 0; break; }
         if (!trace[i]) break;
     }
-    check(ok, "%s: trace %s (expected %s)", what, trace, expected);
+    check(ok, "%s: trace %s (expected %s)", what, (const char *)trace, expected);
 }
 
 int main(void)
@@ -178,7 +179,7 @@ int main(void)
     T0(TIMER_CTRL) = 0;
     T1(TIMER_CTRL) = 0;
     printf("timer 0 every 300 clocks, timer 1 every 500: %u and %u interrupts, trace %s\n",
-           (unsigned)t0_irqs, (unsigned)t1_irqs, trace);
+           (unsigned)t0_irqs, (unsigned)t1_irqs, (const char *)trace);
     check(t0_irqs == 5, "5 timer-0 interrupts while timer 1 counted 3");
     check_trace("timers 0 and 1", "TtUuTtTtUuTtTtUu");
     nvic_disable(TIMER0_IRQn);
