@@ -72,6 +72,7 @@ export const CORRECTIONS = [
   { name: 'int-flag-masked', doc: "an INT0/INT1 edge sets INTFn whatever EIMSK says (datasheet 13.2.3 EIFR: 'When an edge or logic change on the INT0 pin triggers an interrupt request, INTF0 becomes set (one). If the I-bit in SREG and the INT0 bit in EIMSK are set (one), the MCU will jump to the corresponding Interrupt Vector'; the trigger is EICRA's, the mask only gates the jump); avr8js ignores edges while INTn is masked" },
   { name: 'ucsr0a-write', doc: "writing UCSR0A changes only U2X0, MPCM0 and (writing 1) clears TXC0 (datasheet 19.10.2 UCSRnA: RXCn, UDREn, FEn, DORn, UPEn are read-only flags); avr8js stores just U2X0/MPCM0, clearing RXC0, UDRE0 and TXC0" },
   { name: 'wdt-reset-io', doc: "a watchdog reset resets the I/O registers and SREG (datasheet 11.1 Resetting the AVR: 'During reset, all I/O Registers are set to their initial values'; MCUSR kept) and, with WDRF set, leaves the watchdog on in reset mode (10.9.2 WDTCSR.WDE: 'WDE is overridden by WDRF in MCUSR'); avr8js's cpu.reset() keeps every I/O register and SREG" },
+  { name: 'usart-tx-buffer', doc: "USART0's transmitter is double-buffered (datasheet 19.6.3 Transmit Buffer Empty Flag: UDRE0 'indicates if the transmit buffer (UDRn) is ready to receive new data'; the byte moves to the Shift Register at once when it is idle; TXC0 is set when the frame is out and the buffer empty, 19.6.4): UDR0 takes a second byte while one is shifted out; a write with UDRE0 = 0 or TXEN0 = 0 is ignored; the UDRE request lasts while UDRE0 is set ('executed as long as UDREn is set'); avr8js clears UDRE0 for a whole frame after every write, and on entering the UDRE vector" },
   { name: 'clock-events', doc: 'every clock event due at an instruction boundary runs there (datasheet: the timers and the USART are independent hardware that set their flags in the same clock); avr8js runs one per instruction, so a second one due waits an instruction' },
 ] as const;
 export type Correction = (typeof CORRECTIONS)[number]['name'];
@@ -203,6 +204,38 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
         cpu.addClockEvent((e as ClockEventEntry & { callback: () => void }).callback, ee.writeCompleteCycles - cpu.cycles);
       }
       return r;
+    };
+  }
+  if (fix.has('usart-tx-buffer')) {
+    // The transmit buffer in front of the shift register, as tracehook's USART ('datasheet'
+    // timing): a frame-end clock event per frame.
+    const u = usart as unknown as { UDRE: Parameters<CPU['setInterruptFlag']>[0]; TXC: Parameters<CPU['setInterruptFlag']>[0]; cyclesPerChar: number };
+    // the UDRE request lasts as long as UDRE0 is set (19.6.3: 'the USART Data Register Empty
+    // Interrupt will be executed as long as UDREn is set'): entering the vector does not clear it
+    (u.UDRE as { constant?: boolean }).constant = true;
+    let txBuffer = -1;
+    let txBusy = false;
+    const startFrame = (v: number): void => {
+      txBusy = true;
+      usart.onByteTransmit?.(v);
+      cpu.addClockEvent(txEnd, u.cyclesPerChar);
+    };
+    const txEnd = (): void => {
+      if (txBuffer >= 0) {
+        const v = txBuffer;
+        txBuffer = -1;
+        cpu.setInterruptFlag(u.UDRE);
+        startFrame(v);
+      } else {
+        txBusy = false;
+        cpu.setInterruptFlag(u.TXC);
+      }
+    };
+    cpu.writeHooks[usart0Config.UDR] = (value) => {
+      if (!(cpu.data[usart0Config.UCSRB]! & 0x08 /* TXEN0 */) || !(cpu.data[usart0Config.UCSRA]! & 0x20 /* UDRE0 */)) return true;
+      if (!txBusy) startFrame(value);
+      else { txBuffer = value; cpu.clearInterrupt(u.UDRE); }
+      return true;
     };
   }
   if (fix.has('ucsr0a-write')) {

@@ -96,6 +96,8 @@ describe('tracehook-avr', () => {
       'ldi r16, 0xc7', 'sts 0x7a, r16', // ADCSRA: ADEN | ADSC, clk/128
       'wait:', 'lds r16, 0x7a', 'sbrc r16, 6', 'rjmp wait',
       'lds r17, 0x78', 'lds r18, 0x79', 'sts 0xc6, r18', 'sts 0xc6, r17',
+      'txc:', 'lds r16, 0xc0', 'sbrs r16, 6', 'rjmp txc', // the second byte leaves the buffer
+
       'ldi r16, 1', 'out 0x33, r16', 'sleep',
     ].join('\n')).bytes;
     const f = join(tmp, 'adc.bin');

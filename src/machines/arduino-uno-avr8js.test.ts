@@ -147,7 +147,7 @@ describe('datasheet corrections to avr8js 0.21.1: tracehook follows the datashee
     // TXEN0 on (UDRE0 = 1), UCSR0A = U2X0, then send what UCSR0A reads
     const r = await runs(program({}, 'ldi r16, 8\nsts 0xc1, r16\nldi r16, 2\nsts 0xc0, r16\nlds r17, 0xc0\nsts 0xc6, r17'), 'ucsr0a-write');
     assert.deepEqual([...r.tracehook.output], [0x22], 'UDRE0 | U2X0');
-    assert.deepEqual([...r.without.output], [0x02], 'without: U2X0 only');
+    assert.deepEqual([...r.without.output], [], 'without: UDRE0 cleared, so the UDR0 write is ignored (19.6.3)');
     assert.deepEqual([...r.plain.output], [0x02]);
   });
 
@@ -160,11 +160,21 @@ describe('datasheet corrections to avr8js 0.21.1: tracehook follows the datashee
       'ldi r16, 0x18', 'ldi r19, 0x08', 'sts 0x60, r16', 'sts 0x60, r19', 'spin:', 'rjmp spin',
       'second:', 'clr r1', 'out 0x34, r1', 'ldi r16, 0x18', 'sts 0x60, r16', 'sts 0x60, r1',
       'ldi r16, 8', 'sts 0xc1, r16', 'sts 0xc6, r17', 'sts 0xc6, r18',
+      'wait:', 'lds r16, 0xc0', 'sbrs r16, 6', 'rjmp wait',
     ].join('\n')), 'wdt-reset-io');
     assert.equal(r.tracehook.events.map((e) => e.kind).join(), 'reset');
     assert.deepEqual([...r.tracehook.output], [0x00, 0x00], 'GPIOR0 and SREG reset');
     assert.deepEqual([...r.without.output], [0x55, 0x42], 'without: GPIOR0 = 0x55, SREG still T and Z from the first boot');
     assert.deepEqual([...r.plain.output], [0x55, 0x42]);
+  });
+
+  it("usart-tx-buffer: UDR0 is double-buffered, the first byte goes to the shift register at once and UDRE0 stays set (datasheet 19.6.3: UDRE0 'indicates if the transmit buffer (UDRn) is ready to receive new data'); TXC0 when the last frame is out (19.6.4); avr8js clears UDRE0 for a whole frame after each write", async () => {
+    // TXEN0 (UBRR0 = 0: 160-cycle frames), send 'A', then send what UCSR0A reads, then wait for TXC0
+    const r = await runs(program({}, 'ldi r16, 8\nsts 0xc1, r16\nldi r16, 0x41\nsts 0xc6, r16\nlds r17, 0xc0\nsts 0xc6, r17\nwait:\nlds r16, 0xc0\nsbrs r16, 6\nrjmp wait'), 'usart-tx-buffer');
+    assert.deepEqual([...r.tracehook.output], [0x41, 0x20], 'UDRE0 still set after the first write');
+    assert.deepEqual([...r.without.output], [0x41, 0x00], 'without: UDRE0 clear for a frame');
+    assert.deepEqual([...r.plain.output], [0x41, 0x00]);
+    assert.ok(r.tracehook.cycles > 320 && r.tracehook.cycles < 340, `two frames back to back, TXC0 after the second: ${r.tracehook.cycles}`);
   });
 
   it('every correction has a test here', () => {

@@ -30,7 +30,8 @@ export interface Atmega328pOptions {
   spi?: SpiOptions;
   twi?: TwiOptions;
   adc?: AdcOptions;
-  /** Timers keep avr8js's clock events (`TimerOptions.polling`), for an avr8js-compatible chip. */
+  /** Timers keep avr8js's clock events (`TimerOptions.polling`) and USART0 avr8js's single-buffered
+   * transmitter, for an avr8js-compatible chip. */
   avr8jsEvents?: boolean;
 }
 
@@ -54,7 +55,8 @@ export class Atmega328pPeripherals {
     this.timer0 = new Timer8(chip, TIMER0_CONFIG, timers);
     this.timer1 = new Timer16(chip, TIMER1_CONFIG, timers);
     this.timer2 = new Timer8(chip, TIMER2_CONFIG, timers);
-    this.usart = new Usart(chip, options.usart);
+    // the datasheet's double-buffered transmitter; avr8js's single buffer on an avr8js-compatible chip
+    this.usart = new Usart(chip, { timing: options.avr8jsEvents ? 'avr8js' : 'datasheet', ...options.usart });
     this.watchdog = new Watchdog(chip);
     this.eeprom = new Eeprom(chip, options.eeprom);
     this.spi = new Spi(chip, options.spi);
