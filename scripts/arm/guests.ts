@@ -38,6 +38,8 @@ export const ARM_GUESTS: ArmGuest[] = [
     what: 'escalation to HardFault: disabled handlers, faults in handlers, masked SVC, BKPT' },
   { name: 'chain.m3', elf: 'chain.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
     what: 'interrupt pended just before SVC, VTOR in RAM, fault at a vector entry, stacking error' },
+  { name: 'uart-irq.m3', elf: 'uart-irq.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
+    what: 'interrupt-driven UART0 output (TX interrupt, IRQ 1) through a ring buffer' },
   { name: 'fpu.m4', elf: 'fpu.m4.elf', machine: 'mps2-an386', exit: 0, timeoutMs: 10_000,
     what: 'Cortex-M4: FPv4-SP arithmetic and FPSCR flags, lazy FP stacking, NOCP, DSP instructions' },
   { name: 'printf-semihost.m3', elf: 'printf-semihost.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
