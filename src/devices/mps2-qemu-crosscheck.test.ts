@@ -93,7 +93,7 @@ for (const map of [MPS2_AN385, MPS2_AN386]) {
         for (let off = 0; off < 0x110; off += 4) ops.push({ k: 'r', addr: base + off, size: 4 });
         for (let off = 0xfd0; off < 0x1000; off += 4) ops.push({ k: 'r', addr: base + off, size: 4 });
       }
-      for (const base of [0x4000_0000, 0x4000_1000, 0x4000_2000, 0x4000_4000, 0x4000_5000, 0x4000_6000, 0x4000_7000, 0x4000_9000]) {
+      for (const base of [0x4000_0000, 0x4000_1000, 0x4000_2000, 0x4000_8000, 0x4000_4000, 0x4000_5000, 0x4000_6000, 0x4000_7000, 0x4000_9000]) {
         for (let off = 0xfd0; off < 0x1000; off += 4) ops.push({ k: 'r', addr: base + off, size: 4 });
         for (const size of [1, 2] as const) ops.push({ k: 'r', addr: base + 0xfe0, size }, { k: 'r', addr: base + 0xfe1, size: 1 });
       }
@@ -455,5 +455,19 @@ describe('mps2-an385: timers and FPGAIO counters in virtual time against QEMU 7.
       }
     }
     await timed(map, ops, 3);
+  });
+
+  // (RESEN is left alone: after a second expiry it resets the board, and the guest with it)
+  test('watchdog: counts from reset whatever INTEN says, RIS at expiry, INTCLR reloads, LOAD, lock', async () => {
+    const WD = 0x4000_8000;
+    const ops: TimedOp[] = [
+      r(WD), r(WD + 4), d(10), r(WD + 4), r(WD + 8), r(WD + 0x10), r(WD + 0xc00),
+      w(WD, 30), r(WD + 4), d(10), r(WD + 4), d(20), r(WD + 4), r(WD + 0x10), r(WD + 0x14), d(40), r(WD + 4), r(WD + 0x10),
+      w(WD + 0xc, 0), r(WD + 4), r(WD + 0x10), d(5), r(WD + 4),
+      w(WD + 8, 1), r(WD + 8), r(WD + 0x14), w(WD + 8, 0), r(WD + 4), d(5), r(WD + 4),
+      w(WD + 0xc00, 0), r(WD + 0xc00), w(WD, 1000), r(WD), r(WD + 4), w(WD + 0xc00, 0x1acc_e551), r(WD + 0xc00), w(WD, 1000), r(WD), r(WD + 4),
+      d(10), r(WD + 4), w(WD + 0xf00, 1), r(WD + 0xf00), w(WD + 0xf00, 0), r(WD + 0xf04),
+    ];
+    await timed(map, ops, 4);
   });
 });

@@ -4,7 +4,7 @@
  * their interrupt outputs wired through the board's OR gates to NVIC inputs supplied by the
  * caller. RAM is left to the machine (it needs aliases: the same bytes at two addresses).
  *
- * Devices the map lists but tracehook does not model (watchdog, PL022 SPI, SBCon I2C, LAN9118)
+ * Devices the map lists but tracehook does not model (PL022 SPI, SBCon I2C, LAN9118)
  * are mapped as unimplemented devices (reads 0, writes ignored) unless `skipUnmodelled`.
  */
 import type { Bus, MmioHandler } from '../core/bus.js';
@@ -13,6 +13,7 @@ import { IrqPin, type IrqLine } from '../core/irq.js';
 import { CmsdkApbDualTimer } from '../devices/cmsdk-apb-dualtimer.js';
 import { CmsdkApbTimer } from '../devices/cmsdk-apb-timer.js';
 import { CmsdkApbUart } from '../devices/cmsdk-apb-uart.js';
+import { CmsdkApbWatchdog } from '../devices/cmsdk-apb-watchdog.js';
 import { Mps2Fpgaio } from '../devices/mps2-fpgaio.js';
 import { MPS2_AN385_SCC, MPS2_AN386_SCC, Mps2Scc } from '../devices/mps2-scc.js';
 import { UnimplementedDevice, type UnimplementedAccess } from '../devices/mps2-unimp.js';
@@ -25,8 +26,10 @@ export interface Mps2DeviceOptions {
   clock: VirtualClock;
   /** NVIC external interrupt input `n` (0 .. map.numIrq - 1). */
   nvicIrq: (n: number) => IrqLine;
-  /** The NMI input (the watchdog's, unmodelled). Default: unconnected. */
+  /** The NMI input (the watchdog's interrupt). Default: unconnected. */
   nmi?: IrqLine;
+  /** The watchdog resets the board (QEMU's default watchdog action). Default: ignored. */
+  onWatchdogReset?: () => void;
   /** Bytes UART `index` transmits. Default: dropped (QEMU with no backend). */
   uartOutput?: (index: number, byte: number) => void;
   /** Every access to an unimplemented range (QEMU's `-d unimp`). */
@@ -42,6 +45,7 @@ export interface Mps2Devices {
   readonly uarts: readonly CmsdkApbUart[];
   readonly timers: readonly [CmsdkApbTimer, CmsdkApbTimer];
   readonly dualTimer: CmsdkApbDualTimer;
+  readonly watchdog: CmsdkApbWatchdog;
   readonly fpgaio: Mps2Fpgaio;
   readonly scc: Mps2Scc;
   /** Handlers by map device id (unimplemented ranges included). */
@@ -81,6 +85,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
   const uarts: CmsdkApbUart[] = [];
   const timers: CmsdkApbTimer[] = [];
   let dualTimer: CmsdkApbDualTimer | undefined;
+  let watchdog: CmsdkApbWatchdog | undefined;
   let fpgaio: Mps2Fpgaio | undefined;
   let scc: Mps2Scc | undefined;
   for (const d of map.devices) {
@@ -110,6 +115,9 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       case 'cmsdk-apb-dualtimer':
         h = dualTimer = new CmsdkApbDualTimer({ clock, timclkHz: map.sysclkHz, ...opt('irq', line(d.irqs.timintc)) });
         break;
+      case 'cmsdk-apb-watchdog':
+        h = watchdog = new CmsdkApbWatchdog({ clock, wdogclkHz: map.sysclkHz, ...opt('irq', line(d.irqs.wdogint)), ...opt('onReset', o.onWatchdogReset) });
+        break;
       case 'mps2-fpgaio':
         h = fpgaio = new Mps2Fpgaio({ clock });
         break;
@@ -124,7 +132,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
     }
     if (h !== undefined) handlers.set(d.id, o.wrap ? o.wrap(d, h) : h);
   }
-  if (timers.length !== 2 || dualTimer === undefined || fpgaio === undefined || scc === undefined) {
+  if (timers.length !== 2 || dualTimer === undefined || watchdog === undefined || fpgaio === undefined || scc === undefined) {
     throw new Error(`mps2: ${map.board} map lacks a device`);
   }
 
@@ -140,7 +148,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
     });
   }
 
-  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, fpgaio, scc };
+  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, watchdog, fpgaio, scc };
   return {
     ...devs,
     handlers,
@@ -148,6 +156,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       for (const u of devs.uarts) u.reset();
       for (const t of devs.timers) t.reset();
       devs.dualTimer.reset();
+      devs.watchdog.reset();
       devs.fpgaio.reset();
       devs.scc.reset();
     },

@@ -187,7 +187,7 @@ function devices(): Mps2Device[] {
     { id: 'timer0', region: 'cmsdk-apb-timer', kind: 'cmsdk-apb-timer', base: MPS2_TIMER0_BASE, size: 0x1000, priority: 0, irqs: { timint: nvic(MPS2_TIMER0_IRQ) }, modelled: true },
     { id: 'timer1', region: 'cmsdk-apb-timer', kind: 'cmsdk-apb-timer', base: MPS2_TIMER1_BASE, size: 0x1000, priority: 0, irqs: { timint: nvic(MPS2_TIMER1_IRQ) }, modelled: true },
     { id: 'dualtimer', region: 'cmsdk-apb-dualtimer', kind: 'cmsdk-apb-dualtimer', base: MPS2_DUALTIMER_BASE, size: 0x1000, priority: 0, irqs: { timintc: nvic(MPS2_DUALTIMER_IRQ) }, modelled: true },
-    { id: 'watchdog', region: 'cmsdk-apb-watchdog', kind: 'cmsdk-apb-watchdog', base: MPS2_WATCHDOG_BASE, size: 0x1000, priority: 0, irqs: { wdogint: { kind: 'nmi' } }, modelled: false },
+    { id: 'watchdog', region: 'cmsdk-apb-watchdog', kind: 'cmsdk-apb-watchdog', base: MPS2_WATCHDOG_BASE, size: 0x1000, priority: 0, irqs: { wdogint: { kind: 'nmi' } }, modelled: true },
     { id: 'scc', region: 'mps2-scc', kind: 'mps2-scc', base: MPS2_SCC_BASE, size: 0x1000, priority: 0, irqs: {}, modelled: true },
     { id: 'fpgaio', region: 'mps2-fpgaio', kind: 'mps2-fpgaio', base: MPS2_FPGAIO_BASE, size: 0x1000, priority: 0, irqs: {}, modelled: true },
     // PL022 SPI: the external ADC alone on IRQ 22; APB + LCD ORed onto 11; the two shield ones onto 24
