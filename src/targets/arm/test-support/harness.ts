@@ -28,6 +28,10 @@ import type { Plugin } from '../../../plugin/api.js';
 import { ArmCpu, ARM_TRAP, MODE_SINGLE } from '../cpu.js';
 import { Ccr, type ArmExceptionModel, type SyncException } from '../exception-model.js';
 import { translate, type ArmBlock } from '../translate.js';
+import { ArmExceptions } from '../exceptions.js';
+import { Nvic, Scs, SCS_BASE } from '../nvic.js';
+import { Scb } from '../scb.js';
+import { SysTick } from '../systick.js';
 import { assemble } from './asm.js';
 import type { Profile } from '../encodings.js';
 
@@ -71,12 +75,31 @@ export interface ArmRunOptions {
   setup?: (cpu: ArmCpu, bus: Bus, labels: ReadonlyMap<string, number>) => void;
   /** Fixture file for the assembled programs (the test file's own). */
   fixtures: string;
+  /**
+   * Use the real exception model (exceptions.ts with the SCS at 0xE000E000, SysTick at 25 MHz):
+   * the program starts with its vector table (VTOR = CODE_BASE; SP and PC are loaded from it).
+   * `exit` still ends the run (bkpt #0 is intercepted).
+   */
+  exceptions?: boolean;
+  /** `-d int` lines from the real model. */
+  intLog?: (line: string) => void;
+}
+
+/** ArmExceptions whose `bkpt #0` ends the test run. */
+class HarnessExceptions extends ArmExceptions {
+  stop: (code: number) => void = () => {};
+  override bkpt(cpu: ArmCpu, imm: number, pc: number): boolean {
+    if (imm === 0) { cpu.pc = pc + 2; this.stop(0); return true; }
+    return super.bkpt(cpu, imm, pc);
+  }
 }
 
 export interface ArmRunResult {
   cpu: ArmCpu;
   bus: Bus;
   model: TestModel;
+  /** The real model, with `exceptions: true`. */
+  exc: ArmExceptions | undefined;
   labels: ReadonlyMap<string, number>;
   /** 0 after `exit`, 1 after an exception, 2 after an exception return, 3 after WFI. */
   code: number;
@@ -113,6 +136,13 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   const model = new TestModel();
   model.ccr = o.ccr ?? Ccr.STKALIGN;
   const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data] });
+  let exc: HarnessExceptions | undefined;
+  if (o.exceptions === true) {
+    exc = new HarnessExceptions({ irqs: 32, profile: o.profile, log: o.intLog });
+    cpu.model = exc;
+    const scb = new Scb(exc, cpu);
+    bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exc, cpu, new Nvic(exc, cpu), scb, new SysTick(exc, cpu, clock, { cpuHz: 25_000_000 })));
+  }
   bus.addMmio('test', MMIO_BASE, 0x1000, {
     read: () => mmioValue,
     write: (_off, _size, v) => { mmioValue = v; cpu.exitReq = 1; },
@@ -122,6 +152,13 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   cpu.reset();
   cpu.pc = CODE_BASE;
   cpu.r[13] = DATA_BASE + DATA_SIZE;
+  if (exc !== undefined) {
+    exc.ccr = o.ccr ?? Ccr.STKALIGN;
+    exc.vtor = CODE_BASE;
+    cpu.r[13] = bus.read(CODE_BASE, 4);
+    const pc = bus.read(CODE_BASE + 4, 4);
+    cpu.pc = pc & ~1;
+  }
   const engine = new Engine<ArmCpu, ArmBlock>({
     translate: (c, mode) => translate(c, { host, symbolAt: () => undefined }, mode),
     singleMode: MODE_SINGLE,
@@ -133,6 +170,7 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   const runner = new Runner(clock, [cpu], engine, { maxInsns: o.maxInsns ?? 100_000, inputOpen: () => false, waitInput: () => Promise.resolve() });
   let exitCode = -1;
   model.stop = (c) => { if (exitCode < 0) exitCode = c; runner.requestExit(c); };
+  if (exc !== undefined) exc.stop = model.stop;
   const machine: MachineAccess = {
     arch: 'arm', vcpus: 1,
     registers: (): readonly RegisterDesc[] => cpu.registerDescs(),
@@ -155,7 +193,7 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   host.vcpuExit(0);
   host.atExit();
   return {
-    cpu, bus, model, labels, code: exitCode, engine, host,
+    cpu, bus, model, exc, labels, code: exitCode, engine, host,
     r: (n) => cpu.r[n]!,
     u: (n) => cpu.r[n]! >>> 0,
     flags: flagLetters(cpu.apsr),

@@ -1,0 +1,240 @@
+/**
+ * The exception model (exceptions.ts, scb.ts, nvic.ts, systick.ts) running real handlers: SVC
+ * and its frame, PSP and EXC_RETURN values, PendSV tail-chaining, SysTick waking WFI, NVIC
+ * priorities with BASEPRI and nested preemption, fault escalation to HardFault, enabled
+ * UsageFault with CFSR and the stacked PC, 8-byte stack alignment, lockup; every handler entry
+ * is one discontinuity with the fromPc/toPc of discon-semantics.md.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { runArm, type ArmRunOptions } from './test-support/harness.js';
+import { definePlugin, Discon } from '../../plugin/api.js';
+import { Cfsr } from './exception-model.js';
+import { Hfsr } from './exceptions.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/exceptions.json', import.meta.url));
+
+const NAMES = ['nmi', 'hardfault', 'memmanage', 'busfault', 'usagefault', '', '', '', '', 'svc', 'debugmon', '', 'pendsv', 'systick', 'irq0', 'irq1'];
+
+/** A program with its vector table: handlers not defined in `body` store IPSR at 0x20000000 and exit. */
+function program(body: string): string {
+  const defined = (n: string): boolean => new RegExp(`^\\s*${n}:`, 'm').test(body);
+  const vec = NAMES.map((n) => (n !== '' && defined(n) ? `  .word ${n} + 1` : '  .word default_handler + 1')).join('\n');
+  return `vectors:
+  .word 0x20040000
+  .word reset + 1
+${vec}
+default_handler:
+  mrs r0, IPSR
+  ldr r1, =0x20000000
+  str r0, [r1]
+  exit
+reset:
+${body}`;
+}
+
+interface Event { kind: number; from: number; to: number }
+
+async function run(body: string, o: Partial<ArmRunOptions> = {}) {
+  const events: Event[] = [];
+  const plugin = definePlugin({
+    name: 'events',
+    install(api) { api.onDiscontinuity(Discon.All, (_v, kind, from, to) => { events.push({ kind, from: Number(from), to: Number(to) }); }); },
+  });
+  const r = await runArm(program(body), { fixtures, exceptions: true, plugins: [{ plugin }], ...o });
+  return { ...r, events, L: (l: string): number => r.labels.get(l)! };
+}
+
+describe('SVC and exception return', () => {
+  it('svc from Thread mode on MSP: frame, LR = 0xfffffff9, return to the next instruction', async () => {
+    const r = await run(`
+      movs r0, #42
+    call:
+      svc #1
+    after:
+      movs r7, #2
+      exit
+    svc:
+      mov r5, lr
+      ldr r6, [sp]          @ stacked r0
+      mrs r4, IPSR
+      bx lr`);
+    assert.equal(r.u(5), 0xfffffff9);
+    assert.equal(r.r(6), 42);
+    assert.equal(r.r(4), 11);
+    assert.equal(r.r(7), 2);
+    assert.equal(r.cpu.ipsr, 0);
+    assert.equal(r.u(13), 0x20040000);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('call'), to: r.L('svc') }]);
+  });
+  it('Thread mode on PSP: LR = 0xfffffffd; PendSV pended in the SVC handler is tail-chained', async () => {
+    const r = await run(`
+      ldr r0, =0x20020000
+      msr PSP, r0
+      movs r0, #2
+      msr CONTROL, r0
+      isb
+    call:
+      svc #0
+    after:
+      mov r3, sp
+      exit
+    svc:
+      mov r5, lr
+      ldr r0, =0xe000ed04
+      mov.w r1, #0x10000000   @ PENDSVSET
+      str r1, [r0]
+      bx lr
+    pendsv:
+      mov r6, lr
+      movs r7, #7
+      bx lr`);
+    assert.equal(r.u(5), 0xfffffffd);
+    assert.equal(r.u(6), 0xfffffffd, 'the tail-chained handler keeps EXC_RETURN');
+    assert.equal(r.r(7), 7);
+    assert.equal(r.u(3), 0x20020000, 'back on PSP, frame popped');
+    assert.equal(r.cpu.msp, 0x20040000);
+    assert.deepEqual(r.events, [
+      { kind: Discon.Exception, from: r.L('call'), to: r.L('svc') },
+      { kind: Discon.Interrupt, from: r.L('after'), to: r.L('pendsv') },
+    ]);
+  });
+  it('8-byte stack alignment: the frame is aligned and xPSR bit 9 records it', async () => {
+    const r = await run(`
+      ldr r0, =0x2003fffc
+      mov sp, r0
+      svc #0
+      mov r3, sp
+      exit
+    svc:
+      mov r4, sp
+      ldr r5, [sp, #28]     @ stacked xPSR
+      bx lr`);
+    assert.equal(r.u(4), 0x2003ffd8);
+    assert.equal((r.u(5) >>> 9) & 1, 1);
+    assert.equal(r.u(3), 0x2003fffc);
+  });
+});
+
+describe('interrupts', () => {
+  it('SysTick wakes WFI; each entry reports the instruction after the WFI', async () => {
+    const r = await run(`
+      ldr r0, =0xe000e010
+      movs r1, #99
+      str r1, [r0, #4]       @ RVR
+      str r1, [r0, #8]       @ CVR (clears)
+      movs r1, #7
+      str r1, [r0]           @ CSR: enable, interrupt, CPU clock
+      movs r4, #0
+    sleep:
+      wfi
+    woke:
+      cmp r4, #3
+      blt sleep
+      movs r1, #0
+      str r1, [r0]
+      exit
+    systick:
+      adds r4, #1
+      bx lr`);
+    assert.equal(r.r(4), 3);
+    assert.equal(r.events.length, 3);
+    for (const e of r.events) assert.deepEqual(e, { kind: Discon.Interrupt, from: r.L('woke'), to: r.L('systick') });
+  });
+  it('NVIC: BASEPRI holds an IRQ back; a higher-priority IRQ preempts its handler (LR = 0xfffffff1)', async () => {
+    const r = await run(`
+      ldr r0, =0xe000e100
+      movs r1, #3
+      str r1, [r0]           @ ISER0: IRQ0, IRQ1
+      ldr r0, =0xe000e400
+      movs r1, #0x80
+      strb r1, [r0]          @ IRQ0 priority 0x80
+      movs r1, #0x40
+      strb r1, [r0, #1]      @ IRQ1 priority 0x40
+      movs r1, #0x80
+      msr BASEPRI, r1
+      ldr r0, =0xe000ef00
+      movs r1, #0
+      str r1, [r0]           @ STIR: pend IRQ0
+      movs r6, #1            @ still here: masked by BASEPRI
+      movs r1, #0
+    unmask:
+      msr BASEPRI, r1
+    back:
+      exit
+    irq0:
+      push {lr}
+      ldr r0, =0xe000ef00
+      movs r1, #1
+      str r1, [r0]           @ pend IRQ1: preempts now
+    irq0_after:
+      pop {pc}
+    irq1:
+      mov r5, lr
+      bx lr`);
+    assert.equal(r.r(6), 1);
+    assert.equal(r.u(5), 0xfffffff1);
+    assert.deepEqual(r.events.map((e) => [e.kind, e.from, e.to]), [
+      [Discon.Interrupt, r.L('back'), r.L('irq0')],
+      [Discon.Interrupt, r.L('irq0_after'), r.L('irq1')],
+    ]);
+  });
+});
+
+describe('faults', () => {
+  it('UsageFault disabled: escalates to HardFault (HFSR.FORCED, CFSR.UNDEFINSTR)', async () => {
+    const r = await run(`
+    bad:
+      udf #0
+    hardfault:
+      ldr r6, [sp, #24]     @ stacked PC
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]          @ CFSR
+      ldr r5, [r0, #4]      @ HFSR
+      exit`);
+    assert.equal(r.u(6), r.L('bad'));
+    assert.equal(r.u(4), Cfsr.UNDEFINSTR);
+    assert.equal(r.u(5), Hfsr.FORCED >>> 0);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('bad'), to: r.L('hardfault') }]);
+  });
+  it('UsageFault enabled: divide by zero with DIV_0_TRP enters the UsageFault handler', async () => {
+    const r = await run(`
+      ldr r0, =0xe000ed14
+      ldr r1, [r0]
+      orr r1, r1, #0x10      @ CCR.DIV_0_TRP
+      str r1, [r0]
+      ldr r0, =0xe000ed24
+      mov.w r1, #0x40000     @ SHCSR.USGFAULTENA
+      str r1, [r0]
+      movs r2, #0
+    bad:
+      udiv r3, r2, r2
+    usagefault:
+      ldr r6, [sp, #24]
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]
+      exit`);
+    assert.equal(r.u(6), r.L('bad'));
+    assert.equal(r.u(4), Cfsr.DIVBYZERO);
+  });
+  it('a fault in the HardFault handler locks up: the run stops with one line', async () => {
+    await assert.rejects(run(`
+      udf #0
+    hardfault:
+      udf #1`), /Lockup/);
+  });
+  it('exception return with a bad EXC_RETURN is an INVPC UsageFault (escalated)', async () => {
+    const r = await run(`
+      svc #0
+      exit
+    svc:
+      ldr r0, =0xfffffff5
+      bx r0
+    hardfault:
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]
+      exit`);
+    assert.equal(r.u(4), Cfsr.INVPC);
+  });
+});

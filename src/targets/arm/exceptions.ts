@@ -1,0 +1,390 @@
+/**
+ * The ARMv7-M / ARMv6-M exception model (ARMv7-M ARM B1.5): exception state (enabled, pending,
+ * active, priority), priority grouping, execution priority with PRIMASK/FAULTMASK/BASEPRI,
+ * exception entry (PushStack on MSP or PSP with 8-byte alignment under CCR.STKALIGN, EXC_RETURN in
+ * LR), exception return (PopStack, the EXC_RETURN checks, INVPC), tail-chaining on return,
+ * escalation of faults to HardFault, and lockup (a one-line stop). Names follow the manual's
+ * pseudocode: {@link pushStack}, {@link exceptionTaken}, {@link exceptionReturn}, {@link popStack}.
+ *
+ * Late arrival needs no separate path: entry is atomic here, so the highest-priority pending
+ * exception at the moment of entry is the one whose handler runs (and is the one reported).
+ *
+ * Every handler entry is reported as a discontinuity (discon-semantics.md, ARM M-profile):
+ * interrupts (NMI, PendSV, SysTick, IRQs) with fromPc = the stacked return address; SVC and
+ * faults as exceptions with fromPc = the instruction; a tail-chained entry reports the return
+ * address in the retained frame. Exception returns are not events.
+ *
+ * Registers (SCB, NVIC, SysTick) are views over this state: scb.ts, nvic.ts, systick.ts.
+ */
+import type { ArmCpu } from './cpu.js';
+import { ArmExc, Ccr, Cfsr, excName, type ArmExceptionModel, type SyncException } from './exception-model.js';
+import { Discon } from '../../plugin/api.js';
+
+/** HFSR bits. */
+export const Hfsr = { VECTTBL: 1 << 1, FORCED: 1 << 30, DEBUGEVT: 1 << 31 } as const;
+/** SHCSR enable bits. */
+export const Shcsr = { MEMFAULTENA: 1 << 16, BUSFAULTENA: 1 << 17, USGFAULTENA: 1 << 18 } as const;
+
+export interface ArmExceptionsOptions {
+  /** External interrupts (IRQ0..n-1); QEMU's mps2-an385 has 32. */
+  irqs?: number;
+  /** Implemented priority bits (3 on the Cortex-M3 of QEMU's mps2? 8 by default, as QEMU's NVIC). */
+  priorityBits?: number;
+  /** `-d int` sink. */
+  log?: (line: string) => void;
+  /** Semihosting: called for BKPT 0xAB; returns true if serviced (the PC is then advanced by the model). */
+  semihosting?: (cpu: ArmCpu) => boolean;
+  profile?: 'v7m' | 'v6m';
+}
+
+export class ArmExceptions implements ArmExceptionModel {
+  readonly count: number;
+  readonly enabled: Uint8Array;
+  readonly pending: Uint8Array;
+  readonly active: Uint8Array;
+  /** Programmable priority per exception number (8-bit register value). */
+  readonly priority: Uint8Array;
+  /** Input line levels of the external interrupts (level-sensitive: pending again after the handler while high). */
+  readonly level: Uint8Array;
+  readonly priorityMask: number;
+  ccr = Ccr.STKALIGN;
+  cfsr = 0;
+  hfsr = 0;
+  mmfar = 0;
+  bfar = 0;
+  shcsr = 0;
+  vtor = 0;
+  /** AIRCR.PRIGROUP */
+  prigroup = 0;
+  /** SCR (SLEEPONEXIT bit 1, SEVONPEND bit 4). */
+  scr = 0;
+  private readonly log: ((line: string) => void) | undefined;
+  private readonly semihosting: ((cpu: ArmCpu) => boolean) | undefined;
+  readonly v6m: boolean;
+  /** Set when the core locked up (the run stops with this message). */
+  lockup: string | undefined;
+
+  constructor(o: ArmExceptionsOptions = {}) {
+    this.count = 16 + (o.irqs ?? 32);
+    this.enabled = new Uint8Array(this.count);
+    this.pending = new Uint8Array(this.count);
+    this.active = new Uint8Array(this.count);
+    this.priority = new Uint8Array(this.count);
+    this.level = new Uint8Array(this.count);
+    this.priorityMask = (0xff << (8 - (o.priorityBits ?? 8))) & 0xff;
+    this.log = o.log;
+    this.semihosting = o.semihosting;
+    this.v6m = o.profile === 'v6m';
+    this.reset();
+  }
+
+  reset(): void {
+    this.enabled.fill(0); this.pending.fill(0); this.active.fill(0); this.priority.fill(0);
+    // Fixed-priority and always-enabled system exceptions.
+    for (const n of [ArmExc.Reset, ArmExc.NMI, ArmExc.HardFault, ArmExc.SVCall, ArmExc.PendSV, ArmExc.SysTick, ArmExc.DebugMonitor]) this.enabled[n] = 1;
+    this.cfsr = 0; this.hfsr = 0; this.mmfar = 0; this.bfar = 0; this.shcsr = 0; this.vtor = 0; this.prigroup = 0; this.scr = 0;
+    this.ccr = Ccr.STKALIGN;
+    this.lockup = undefined;
+  }
+
+  /** Priority of exception n: fixed -3/-2/-1 for Reset/NMI/HardFault, else the register value. */
+  rawPriority(n: number): number {
+    if (n === ArmExc.Reset) return -3;
+    if (n === ArmExc.NMI) return -2;
+    if (n === ArmExc.HardFault) return -1;
+    return this.priority[n]! & this.priorityMask;
+  }
+
+  /** Group priority (PRIGROUP splits off the subpriority bits). */
+  groupPriority(n: number): number {
+    const p = this.rawPriority(n);
+    if (p < 0) return p;
+    return p & ~((2 << this.prigroup) - 1) & 0xff;
+  }
+
+  private groupOf(p: number): number { return p & ~((2 << this.prigroup) - 1) & 0xff; }
+
+  /** Is exception n enabled (faults: SHCSR; IRQs: NVIC ISER)? */
+  isEnabled(n: number): boolean {
+    switch (n) {
+      case ArmExc.MemManage: return (this.shcsr & Shcsr.MEMFAULTENA) !== 0;
+      case ArmExc.BusFault: return (this.shcsr & Shcsr.BUSFAULTENA) !== 0;
+      case ArmExc.UsageFault: return (this.shcsr & Shcsr.USGFAULTENA) !== 0;
+      default: return this.enabled[n] !== 0;
+    }
+  }
+
+  /** ExecutionPriority() of the manual, for the CPU's current mask registers and active set. */
+  executionPriority(cpu: ArmCpu): number {
+    let highest = 256;
+    for (let n = 1; n < this.count; n++) if (this.active[n] !== 0) highest = Math.min(highest, this.groupPriority(n));
+    let boost = 256;
+    if (cpu.primask !== 0) boost = 0;
+    if (cpu.basepri !== 0) boost = Math.min(boost, this.groupOf(cpu.basepri & this.priorityMask));
+    if (cpu.faultmask !== 0) boost = -1;
+    return Math.min(highest, boost);
+  }
+
+  /** The pending, enabled exception with the highest priority (lowest value, then lowest number), or 0. */
+  private highestPending(): number {
+    let best = 0, bestP = 1000;
+    for (let n = 1; n < this.count; n++) {
+      if (this.pending[n] === 0 || !this.isEnabled(n)) continue;
+      const p = this.rawPriority(n);
+      if (p < bestP) { best = n; bestP = p; }
+    }
+    return best;
+  }
+
+  /** VECTPENDING, RETTOBASE and friends read this. */
+  pendingNumber(): number { return this.highestPending(); }
+
+  /** Number of active exceptions (RETTOBASE, NestedActivation). */
+  activeCount(): number { let c = 0; for (let n = 1; n < this.count; n++) c += this.active[n]!; return c; }
+
+  // ---- requests from devices and registers -------------------------------------------------
+
+  /** Set exception n pending (an IRQ line, ICSR.PENDSTSET/PENDSVSET/NMIPENDSET, STIR). */
+  setPending(cpu: ArmCpu, n: number): void {
+    if (n <= 0 || n >= this.count) return;
+    this.pending[n] = 1;
+    this.priorityChanged(cpu);
+  }
+
+  /** Drive external interrupt `irq`'s line (IRQ n is exception 16 + n): high makes it pending. */
+  setIrqLevel(cpu: ArmCpu, irq: number, high: boolean): void {
+    const n = ArmExc.IrqBase + irq;
+    if (n >= this.count) throw new RangeError(`no IRQ ${irq} (the NVIC has ${this.count - 16})`);
+    this.level[n] = high ? 1 : 0;
+    if (high && this.active[n] === 0) this.setPending(cpu, n);
+  }
+
+  clearPending(cpu: ArmCpu, n: number): void {
+    if (n <= 0 || n >= this.count) return;
+    this.pending[n] = 0;
+    this.priorityChanged(cpu);
+  }
+
+  // ---- ArmExceptionModel -------------------------------------------------------------------
+
+  priorityChanged(cpu: ArmCpu): void {
+    const n = this.highestPending();
+    const want = n !== 0 ? 1 : 0;
+    if (want !== 0 && cpu.irqPending === 0) cpu.exitReq = 1;
+    cpu.irqPending = want;
+  }
+
+  takePending(cpu: ArmCpu): boolean {
+    const n = this.highestPending();
+    if (n === 0) { cpu.irqPending = 0; return false; }
+    const preempts = this.groupPriority(n) < this.executionPriority(cpu);
+    if (cpu.halted) {
+      if (!preempts && !this.wakesFromWfi(cpu, n)) { cpu.irqPending = 0; return false; } // stays asleep; a new request re-arms
+      cpu.halted = false;
+      if (cpu.host.hasIdleHooks) cpu.host.vcpuResume(cpu.index);
+      if (!preempts) return true;
+    }
+    if (!preempts) return false;
+    const from = cpu.pc;
+    this.enter(cpu, n, from, Discon.Interrupt, from);
+    return true;
+  }
+
+  /** WFI wakes for a pending exception that would preempt if PRIMASK were clear. */
+  private wakesFromWfi(cpu: ArmCpu, n: number): boolean {
+    const saved = cpu.primask;
+    cpu.primask = 0;
+    const ok = this.groupPriority(n) < this.executionPriority(cpu);
+    cpu.primask = saved;
+    return ok;
+  }
+
+  wfi(cpu: ArmCpu): void {
+    const n = this.highestPending();
+    if (n !== 0 && this.wakesFromWfi(cpu, n)) return;
+    cpu.halted = true;
+    cpu.irqPending = n !== 0 ? 1 : 0;
+    if (cpu.host.hasIdleHooks) cpu.host.vcpuIdle(cpu.index);
+  }
+
+  bkpt(cpu: ArmCpu, imm: number, pc: number): boolean {
+    if (imm === 0xab && this.semihosting !== undefined && this.semihosting(cpu)) {
+      cpu.pc = pc + 2;
+      if ((cpu.host.disconMask & Discon.HostCall) !== 0) cpu.host.discon(cpu.index, Discon.HostCall, pc | 0, 0, cpu.pcLo, 0);
+      return true;
+    }
+    this.hfsr |= Hfsr.DEBUGEVT;
+    return false;
+  }
+
+  exception(cpu: ArmCpu, e: SyncException): void {
+    let n = e.exc;
+    if (e.cfsr !== 0) {
+      this.cfsr |= e.cfsr;
+      if ((e.cfsr & Cfsr.BFARVALID) !== 0) this.bfar = e.faultAddress >>> 0;
+      if ((e.cfsr & Cfsr.MMARVALID) !== 0) this.mmfar = e.faultAddress >>> 0;
+    }
+    const exec = this.executionPriority(cpu);
+    // Escalation (B1.5.4): a fault that is disabled (or any fault on ARMv6-M) or that cannot
+    // preempt becomes HardFault; SVC and DebugMonitor likewise.
+    if (n !== ArmExc.HardFault && (this.v6m || !this.isEnabled(n) || this.groupPriority(n) >= exec)) {
+      if (n !== ArmExc.DebugMonitor) this.hfsr |= Hfsr.FORCED;
+      n = ArmExc.HardFault;
+    }
+    if (n === ArmExc.HardFault && exec <= -1) {
+      this.lock(cpu, `Lockup: can't escalate ${e.exc} to HardFault (current priority ${exec}) at 0x${(e.pc >>> 0).toString(16).padStart(8, '0')}`);
+      return;
+    }
+    this.enter(cpu, n, e.returnPc, Discon.Exception, e.pc);
+  }
+
+  private lock(cpu: ArmCpu, msg: string): never {
+    this.lockup = msg;
+    throw cpu.stopError(msg);
+  }
+
+  /** Take exception n: push the frame, enter the handler, report it. */
+  private enter(cpu: ArmCpu, n: number, returnAddress: number, kind: 1 | 2, fromPc: number): void {
+    if (this.log !== undefined) this.log(`Taking exception ${n} [${excName(n)}]\n`);
+    this.pushStack(cpu, returnAddress);
+    this.exceptionTaken(cpu, n);
+    if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0);
+  }
+
+  /** PushStack(ReturnAddress) of the manual: the 8-word frame on the current stack, LR = EXC_RETURN. */
+  pushStack(cpu: ArmCpu, returnAddress: number): void {
+    const handler = cpu.ipsr !== 0;
+    const onPsp = !handler && (cpu.control & 2) !== 0;
+    const frameptr0 = cpu.r[13]! >>> 0;
+    const forceAlign = (this.ccr & Ccr.STKALIGN) !== 0 || this.v6m;
+    const realign = forceAlign && (frameptr0 & 4) !== 0 ? 1 : 0;
+    const frameptr = ((frameptr0 - 0x20) & (forceAlign ? ~7 : ~3)) >>> 0;
+    const xpsr = (cpu.xpsr & ~(1 << 9)) | (realign << 9);
+    const words = [cpu.r[0]!, cpu.r[1]!, cpu.r[2]!, cpu.r[3]!, cpu.r[12]!, cpu.r[14]!, returnAddress & ~1, xpsr];
+    const bus = cpu.bus;
+    let err = false;
+    for (let i = 0; i < 8; i++) {
+      bus.error = 0;
+      bus.write(frameptr + 4 * i, 4, words[i]! >>> 0);
+      if (bus.error !== 0) err = true;
+    }
+    cpu.r[13] = frameptr;
+    if (err) { this.cfsr |= Cfsr.STKERR; this.pending[ArmExc.BusFault] = 1; }
+    cpu.r[14] = handler ? 0xfffffff1 | 0 : onPsp ? 0xfffffffd | 0 : 0xfffffff9 | 0;
+  }
+
+  /** ExceptionTaken(n): Handler mode, IPSR = n, SP_main, PC from the vector table. */
+  exceptionTaken(cpu: ArmCpu, n: number): void {
+    const bus = cpu.bus;
+    bus.error = 0;
+    const vector = bus.read((this.vtor + 4 * n) >>> 0, 4);
+    if (bus.error !== 0) {
+      if (n === ArmExc.HardFault || this.executionPriority(cpu) <= -1) this.lock(cpu, `Lockup: vector table read for exception ${n} failed`);
+      this.hfsr |= Hfsr.VECTTBL;
+      this.exceptionTaken(cpu, ArmExc.HardFault);
+      return;
+    }
+    cpu.setIpsr(n);
+    cpu.setControl(cpu.control & ~2 & ~4);
+    cpu.pcLo = vector & ~1;
+    cpu.thumb = (vector & 1) !== 0;
+    cpu.itstate = 0;
+    this.active[n] = 1;
+    this.pending[n] = 0;
+    cpu.event = 1;
+    cpu.clearExclusive();
+    cpu.exitReq = 1;
+    this.priorityChanged(cpu);
+  }
+
+  /** ExceptionReturn(EXC_RETURN) of the manual, with tail-chaining. */
+  exceptionReturn(cpu: ArmCpu, excReturn: number): void {
+    const returning = cpu.ipsr;
+    const mode = excReturn & 0xf;
+    const nested = this.activeCount();
+    const invpc = (): void => {
+      // INVPC UsageFault taken from the handler, return address = the EXC_RETURN value's PC.
+      this.cfsr |= Cfsr.INVPC;
+      cpu.r[14] = excReturn | 0;
+      const n = this.isEnabled(ArmExc.UsageFault) && this.groupPriority(ArmExc.UsageFault) < this.executionPriority(cpu) ? ArmExc.UsageFault : ArmExc.HardFault;
+      if (n === ArmExc.HardFault) { if (this.executionPriority(cpu) <= -1) this.lock(cpu, 'Lockup: INVPC on exception return at HardFault priority'); this.hfsr |= Hfsr.FORCED; }
+      this.enter(cpu, n, cpu.pcLo, Discon.Exception, cpu.pcLo);
+    };
+    if (((excReturn >>> 4) & 0xffffff) !== 0xffffff || this.active[returning] === 0) { invpc(); return; }
+    let toThread: boolean, usePsp: boolean;
+    switch (mode) {
+      case 0x1: toThread = false; usePsp = false; if (nested === 1) { invpc(); return; } break;
+      case 0x9: toThread = true; usePsp = false; break;
+      case 0xd: toThread = true; usePsp = true; break;
+      default: invpc(); return;
+    }
+    if (toThread && nested !== 1) { invpc(); return; }
+    // DeActivate
+    this.active[returning] = 0;
+    if (this.level[returning] !== 0) this.pending[returning] = 1;
+    if (returning !== ArmExc.NMI) cpu.faultmask = 0;
+    cpu.clearExclusive();
+    cpu.event = 1;
+    // Tail-chaining: a pending exception that would preempt the context being returned to is
+    // entered directly, keeping the frame on the stack and the same EXC_RETURN.
+    const next = this.highestPending();
+    if (next !== 0) {
+      const threadPri = this.returnedPriority(cpu);
+      if (this.groupPriority(next) < threadPri) {
+        const frame = toThread && usePsp ? cpu.psp : cpu.msp;
+        const bus = cpu.bus;
+        bus.error = 0;
+        const stackedPc = bus.read((frame + 24) >>> 0, 4);
+        if (this.log !== undefined) this.log(`Taking exception ${next} [${excName(next)}] (tail-chained)\n`);
+        cpu.r[14] = excReturn | 0;
+        this.exceptionTaken(cpu, next);
+        const kind = next === ArmExc.SVCall || (next >= ArmExc.HardFault && next <= ArmExc.UsageFault) || next === ArmExc.DebugMonitor ? Discon.Exception : Discon.Interrupt;
+        if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, stackedPc | 0, 0, cpu.pcLo, 0);
+        return;
+      }
+    }
+    this.popStack(cpu, toThread, usePsp);
+    this.priorityChanged(cpu);
+    if (toThread && (this.scr & 2) !== 0 && this.activeCount() === 0) {
+      // SLEEPONEXIT: back to sleep in Thread mode.
+      cpu.halted = true;
+    }
+  }
+
+  /** Execution priority once the returning exception is no longer active (for tail-chaining). */
+  private returnedPriority(cpu: ArmCpu): number { return this.executionPriority(cpu); }
+
+  /** PopStack: restore the frame from SP_main or SP_process, switch mode and stack. */
+  popStack(cpu: ArmCpu, toThread: boolean, usePsp: boolean): void {
+    // Select the stack before reading the frame: CONTROL.SPSEL and IPSR decide the bank.
+    const frameptr = (toThread && usePsp ? cpu.psp : cpu.msp) >>> 0;
+    const bus = cpu.bus;
+    const w: number[] = [];
+    for (let i = 0; i < 8; i++) { bus.error = 0; w.push(bus.read(frameptr + 4 * i, 4) | 0); if (bus.error !== 0) this.cfsr |= Cfsr.UNSTKERR; }
+    const psr = w[7]! >>> 0;
+    const forceAlign = (this.ccr & Ccr.STKALIGN) !== 0 || this.v6m;
+    const sp = (frameptr + 0x20 + (forceAlign && ((psr >>> 9) & 1) !== 0 ? 4 : 0)) | 0;
+    if (toThread && usePsp) cpu.psp = sp; else cpu.msp = sp;
+    cpu.setControl(toThread ? (usePsp ? cpu.control | 2 : cpu.control & ~2) : cpu.control & ~2);
+    cpu.xpsr = toThread ? psr & ~0x1ff : psr;
+    if (!toThread && cpu.ipsr === 0) cpu.setIpsr(psr & 0x1ff);
+    cpu.r[0] = w[0]!; cpu.r[1] = w[1]!; cpu.r[2] = w[2]!; cpu.r[3] = w[3]!; cpu.r[12] = w[4]!; cpu.r[14] = w[5]!;
+    cpu.pcLo = w[6]! & ~1;
+    cpu.exitReq = 1;
+  }
+
+  /** Power-on / system reset: state cleared, SP_main and PC from the vector table at VTOR (0). */
+  resetCpu(cpu: ArmCpu): void {
+    this.reset();
+    cpu.reset();
+    const bus = cpu.bus;
+    bus.error = 0;
+    const sp = bus.read(0, 4);
+    const pc = bus.read(4, 4);
+    if (bus.error !== 0) this.lock(cpu, 'Lockup: no vector table at address 0');
+    cpu.r[13] = sp & ~3;
+    cpu.pcLo = pc & ~1;
+    cpu.thumb = (pc & 1) !== 0;
+    cpu.exitReq = 1;
+  }
+}
