@@ -166,6 +166,21 @@ for (const map of [MPS2_AN385, MPS2_AN386]) {
       await compare(q, m, ops);
     });
 
+    test('SBCon I2C: 2000 random line changes (START, address bits, ACK slot, STOP) read identically on all four', async () => {
+      const m = model(map);
+      const rnd = prng(0x3e2_0004);
+      const bases = [0x4002_2000, 0x4002_3000, 0x4002_9000, 0x4002_a000];
+      const ops: Op[] = [];
+      for (let i = 0; i < 2000; i++) {
+        const b = pick(rnd, bases);
+        const x = rnd();
+        if (x < 0.6) ops.push({ k: 'w', addr: b + pick(rnd, [0, 4]), size: 4, v: pick(rnd, [1, 2, 3, 1, 2, 0xff]) });
+        else if (x < 0.65) ops.push({ k: 'w', addr: b + 8, size: 4, v: 3 });
+        else ops.push({ k: 'r', addr: b + pick(rnd, [0, 0, 0, 4, 8]), size: pick(rnd, [4, 4, 1] as const) });
+      }
+      await compare(q, m, ops);
+    });
+
     test('unimplemented ranges and gaps read 0 at every size; unmapped holes are not ours to map', async () => {
       const m = model(map);
       const ops: Op[] = [];

@@ -4,7 +4,7 @@
  * their interrupt outputs wired through the board's OR gates to NVIC inputs supplied by the
  * caller. RAM is left to the machine (it needs aliases: the same bytes at two addresses).
  *
- * Devices the map lists but tracehook does not model (PL022 SPI, SBCon I2C, LAN9118)
+ * Devices the map lists but tracehook does not model (PL022 SPI, LAN9118)
  * are mapped as unimplemented devices (reads 0, writes ignored) unless `skipUnmodelled`.
  */
 import type { Bus, MmioHandler } from '../core/bus.js';
@@ -15,6 +15,7 @@ import { CmsdkApbTimer } from '../devices/cmsdk-apb-timer.js';
 import { CmsdkApbUart } from '../devices/cmsdk-apb-uart.js';
 import { CmsdkApbWatchdog } from '../devices/cmsdk-apb-watchdog.js';
 import { Mps2Fpgaio } from '../devices/mps2-fpgaio.js';
+import { Mps2SbconI2c } from '../devices/mps2-sbcon-i2c.js';
 import { MPS2_AN385_SCC, MPS2_AN386_SCC, Mps2Scc } from '../devices/mps2-scc.js';
 import { UnimplementedDevice, type UnimplementedAccess } from '../devices/mps2-unimp.js';
 import { flattenMps2Map, type Mps2Device, type Mps2IrqTarget, type Mps2Map } from './mps2-map.js';
@@ -48,6 +49,8 @@ export interface Mps2Devices {
   readonly watchdog: CmsdkApbWatchdog;
   readonly fpgaio: Mps2Fpgaio;
   readonly scc: Mps2Scc;
+  /** The four SBCon I2C interfaces (touch, audio, shield 0, shield 1; nothing on their buses). */
+  readonly i2c: readonly Mps2SbconI2c[];
   /** Handlers by map device id (unimplemented ranges included). */
   readonly handlers: ReadonlyMap<string, MmioHandler>;
   /** Device reset, as at machine reset. */
@@ -88,6 +91,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
   let watchdog: CmsdkApbWatchdog | undefined;
   let fpgaio: Mps2Fpgaio | undefined;
   let scc: Mps2Scc | undefined;
+  const i2c: Mps2SbconI2c[] = [];
   for (const d of map.devices) {
     let h: MmioHandler | undefined;
     switch (d.kind) {
@@ -124,6 +128,12 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       case 'mps2-scc':
         h = scc = new Mps2Scc({ board: map.board === 'mps2-an385' ? MPS2_AN385_SCC : MPS2_AN386_SCC });
         break;
+      case 'arm-sbcon-i2c': {
+        const b = new Mps2SbconI2c();
+        i2c.push(b);
+        h = b;
+        break;
+      }
       case 'unimplemented':
         h = new UnimplementedDevice({ name: d.region, size: d.size, ...opt('onAccess', o.onUnimplemented) });
         break;
@@ -148,7 +158,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
     });
   }
 
-  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, watchdog, fpgaio, scc };
+  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, watchdog, fpgaio, scc, i2c };
   return {
     ...devs,
     handlers,
@@ -159,6 +169,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       devs.watchdog.reset();
       devs.fpgaio.reset();
       devs.scc.reset();
+      // (QEMU has no reset for the SBCon interfaces: they keep their state across a system reset)
     },
   };
 }
