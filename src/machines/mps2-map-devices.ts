@@ -4,8 +4,8 @@
  * their interrupt outputs wired through the board's OR gates to NVIC inputs supplied by the
  * caller. RAM is left to the machine (it needs aliases: the same bytes at two addresses).
  *
- * Devices the map lists but tracehook does not model (PL022 SPI, LAN9118)
- * are mapped as unimplemented devices (reads 0, writes ignored) unless `skipUnmodelled`.
+ * The one device the map lists but tracehook does not model (the LAN9118 Ethernet controller)
+ * is mapped as an unimplemented device (reads 0, writes ignored) unless `skipUnmodelled`.
  */
 import type { Bus, MmioHandler } from '../core/bus.js';
 import type { VirtualClock } from '../core/clock.js';
@@ -15,6 +15,7 @@ import { CmsdkApbTimer } from '../devices/cmsdk-apb-timer.js';
 import { CmsdkApbUart } from '../devices/cmsdk-apb-uart.js';
 import { CmsdkApbWatchdog } from '../devices/cmsdk-apb-watchdog.js';
 import { Mps2Fpgaio } from '../devices/mps2-fpgaio.js';
+import { Mps2Pl022 } from '../devices/mps2-pl022.js';
 import { Mps2SbconI2c } from '../devices/mps2-sbcon-i2c.js';
 import { MPS2_AN385_SCC, MPS2_AN386_SCC, Mps2Scc } from '../devices/mps2-scc.js';
 import { UnimplementedDevice, type UnimplementedAccess } from '../devices/mps2-unimp.js';
@@ -51,6 +52,8 @@ export interface Mps2Devices {
   readonly scc: Mps2Scc;
   /** The four SBCon I2C interfaces (touch, audio, shield 0, shield 1; nothing on their buses). */
   readonly i2c: readonly Mps2SbconI2c[];
+  /** The five PL022 SPI ports, in map order (ADC, APB, LCD, shield 0, shield 1; nothing on their buses). */
+  readonly spi: readonly Mps2Pl022[];
   /** Handlers by map device id (unimplemented ranges included). */
   readonly handlers: ReadonlyMap<string, MmioHandler>;
   /** Device reset, as at machine reset. */
@@ -92,6 +95,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
   let fpgaio: Mps2Fpgaio | undefined;
   let scc: Mps2Scc | undefined;
   const i2c: Mps2SbconI2c[] = [];
+  const spi: Mps2Pl022[] = [];
   for (const d of map.devices) {
     let h: MmioHandler | undefined;
     switch (d.kind) {
@@ -128,6 +132,12 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       case 'mps2-scc':
         h = scc = new Mps2Scc({ board: map.board === 'mps2-an385' ? MPS2_AN385_SCC : MPS2_AN386_SCC });
         break;
+      case 'pl022': {
+        const p = new Mps2Pl022({ ...opt('irq', line(d.irqs.sspintr)) });
+        spi.push(p);
+        h = p;
+        break;
+      }
       case 'arm-sbcon-i2c': {
         const b = new Mps2SbconI2c();
         i2c.push(b);
@@ -158,7 +168,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
     });
   }
 
-  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, watchdog, fpgaio, scc, i2c };
+  const devs = { uarts, timers: [timers[0]!, timers[1]!] as const, dualTimer, watchdog, fpgaio, scc, i2c, spi };
   return {
     ...devs,
     handlers,
@@ -169,6 +179,7 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
       devs.watchdog.reset();
       devs.fpgaio.reset();
       devs.scc.reset();
+      for (const p of devs.spi) p.reset();
       // (QEMU has no reset for the SBCon interfaces: they keep their state across a system reset)
     },
   };
