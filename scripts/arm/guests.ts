@@ -15,6 +15,11 @@ export interface ArmGuest {
   /** timeout of the QEMU run */
   timeoutMs: number;
   what: string;
+  /** a file in guests/arm/ fed to QEMU's stdin (the UART0 input) */
+  input?: string;
+  /** the -d int log depends on when QEMU's main loop delivers input (host timing): recorded,
+   * not compared */
+  hostTimedLog?: boolean;
 }
 
 export const ARM_GUESTS: ArmGuest[] = [
@@ -40,6 +45,9 @@ export const ARM_GUESTS: ArmGuest[] = [
     what: 'interrupt pended just before SVC, VTOR in RAM, fault at a vector entry, stacking error' },
   { name: 'uart-irq.m3', elf: 'uart-irq.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
     what: 'interrupt-driven UART0 output (TX interrupt, IRQ 1) through a ring buffer' },
+  { name: 'uart-rx.m3', elf: 'uart-rx.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
+    input: 'uart-rx.input', hostTimedLog: true,
+    what: 'UART0 input with the RX interrupt (IRQ 0), echoed; input "Hello, ARM!\\n" on stdin' },
   { name: 'fpu.m4', elf: 'fpu.m4.elf', machine: 'mps2-an386', exit: 0, timeoutMs: 10_000,
     what: 'Cortex-M4: FPv4-SP arithmetic and FPSCR flags, lazy FP stacking, NOCP, DSP instructions' },
   { name: 'printf-semihost.m3', elf: 'printf-semihost.m3.elf', machine: 'mps2-an385', exit: 0, timeoutMs: 10_000,
