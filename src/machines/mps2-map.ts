@@ -102,7 +102,11 @@ export interface Mps2Map {
   readonly aliases: readonly Mps2RamAlias[];
   readonly devices: readonly Mps2Device[];
   readonly orGates: readonly Mps2OrGate[];
-  /** Where `-kernel` images that are not ELF go, and the address QEMU tells armv7m_load_kernel is the top of memory. */
+  /**
+   * `-kernel` loading (QEMU's `armv7m_load_kernel` with mem_base 0 and this mem_size): an ELF
+   * goes to its own addresses; any other file is a raw image loaded at 0, at most this long.
+   * The CPU then resets from the vector table at 0 (initial SP, reset PC).
+   */
   readonly kernelMemSize: number;
 }
 
