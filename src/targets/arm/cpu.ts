@@ -259,11 +259,14 @@ export class ArmCpu implements EngineCpu {
     }
   }
 
-  /** Reset the core state (the model loads SP and PC from the vector table). */
+  /**
+   * Reset the core state (the model loads SP and PC from the vector table). As QEMU 7.2: LR =
+   * 0xffffffff and the flags read back as Z set (the architecture leaves both UNKNOWN).
+   */
   reset(): void {
     this.r.fill(0);
+    this.r[14] = -1;
     this.f.fill(0);
-    this.f[1] = 1;
     this.otherSp = 0;
     this.ipsr = 0; this.control = 0; this.primask = 0; this.faultmask = 0; this.basepri = 0;
     this.event = 0; this.monitor = -1;
@@ -329,8 +332,9 @@ export class ArmCpu implements EngineCpu {
     this.pcLo = pc;
     this.exitReq = 1;
     if (this.model.bkpt(this, imm, pc >>> 0)) return;
+    // Not a host call: a breakpoint exception at the BKPT, which does not complete. (The block
+    // returns normally afterwards, so accumulated inline counters are flushed by it, not here.)
     this.icount -= 1;
-    if (b.trapFixup !== undefined) b.trapFixup(this.index, k);
     this.pcLo = pc;
     this.itstate = b.insnIt[k]!;
     void next; void itAfter;

@@ -83,6 +83,8 @@ export interface ArmRunOptions {
   exceptions?: boolean;
   /** `-d int` lines from the real model. */
   intLog?: (line: string) => void;
+  /** Run this image instead of assembling `source` (loaded at `base`, entry `pc`, stack `sp`). */
+  image?: { bytes: Uint8Array; base: number; pc: number; sp: number };
 }
 
 /** ArmExceptions whose `bkpt #0` ends the test run. */
@@ -125,7 +127,7 @@ export function flagLetters(apsr: number): string {
 export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunResult> {
   const body = source.split('\n').map((l) => (/^\s*exit\s*$/.test(l) ? '  bkpt #0' : l)).join('\n') + '\n  bkpt #0\n';
   const cpuName = o.profile === 'v6m' ? 'cortex-m0' : 'cortex-m3';
-  const { bytes, labels } = assemble(body, { base: CODE_BASE, cpu: cpuName, fixtures: o.fixtures });
+  const { bytes, labels } = o.image !== undefined ? { bytes: o.image.bytes, labels: new Map<string, number>() } : assemble(body, { base: CODE_BASE, cpu: cpuName, fixtures: o.fixtures });
   const bus = new Bus('little');
   const code = bus.addRam('code', 0, 0x100000);
   const data = bus.addRam('data', DATA_BASE, DATA_SIZE);
@@ -148,10 +150,10 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
     write: (_off, _size, v) => { mmioValue = v; cpu.exitReq = 1; },
   });
   clock.addSource(cpu);
-  bus.load(CODE_BASE, bytes);
+  bus.load(o.image?.base ?? CODE_BASE, bytes);
   cpu.reset();
-  cpu.pc = CODE_BASE;
-  cpu.r[13] = DATA_BASE + DATA_SIZE;
+  cpu.pc = o.image?.pc ?? CODE_BASE;
+  cpu.r[13] = o.image?.sp ?? DATA_BASE + DATA_SIZE;
   if (exc !== undefined) {
     exc.ccr = o.ccr ?? Ccr.STKALIGN;
     exc.vtor = CODE_BASE;
