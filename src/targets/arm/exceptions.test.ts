@@ -238,3 +238,43 @@ describe('faults', () => {
     assert.equal(r.u(4), Cfsr.INVPC);
   });
 });
+
+describe('-d int', () => {
+  it('logs entries, tail-chaining and returns in QEMU 7.2\'s words', async () => {
+    let log = '';
+    const r = await run(`
+      svc #1
+      udf #0
+    svc:
+      ldr r0, =0xe000ed04
+      mov.w r1, #0x10000000
+      str r1, [r0]
+      bx lr
+    pendsv:
+      bx lr
+    hardfault:
+      exit`, { intLog: (l) => { log += l; } });
+    const svcVec = r.L('svc') + 1, pendVec = r.L('pendsv') + 1, hfVec = r.L('hardfault') + 1;
+    const v = (n: number): string => `0x${(0x1000 + 4 * n).toString(16)}`;
+    assert.equal(log, [
+      'Taking exception 2 [SVC] on CPU 0',
+      '...taking pending nonsecure exception 11',
+      `...loading from element 11 of non-secure vector table at ${v(11)}`,
+      `...loaded new PC 0x${svcVec.toString(16)}`,
+      'Taking exception 8 [QEMU v7M exception exit] on CPU 0',
+      'Exception return: magic PC fffffff9 previous exception 11',
+      '...tailchaining to pending exception',
+      '...taking pending nonsecure exception 14',
+      `...loading from element 14 of non-secure vector table at ${v(14)}`,
+      `...loaded new PC 0x${pendVec.toString(16)}`,
+      'Taking exception 8 [QEMU v7M exception exit] on CPU 0',
+      'Exception return: magic PC fffffff9 previous exception 14',
+      '...successful exception return',
+      'Taking exception 1 [Undefined Instruction] on CPU 0',
+      '...taking pending nonsecure exception 3',
+      `...loading from element 3 of non-secure vector table at ${v(3)}`,
+      `...loaded new PC 0x${hfVec.toString(16)}`,
+      '',
+    ].join('\n'));
+  });
+});

@@ -17,7 +17,7 @@
  * Registers (SCB, NVIC, SysTick) are views over this state: scb.ts, nvic.ts, systick.ts.
  */
 import type { ArmCpu } from './cpu.js';
-import { ArmExc, Ccr, Cfsr, excName, type ArmExceptionModel, type SyncException } from './exception-model.js';
+import { ArmExc, Ccr, Cfsr, type ArmExceptionModel, type SyncException } from './exception-model.js';
 import { Discon } from '../../plugin/api.js';
 
 /** HFSR bits. */
@@ -35,6 +35,20 @@ export interface ArmExceptionsOptions {
   /** Semihosting: called for BKPT 0xAB; returns true if serviced (the PC is then advanced by the model). */
   semihosting?: (cpu: ArmCpu) => boolean;
   profile?: 'v7m' | 'v6m';
+}
+
+/** QEMU's EXCP_* number and name for what raised an exception (its `-d int` "Taking exception" line). */
+export function qemuExcp(exc: number, cfsr: number): [number, string] {
+  if (exc === ArmExc.SVCall) return [2, 'SVC'];
+  if (cfsr & Cfsr.UNDEFINSTR) return [1, 'Undefined Instruction'];
+  if (cfsr & Cfsr.NOCP) return [17, 'v7M NOCP UsageFault'];
+  if (cfsr & Cfsr.INVSTATE) return [18, 'v7M INVSTATE UsageFault'];
+  if (cfsr & Cfsr.UNALIGNED) return [22, 'v7M UNALIGNED UsageFault'];
+  if (cfsr & Cfsr.DIVBYZERO) return [23, 'v7M DIVBYZERO UsageFault'];
+  if (cfsr & (Cfsr.IBUSERR | Cfsr.IACCVIOL)) return [3, 'Prefetch Abort'];
+  if (cfsr & (Cfsr.PRECISERR | Cfsr.DACCVIOL)) return [4, 'Data Abort'];
+  if (exc === ArmExc.HardFault || exc === ArmExc.DebugMonitor) return [7, 'Breakpoint'];
+  return [5, 'IRQ'];
 }
 
 export class ArmExceptions implements ArmExceptionModel {
@@ -186,6 +200,7 @@ export class ArmExceptions implements ArmExceptionModel {
     }
     if (!preempts) return false;
     const from = cpu.pc;
+    this.taking(cpu, 5, 'IRQ');
     this.enter(cpu, n, from, Discon.Interrupt, from);
     return true;
   }
@@ -219,6 +234,12 @@ export class ArmExceptions implements ArmExceptionModel {
 
   exception(cpu: ArmCpu, e: SyncException): void {
     let n = e.exc;
+    if (this.log !== undefined) {
+      const [q, name] = qemuExcp(e.exc, e.cfsr);
+      this.taking(cpu, q, name);
+      if (e.cfsr & Cfsr.PRECISERR) this.log(`...with CFSR.PRECISERR and BFAR 0x${(e.faultAddress >>> 0).toString(16)}\n`);
+      if (e.cfsr & Cfsr.IBUSERR) this.log('...with CFSR.IBUSERR\n');
+    }
     if (e.cfsr !== 0) {
       this.cfsr |= e.cfsr;
       if ((e.cfsr & Cfsr.BFARVALID) !== 0) this.bfar = e.faultAddress >>> 0;
@@ -238,6 +259,11 @@ export class ArmExceptions implements ArmExceptionModel {
     this.enter(cpu, n, e.returnPc, Discon.Exception, e.pc);
   }
 
+  /** `Taking exception N [name] on CPU i`, QEMU's first line for every exception (N is QEMU's EXCP_* code). */
+  private taking(cpu: ArmCpu, q: number, name: string): void {
+    if (this.log !== undefined) this.log(`Taking exception ${q} [${name}] on CPU ${cpu.index}\n`);
+  }
+
   private lock(cpu: ArmCpu, msg: string): never {
     this.lockup = msg;
     throw cpu.stopError(msg);
@@ -245,7 +271,6 @@ export class ArmExceptions implements ArmExceptionModel {
 
   /** Take exception n: push the frame, enter the handler, report it. */
   private enter(cpu: ArmCpu, n: number, returnAddress: number, kind: 1 | 2, fromPc: number): void {
-    if (this.log !== undefined) this.log(`Taking exception ${n} [${excName(n)}]\n`);
     this.pushStack(cpu, returnAddress);
     this.exceptionTaken(cpu, n);
     if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0);
@@ -284,6 +309,9 @@ export class ArmExceptions implements ArmExceptionModel {
       this.exceptionTaken(cpu, ArmExc.HardFault);
       return;
     }
+    if (this.log !== undefined) {
+      this.log(`...taking pending nonsecure exception ${n}\n...loading from element ${n} of non-secure vector table at 0x${((this.vtor + 4 * n) >>> 0).toString(16)}\n...loaded new PC 0x${(vector >>> 0).toString(16)}\n`);
+    }
     cpu.setIpsr(n);
     cpu.setControl(cpu.control & ~2 & ~4);
     cpu.pcLo = vector & ~1;
@@ -300,6 +328,10 @@ export class ArmExceptions implements ArmExceptionModel {
   /** ExceptionReturn(EXC_RETURN) of the manual, with tail-chaining. */
   exceptionReturn(cpu: ArmCpu, excReturn: number): void {
     const returning = cpu.ipsr;
+    if (this.log !== undefined) {
+      this.taking(cpu, 8, 'QEMU v7M exception exit');
+      this.log(`Exception return: magic PC ${(excReturn >>> 0).toString(16)} previous exception ${returning}\n`);
+    }
     const mode = excReturn & 0xf;
     const nested = this.activeCount();
     const invpc = (): void => {
@@ -335,7 +367,7 @@ export class ArmExceptions implements ArmExceptionModel {
         const bus = cpu.bus;
         bus.error = 0;
         const stackedPc = bus.read((frame + 24) >>> 0, 4);
-        if (this.log !== undefined) this.log(`Taking exception ${next} [${excName(next)}] (tail-chained)\n`);
+        if (this.log !== undefined) this.log('...tailchaining to pending exception\n');
         cpu.r[14] = excReturn | 0;
         this.exceptionTaken(cpu, next);
         const kind = next === ArmExc.SVCall || (next >= ArmExc.HardFault && next <= ArmExc.UsageFault) || next === ArmExc.DebugMonitor ? Discon.Exception : Discon.Interrupt;
@@ -344,6 +376,7 @@ export class ArmExceptions implements ArmExceptionModel {
       }
     }
     this.popStack(cpu, toThread, usePsp);
+    if (this.log !== undefined) this.log('...successful exception return\n');
     this.priorityChanged(cpu);
     if (toThread && (this.scr & 2) !== 0 && this.activeCount() === 0) {
       // SLEEPONEXIT: back to sleep in Thread mode.
@@ -382,6 +415,7 @@ export class ArmExceptions implements ArmExceptionModel {
     const sp = bus.read(0, 4);
     const pc = bus.read(4, 4);
     if (bus.error !== 0) this.lock(cpu, 'Lockup: no vector table at address 0');
+    if (this.log !== undefined) this.log(`Loaded reset SP 0x${(sp >>> 0).toString(16)} PC 0x${(pc >>> 0).toString(16)} from vector table\n`);
     cpu.r[13] = sp & ~3;
     cpu.pcLo = pc & ~1;
     cpu.thumb = (pc & 1) !== 0;
