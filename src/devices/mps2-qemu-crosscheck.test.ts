@@ -504,4 +504,19 @@ describe('mps2-an385: timers and FPGAIO counters in virtual time against QEMU 7.
     ];
     await timed(map, ops, 4);
   });
+
+  test('500 random FPGAIO counter and watchdog accesses at random instruction gaps (shift 5) read identically', async () => {
+    const rnd = prng(0x3e2_0006);
+    const WD = 0x4000_8000;
+    const ops: TimedOp[] = [];
+    for (let i = 0; i < 500; i++) {
+      const x = rnd();
+      if (x < 0.1) ops.push(w(F + pick(rnd, [0x10, 0x14, 0x18, 0x1c, 0x20]), pick(rnd, [0, 1, 2, 3, 7, 100, 24_999, 0xffff_fffe])));
+      else if (x < 0.2) ops.push(w(WD + pick(rnd, [0, 0, 0xc]), pick(rnd, [1, 5, 20, 100, 1000])));
+      else if (x < 0.25) ops.push(w(WD + 0xc00, pick(rnd, [0, 0x1acc_e551, 0x1acc_e551])));
+      else if (x < 0.8) ops.push(r(pick(rnd, [F + 0x10, F + 0x14, F + 0x18, F + 0x1c, F + 0x20, WD, WD + 4, WD + 0x10, WD + 0xc00])));
+      else ops.push(d(1 + int(rnd, rnd() < 0.8 ? 20 : 3000)));
+    }
+    await timed(map, ops, 5);
+  });
 });
