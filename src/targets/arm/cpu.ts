@@ -120,6 +120,12 @@ export class ArmCpu implements EngineCpu {
   model: ArmExceptionModel;
   readonly fastRams: readonly ArmRam[];
   private readonly basepriMask: number;
+  /**
+   * Set by the machine: the translated block at (pc, mode), if cached (not translating), for block
+   * chaining; `chaining` turns it on (the machine sets both, with `engine.cache.lookup`).
+   */
+  findBlock: (pc: number, mode: number) => { readonly n: number; readonly valid: boolean; readonly fn: (s: ArmCpu, depth?: number) => void } | undefined = () => undefined;
+  chaining = false;
   /** Set by the machine: invalidate translated code on a written RAM range; returns nonzero if blocks were dropped. */
   onCodeWrite: (paddr: number, size: number) => number = () => 0;
 

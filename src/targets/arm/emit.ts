@@ -12,7 +12,8 @@
  */
 import type { EmitContext } from '../../core/blockgen.js';
 import * as alu from './alu.js';
-import type { ArmRam } from './cpu.js';
+import type { ArmCpu, ArmRam } from './cpu.js';
+import type { JitBuilder } from '../../core/jit.js';
 import { ArmExc, Cfsr } from './exception-model.js';
 import type { Fields } from './encodings.js';
 
@@ -32,6 +33,22 @@ export interface ArmSite {
 
 const hex = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));
 
+/** Most blocks one block may chain into before returning to the engine (bounds the JS stack). */
+export const CHAIN_DEPTH = 16;
+
+/** What chaining needs of a translated block. */
+export interface ChainTarget { readonly n: number; readonly valid: boolean; readonly fn: (s: ArmCpu, depth?: number) => void }
+
+/** A constant block exit's successor, looked up on first use and dropped when it is invalidated. */
+export class ChainLink {
+  b: ChainTarget | null = null;
+  constructor(readonly pc: number, readonly mode: number) {}
+  find(s: ArmCpu): ChainTarget | null {
+    this.b = s.findBlock(this.pc, this.mode) ?? null;
+    return this.b;
+  }
+}
+
 /** Block-level state for emission. */
 export class Gen {
   /** Set when a branch back to the block's own start was emitted as `continue L`. */
@@ -45,6 +62,9 @@ export class Gen {
     readonly rams: readonly ArmRam[],
     /** Instrumented: keep `s.pcLo` exact before each instruction. */
     readonly instrumented: boolean,
+    /** Constant exits may run the cached successor block directly (not single-step, not instrumented). */
+    readonly chain: boolean = false,
+    readonly jit: JitBuilder | null = null,
   ) {}
 
   /** `s.mode = ...;` if ITSTATE after the instruction differs from the block's start. */
@@ -57,6 +77,15 @@ export class Gen {
     if (this.allowLoop && pc === this.startPc && it === (this.startMode & 0xff)) {
       this.usedLoop = true;
       return `s.icount += ${n}; if (s.icount + ${this.count} <= s.limit && s.exitReq === 0) continue L; s.pcLo = ${pc}; return;\n`;
+    }
+    if (this.chain && this.jit !== null) {
+      // Chaining: run the block at `pc` from here when the engine would do nothing else first
+      // (nothing pending, the whole block fits before the deadline), up to CHAIN_DEPTH deep.
+      const mode = (this.startMode & ~0xff) | it;
+      const link = this.jit.constant(new ChainLink(pc, mode), 'ln');
+      return `s.pcLo = ${pc}; ${this.modeSet(it)}s.icount += ${n}; if (s.exitReq === 0 && s.irqPending === 0 && (dp | 0) < ${CHAIN_DEPTH}) { ` +
+        `const nb = ${link}.b !== null && ${link}.b.valid ? ${link}.b : ${link}.find(s); ` +
+        `if (nb !== null && s.icount + nb.n <= s.limit) { s.curBlock = nb; nb.fn(s, (dp | 0) + 1); return; } } return;\n`;
     }
     return `s.pcLo = ${pc}; ${this.modeSet(it)}s.icount += ${n}; return;\n`;
   }

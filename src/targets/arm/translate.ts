@@ -22,7 +22,7 @@ import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
 
-export type ArmBlockFn = (s: ArmCpu) => void;
+export type ArmBlockFn = (s: ArmCpu, depth?: number) => void;
 
 export class ArmBlock implements CachedBlock, ArmBlockInfo {
   valid = true;
@@ -128,7 +128,8 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
     if (hit === undefined || writesPc(hit.e.id, hit.f)) break;
   }
   const n = raws.length;
-  const gen = new Gen(start, baseMode, n, !single && !instrumented, cpu.fastRams, instrumented);
+  const jit = new JitBuilder();
+  const gen = new Gen(start, baseMode, n, !single && !instrumented, cpu.fastRams, instrumented, !single && !instrumented && cpu.chaining, jit);
   let it = baseMode & 0xff;
   const insns: ArmInsn[] = raws.map((r) => {
     const before = it;
@@ -138,10 +139,9 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   });
   const endPc = pc;
   const endIt = it;
-  const tail = (count: number): string => `s.pcLo = ${endPc}; ${gen.modeSet(endIt)}s.icount += ${count}; return;\n`;
-  const jit = new JitBuilder();
+  const tail = (count: number): string => gen.exit(count, endPc, endIt);
   const src = generateBlock(insns, env.host, 'const r = s.r, f = s.f;\n', tail, env.symbolAt, false, jit, () => gen.usedLoop);
-  const fn = jit.compile<ArmBlockFn>('s', src.body, `tb_${(start >>> 0).toString(16)}`);
+  const fn = jit.compile<ArmBlockFn>('s, dp', src.body, `tb_${(start >>> 0).toString(16)}`);
   const insnPc = Int32Array.from(insns.map((i) => i.pc));
   const insnIt = Uint8Array.from(insns.map((i) => i.itBefore));
   return new ArmBlock(start, 0, mode, pages, extents, n, fn, insnPc, insnIt, src.body, src.trapFixup);

@@ -72,6 +72,8 @@ export interface ArmRunOptions {
   /** Plugins to load (with their arguments). */
   plugins?: { plugin: Plugin; args?: Record<string, string | number | boolean> }[];
   singleStep?: boolean;
+  /** Block chaining (default on). */
+  chaining?: boolean;
   setup?: (cpu: ArmCpu, bus: Bus, labels: ReadonlyMap<string, number>) => void;
   /** Fixture file for the assembled programs (the test file's own). */
   fixtures: string;
@@ -168,6 +170,8 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   });
   engine.singleStep = o.singleStep ?? false;
   engine.cache.onPageState = (page, has) => cpu.codePageState(page, has);
+  cpu.findBlock = (pc, mode) => engine.cache.lookup(pc, 0, mode);
+  cpu.chaining = o.chaining ?? true;
   cpu.onCodeWrite = (pa, size) => engine.cache.invalidateRange(pa, size);
   const runner = new Runner(clock, [cpu], engine, { maxInsns: o.maxInsns ?? 100_000, inputOpen: () => false, waitInput: () => Promise.resolve() });
   let exitCode = -1;
