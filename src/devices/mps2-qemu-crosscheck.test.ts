@@ -226,7 +226,7 @@ describe('mps2-an385: UART0 with a host on its serial line, against QEMU 7.2', {
       baseArgs: [...QEMU_BASE('mps2-an385'), '-chardev', `socket,id=s0,path=${path},server=on,wait=off`, '-serial', 'chardev:s0'],
     });
     await q.read(0x4000_4000 + 0xfe0, 4); // QEMU is up (and listening)
-    for (let i = 0; !existsSync(path) && i < 100; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; !existsSync(path) && i < 1000; i++) await new Promise((r) => setTimeout(r, 10));
     sock = createConnection(path);
     sock.on('data', (b) => received.push(...b));
     await new Promise<void>((r) => sock.once('connect', () => r()));
@@ -239,7 +239,7 @@ describe('mps2-an385: UART0 with a host on its serial line, against QEMU 7.2', {
 
   /** Poll QEMU until `pred` holds for the value at `addr` (host input arrives asynchronously). */
   const until = async (addr: number, pred: (v: number) => boolean): Promise<void> => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 2000; i++) { // (generous: CI machines are busy)
       if (pred(Number(await q.read(addr, 4)))) return;
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -273,7 +273,7 @@ describe('mps2-an385: UART0 with a host on its serial line, against QEMU 7.2', {
     await regs();
     for (const ch of 'ok\n') await both({ k: 'w', addr: U, size: 4, v: ch.charCodeAt(0) });
     await regs();
-    for (let i = 0; i < 100 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 2000 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(String.fromCharCode(...received), 'ok\n');
   });
 });
