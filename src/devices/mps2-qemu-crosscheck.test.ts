@@ -13,13 +13,14 @@
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus } from '../core/bus.js';
 import { IrqPin } from '../core/irq.js';
 import { createMps2Devices } from '../machines/mps2-map-devices.js';
+import { UnimplementedDevice, type UnimplementedAccess } from './mps2-unimp.js';
 import { MPS2_AN385, MPS2_AN386, type Mps2Map } from '../machines/mps2-map.js';
 import { QEMU_ARM, QTest, prng, qemuAvailable, type AccessSize } from './test-support/qtest.js';
 import { timeRig } from './test-support/virtual-time.js';
@@ -212,6 +213,44 @@ for (const map of [MPS2_AN385, MPS2_AN386]) {
     });
   });
 }
+
+test('mps2-an385: unimplemented-device accesses log the same lines as QEMU 7.2 -d unimp', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mps2-unimp-'));
+  const logFile = join(dir, 'unimp.log');
+  const q = new QTest(['-d', 'unimp', '-D', logFile], { binary: QEMU_ARM, baseArgs: QEMU_BASE('mps2-an385') });
+  const seen: UnimplementedAccess[] = [];
+  try {
+    const t = timeRig();
+    const bus = new Bus();
+    createMps2Devices({ map: MPS2_AN385, bus, clock: t.clock, nvicIrq: () => new IrqPin(), onUnimplemented: (a) => seen.push(a), skipUnmodelled: true });
+    const rnd = prng(0x3e2_0007);
+    const addrs = [0x0080_0000, 0x0101_0000, 0x1fff_fff0, 0x2080_0010, 0x4000_3000, 0x4000_a004, 0x4001_0000, 0x4001_2ff8, 0x4001_4000,
+      0x4002_4000, 0x4002_43fc, 0x4002_4400, 0x4002_b000, 0x4003_0000, 0x401f_fff0, 0x4100_0000, 0x411f_fffc];
+    for (let i = 0; i < 200; i++) {
+      const size = pick(rnd, [1, 2, 4] as const);
+      const addr = pick(rnd, addrs) + (size === 4 ? 0 : size === 2 ? 2 * int(rnd, 2) : int(rnd, 4));
+      if (rnd() < 0.5) {
+        await q.read(addr, size);
+        bus.read(addr, size);
+      } else {
+        const v = int(rnd, 2 ** (8 * size));
+        await q.write(addr, size, v);
+        bus.write(addr, size, v);
+      }
+    }
+    await q.read(0x4002_fffc, 4); // a modelled device: no line
+  } finally {
+    q.close();
+  }
+  const logged = (): string[] => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '').split('\n').filter((l) => l.includes('unimplemented device'));
+  for (let i = 0; i < 500 && logged().length < 200; i++) await new Promise((r) => setTimeout(r, 10)); // QEMU flushes as it exits
+  const want = logged();
+  rmSync(dir, { recursive: true, force: true });
+  const sizeOf = new Map(MPS2_AN385.devices.map((d) => [d.region, d.size]));
+  const got = seen.map((a) => new UnimplementedDevice({ name: a.name, size: sizeOf.get(a.name)! }).logLine(a));
+  assert.equal(want.length, 200);
+  assert.deepEqual(got, want);
+});
 
 describe('mps2-an385: UART0 with a host on its serial line, against QEMU 7.2', { skip }, () => {
   let q: QTest;
