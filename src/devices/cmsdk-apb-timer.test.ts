@@ -137,3 +137,19 @@ test('time is virtual ns: under an icount shift of 3 a count lasts 5 instruction
   t.cpu.n = 501; // 4008 ns: 100 counts and a bit
   assert.equal(timer.read(R.VALUE, 4), 900);
 });
+
+test('a PCLK that does not divide 1 GHz keeps QEMU\'s fractional period (7 MHz: 142.857... ns per count)', () => {
+  const t = timeRig();
+  const timer = new CmsdkApbTimer({ clock: t.clock, pclkHz: 7_000_000 });
+  timer.write(R.RELOAD, 4, 7_000_000); // one second
+  timer.write(R.CTRL, 4, C.EN | C.IRQEN);
+  // next = 7e6 * 142 + floor(frac * 7e6 / 2^32), frac = (1e9 << 32) / 7e6 - (142 << 32)
+  const raw = (1_000_000_000n << 32n) / 7_000_000n;
+  const want = Number(7_000_000n * (raw >> 32n) + (((raw & 0xffff_ffffn) * 7_000_000n) >> 32n));
+  assert.equal(timer.timer.deadline, want);
+  assert.ok(Math.abs(want - 1e9) < 2);
+  t.runTo(want - 1);
+  assert.equal(timer.read(R.INTSTATUS, 4), 0);
+  t.runTo(want);
+  assert.equal(timer.read(R.INTSTATUS, 4), 1);
+});

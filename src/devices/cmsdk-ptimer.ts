@@ -115,7 +115,10 @@ export class Ptimer {
     // (QEMU's 10 us clamp applies only without icount and qtest.)
     this.lastEvent = this.nextEvent;
     let next = this.lastEvent + delta * period;
-    if (periodFrac !== 0) next += Math.floor((periodFrac * delta) / TWO32); // (int64)frac * delta >> 32
+    if (periodFrac !== 0) {
+      // (int64)frac * delta >> 32, in 64-bit arithmetic as QEMU does it
+      next += Number(BigInt.asIntN(64, BigInt(periodFrac) * BigInt(delta)) >> 32n);
+    }
     this.nextEvent = next;
     this.timerMod(next);
   }
