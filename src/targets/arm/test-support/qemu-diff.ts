@@ -39,7 +39,23 @@ function insn(): string[] {
   const d = pick(HI), n = pick(HI), m = pick(HI), a = pick(HI);
   const l1 = pick(LO), l2 = pick(LO), l3 = pick(LO);
   const s = pick(['', 's']);
-  switch (rnd(16)) {
+  switch (rnd(20)) {
+    case 16: {
+      // load/store multiple and dual around r11; push/pop balanced
+      const list = (k: number): string => { const rs = [...HI].sort(() => rnd(3) - 1).slice(0, k).filter((r) => r !== 'r11'); return `{${[...new Set(rs)].sort((x, y) => HI.indexOf(x) - HI.indexOf(y)).join(', ') || 'r0'}}`; };
+      const l = list(1 + rnd(6));
+      return [pick([`stmia r11, ${l}`, `ldmia r11, ${l}`, `stmdb r11, ${l}`, `ldmdb r11, ${l}`, `push ${l}\n  pop ${l}`,
+        `strd ${d}, ${n}, [r11, #${rnd(32) * 4}]`, `ldrd ${d}, ${pick(HI.filter((r) => r !== d))}, [r11, #${rnd(32) * 4}]`,
+        `ldrex ${d}, [r11]\n  strex ${pick(HI.filter((r) => r !== n))}, ${n}, [r11]`, `ldrex ${d}, [r11, #4]\n  clrex\n  strex ${n === 'r0' ? 'r1' : 'r0'}, ${n}, [r11, #4]`])].join('\n').split('\n');
+    }
+    case 17: {
+      // forward branches over one instruction: taken or not
+      const c = pick(CONDS);
+      return pick([[`b${c} 1f`, `adds ${l1}, #1`, '1:'], [`b${c}.w 1f`, `eor ${d}, ${n}, #3`, '1:'], [`cbz ${l1}, 1f`, `subs ${l2}, #1`, '1:'],
+        [`cbnz ${l1}, 1f`, `movs ${l2}, #9`, '1:'], ['bl 1f', `add ${d}, ${n}`, '1:'], [`adr ${l3}, 1f + 1`, `bx ${l3}`, '.align 2', '1:']]);
+    }
+    case 18: return [pick([`tst ${l1}, ${l2}`, `cmp ${d}, ${n}`, `cmn.w ${d}, #${rnd(256)}`, `teq ${d}, ${m}`])];
+    case 19: return [pick([`add ${d}, ${n}`, `mov ${d}, ${n}`, `adr ${l1}, 1f`, `ldr ${l1}, 2f`]), ...(rnd(2) ? [] : [])].map((x) => x.replace('adr ' + l1 + ', 1f', `movs ${l1}, #1`).replace(`ldr ${l1}, 2f`, `mov ${l1}, sp`));
     case 0: return [`${pick(['adds', 'subs'])} ${l1}, ${l2}, ${pick([l3, `#${rnd(8)}`])}`];
     case 1: return [`${pick(['ands', 'eors', 'lsls', 'lsrs', 'asrs', 'adcs', 'sbcs', 'rors', 'orrs', 'bics', 'mvns', 'tst', 'cmp', 'cmn', 'muls'])} ${l1}, ${l2}`];
     case 2: return [`${pick(['movs', 'cmp', 'adds', 'subs'])} ${l1}, #${rnd(256)}`, `${pick(['lsls', 'lsrs', 'asrs'])} ${l1}, ${l2}, #${1 + rnd(31)}`][rnd(2)] ? [`${pick(['movs', 'cmp', 'adds', 'subs'])} ${l1}, #${rnd(256)}`] : [];
@@ -104,7 +120,13 @@ async function main(): Promise<void> {
       execFileSync('arm-none-eabi-as', ['-o', join(dir, 'p.o'), join(dir, 'p.s')]);
       execFileSync('arm-none-eabi-ld', ['-Ttext=0', '-e', '0', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);
       execFileSync('arm-none-eabi-objcopy', ['-O', 'binary', join(dir, 'p.elf'), join(dir, 'p.bin')]);
-      execFileSync('qemu-system-arm', ['-M', 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: 'ignore' });
+      try {
+        execFileSync('qemu-system-arm', ['-M', 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
+      } catch (e) {
+        // A fault with no handler locks QEMU up (it aborts): compare up to there.
+        writeFileSync('/tmp/qemu-diff-abort.s', src);
+        console.error(`program ${p}: QEMU stopped: ${(e as { stderr?: Buffer }).stderr?.toString().trim().split('\n').pop() ?? ''}`);
+      }
       const want = qemuStates(readFileSync(join(dir, 'q.log'), 'utf8'));
       const got: State[] = [];
       const plugin = definePlugin({
