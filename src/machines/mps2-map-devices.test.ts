@@ -4,7 +4,7 @@ import { Bus } from '../core/bus.js';
 import { VirtualClock } from '../core/clock.js';
 import { IrqPin } from '../core/irq.js';
 import type { UnimplementedAccess } from '../devices/mps2-unimp.js';
-import { createMps2Devices } from './mps2-map-devices.js';
+import { createMps2Devices, mapMps2Ram } from './mps2-map-devices.js';
 import { MPS2_AN385, MPS2_AN386, flattenMps2Map } from './mps2-map.js';
 
 function rig(map = MPS2_AN385, extra: { skipUnmodelled?: boolean } = {}) {
@@ -110,4 +110,21 @@ test('reset() brings the devices back to their reset state', () => {
   r.wr(0x4000_0008, 77);
   r.devs.reset();
   assert.deepEqual([r.rd(0x4002_f004), r.rd(0x4000_4008), r.rd(0x4000_0008)], [0, 0, 0]);
+});
+
+test('mapMps2Ram: RAM regions and their aliases share bytes, and with the devices the whole flat view is mapped', () => {
+  const r = rig();
+  const rams = mapMps2Ram(r.bus, MPS2_AN385);
+  assert.deepEqual([...rams.keys()], ['mps.ssram1', 'mps.blockram', 'mps.ssram23', 'mps.ram']);
+  r.wr(0x0000_0010, 0xdead_beef);
+  assert.equal(r.rd(0x0040_0010), 0xdead_beef);
+  r.wr(0x0100_c002, 0x1234, 2);
+  assert.equal(r.rd(0x0100_0002, 2), 0x1234);
+  assert.equal(r.rd(0x0100_4002, 1), 0x34);
+  r.wr(0x207f_fffc, 7);
+  assert.equal(r.rd(0x203f_fffc), 7);
+  r.wr(0x21ff_fffc, 9);
+  assert.equal(rams.get('mps.ram')!.view.getUint32(0xff_fffc, true), 9);
+  const flat = flattenMps2Map(MPS2_AN385);
+  assert.deepEqual(r.bus.regions.map((g) => [g.base, g.size]), flat.map((f) => [f.base, f.size]));
 });

@@ -7,7 +7,7 @@
  * The one device the map lists but tracehook does not model (the LAN9118 Ethernet controller)
  * is mapped as an unimplemented device (reads 0, writes ignored) unless `skipUnmodelled`.
  */
-import type { Bus, MmioHandler } from '../core/bus.js';
+import type { Bus, MmioHandler, RamRegion } from '../core/bus.js';
 import type { VirtualClock } from '../core/clock.js';
 import { IrqPin, type IrqLine } from '../core/irq.js';
 import { CmsdkApbDualTimer } from '../devices/cmsdk-apb-dualtimer.js';
@@ -189,3 +189,34 @@ export function createMps2Devices(o: Mps2DeviceOptions): Mps2Devices {
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
+
+/**
+ * Map the board's RAM: each RAM region as bus RAM, and each alias as an MMIO window onto the
+ * same bytes (the bus has no aliases of its own). Alias accesses take the slow MMIO path and do
+ * not call `bus.onRamWrite`, so code must not be modified through an alias while cached; data
+ * and the occasional fetch are fine. Returns the RAM regions by QEMU name.
+ */
+export function mapMps2Ram(bus: Bus, map: Mps2Map): ReadonlyMap<string, RamRegion> {
+  const rams = new Map<string, RamRegion>();
+  for (const r of map.ram) rams.set(r.name, bus.addRam(r.name, r.base, r.size));
+  for (const a of map.aliases) {
+    const t = rams.get(a.target);
+    if (t === undefined) throw new Error(`mps2: alias ${a.name} of unknown RAM ${a.target}`);
+    const le = bus.endian === 'little';
+    const v = t.view;
+    bus.addMmio(a.name, a.base, a.size, {
+      read(offset, size) {
+        const o = offset + a.offset;
+        return size === 1 ? v.getUint8(o) : size === 2 ? v.getUint16(o, le) : v.getUint32(o, le);
+      },
+      write(offset, size, value) {
+        const o = offset + a.offset;
+        if (size === 1) v.setUint8(o, value);
+        else if (size === 2) v.setUint16(o, value, le);
+        else v.setUint32(o, value >>> 0, le);
+      },
+    });
+  }
+  return rams;
+}
+
