@@ -15,7 +15,7 @@ import { Hfsr } from './exceptions.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/exceptions.json', import.meta.url));
 
-const NAMES = ['nmi', 'hardfault', 'memmanage', 'busfault', 'usagefault', '', '', '', '', 'svc', 'debugmon', '', 'pendsv', 'systick', 'irq0', 'irq1'];
+const NAMES = ['nmi', 'hardfault', 'memmanage', 'busfault', 'usagefault', '', '', '', '', 'svc', 'debugmon', '', 'pendsv', 'systick', 'irq0', 'irq1', 'irq2'];
 
 /** A program with its vector table: handlers not defined in `body` store IPSR at 0x20000000 and exit. */
 function program(body: string): string {
@@ -276,5 +276,61 @@ describe('-d int', () => {
       `...loaded new PC 0x${hfVec.toString(16)}`,
       '',
     ].join('\n'));
+  });
+});
+
+describe('registers', () => {
+  it('NVIC enable/pending/priority and ICSR read back; PRIMASK-masked WFI wakes without taking the IRQ', async () => {
+    const r = await run(`
+      cpsid i
+      ldr r0, =0xe000e100
+      movs r1, #4
+      str r1, [r0]           @ ISER0: IRQ2
+      ldr r2, [r0]           @ reads back 4
+      ldr r0, =0xe000e402
+      movs r1, #0xa0
+      strb r1, [r0]          @ IRQ2 priority
+      ldrb r3, [r0]
+      ldr r0, =0xe000e200
+      movs r1, #4
+      str r1, [r0]           @ ISPR0: pend IRQ2 (masked by PRIMASK)
+      ldr r4, [r0]
+      ldr r0, =0xe000ed04
+      ldr r5, [r0]           @ ICSR: VECTPENDING = 18, ISRPENDING
+      wfi                    @ wakes: would preempt if PRIMASK were clear
+      movs r6, #1
+      cpsie i                @ taken here
+    after:
+      exit
+    irq2:
+      mov r7, lr
+      bx lr`);
+    assert.deepEqual([r.r(2), r.r(3), r.r(4)], [4, 0xa0, 4]);
+    assert.equal((r.u(5) >>> 12) & 0x1ff, 18);
+    assert.equal((r.u(5) >>> 22) & 1, 1);
+    assert.equal(r.r(6), 1);
+    assert.equal(r.u(7), 0xfffffff9);
+    assert.deepEqual(r.events.map((e) => e.from), [r.L('after')]);
+  });
+  it('SysTick counts down in CPU clock ticks (25 MHz: 40 instructions per tick) and sets COUNTFLAG', async () => {
+    const r = await run(`
+      ldr r0, =0xe000e010
+      ldr r1, =1000
+      str r1, [r0, #4]       @ RVR
+      str r1, [r0, #8]       @ CVR = 0
+      movs r1, #5
+      str r1, [r0]           @ enable, CPU clock, no interrupt
+      ldr r2, [r0, #8]       @ right after: still 0 (RVR is loaded on the first tick, 40 ns later)
+      movs r3, #200
+    spin:
+      subs r3, #1
+      bne spin
+      ldr r4, [r0, #8]
+      ldr r5, [r0]           @ COUNTFLAG not yet
+      exit`);
+    assert.equal(r.u(2), 0);
+    const elapsedTicks = 1001 - r.u(4); // the first tick loads 1000
+    assert.ok(elapsedTicks >= 14 && elapsedTicks <= 16, `ticks ${elapsedTicks}`); // ~603 instructions / 40
+    assert.equal(r.u(5) >>> 16, 0);
   });
 });

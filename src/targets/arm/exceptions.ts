@@ -28,7 +28,7 @@ export const Shcsr = { MEMFAULTENA: 1 << 16, BUSFAULTENA: 1 << 17, USGFAULTENA: 
 export interface ArmExceptionsOptions {
   /** External interrupts (IRQ0..n-1); QEMU's mps2-an385 has 32. */
   irqs?: number;
-  /** Implemented priority bits (3 on the Cortex-M3 of QEMU's mps2? 8 by default, as QEMU's NVIC). */
+  /** Implemented priority bits (8 by default, as QEMU's NVIC). */
   priorityBits?: number;
   /** `-d int` sink. */
   log?: (line: string) => void;
@@ -181,9 +181,15 @@ export class ArmExceptions implements ArmExceptionModel {
 
   // ---- ArmExceptionModel -------------------------------------------------------------------
 
+  /**
+   * Keep `cpu.irqPending` nonzero exactly while the engine has something to do between blocks:
+   * a pending exception that preempts the execution priority, or one that wakes a WFI sleeper.
+   * Every change of the execution priority (MSR, CPS, entry, return, priority registers) calls this.
+   */
   priorityChanged(cpu: ArmCpu): void {
     const n = this.highestPending();
-    const want = n !== 0 ? 1 : 0;
+    let want = 0;
+    if (n !== 0 && (this.groupPriority(n) < this.executionPriority(cpu) || (cpu.halted && this.wakesFromWfi(cpu, n)))) want = 1;
     if (want !== 0 && cpu.irqPending === 0) cpu.exitReq = 1;
     cpu.irqPending = want;
   }
@@ -218,7 +224,7 @@ export class ArmExceptions implements ArmExceptionModel {
     const n = this.highestPending();
     if (n !== 0 && this.wakesFromWfi(cpu, n)) return;
     cpu.halted = true;
-    cpu.irqPending = n !== 0 ? 1 : 0;
+    cpu.irqPending = 0;
     if (cpu.host.hasIdleHooks) cpu.host.vcpuIdle(cpu.index);
   }
 
