@@ -488,11 +488,8 @@ export class ArmCpu implements EngineCpu {
     const v6 = this.profile === 'v6m';
     if (sysm <= 7) {
       // APSR write (the IPSR/EPSR parts of the views are read-only)
-      if ((sysm & 4) === 0 && (v6 || (mask & 2) !== 0)) {
-        const q = v6 ? this.f[4]! : 0;
-        this.apsr = v;
-        if (v6) this.f[4] = q;
-      }
+      // ARMv6-M has no Q flag, but QEMU 7.2 keeps APSR.Q writable there too: so do we.
+      if ((sysm & 4) === 0 && (v6 || (mask & 2) !== 0)) this.apsr = v;
       return;
     }
     if (!priv) return;

@@ -4,7 +4,9 @@
  * load/store and IT-block sequences run on both, and the register file and xPSR are compared
  * before every instruction.
  *
- *   npx tsx src/targets/arm/test-support/qemu-diff.ts [programs=20] [insns=500] [seed=1]
+ *   npx tsx src/targets/arm/test-support/qemu-diff.ts [programs=20] [insns=500] [seed=1] [m0]
+ *
+ * With `m0`: ARMv6-M programs on QEMU's `microbit` (Cortex-M0) and the `v6m` profile here.
  *
  * Needs arm-none-eabi-as/ld/objcopy and qemu-system-arm; exits 1 on the first difference, with
  * the program, the instruction and both states.
@@ -87,7 +89,40 @@ function insn(): string[] {
   }
 }
 
+/** ARMv6-M (`m0` mode, QEMU's microbit): 16-bit encodings plus BL/MSR/MRS; r7 is the memory base. */
+const M0 = process.argv[5] === 'm0';
+const L6 = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+const H6 = ['r8', 'r9', 'r10', 'r12'];
+function insnM0(): string[] {
+  const a = pick(L6), b = pick(L6), c = pick(L6), h = pick(H6);
+  switch (rnd(12)) {
+    case 0: return [`${pick(['adds', 'subs'])} ${a}, ${b}, ${pick([c, `#${rnd(8)}`])}`];
+    case 1: return [`${pick(['ands', 'eors', 'lsls', 'lsrs', 'asrs', 'adcs', 'sbcs', 'rors', 'orrs', 'bics', 'mvns', 'tst', 'cmp', 'cmn', 'negs'])} ${a}, ${b}`];
+    case 2: return [`${pick(['movs', 'cmp', 'adds', 'subs'])} ${a}, #${rnd(256)}`];
+    case 3: return [`${pick(['lsls', 'lsrs', 'asrs'])} ${a}, ${b}, #${1 + rnd(31)}`];
+    case 4: return [pick([`add ${h}, ${a}`, `add ${a}, ${h}`, `mov ${h}, ${a}`, `mov ${a}, ${h}`, `cmp ${h}, ${a}`, `cmp ${a}, ${h}`, `muls ${a}, ${b}, ${a}`])];
+    case 5: return [`${pick(['rev', 'rev16', 'revsh', 'sxtb', 'sxth', 'uxtb', 'uxth'])} ${a}, ${b}`];
+    case 6: case 7: return [pick([`str ${a}, [r7, #${rnd(32) * 4}]`, `ldr ${a}, [r7, #${rnd(32) * 4}]`, `strb ${a}, [r7, #${rnd(32)}]`, `ldrb ${a}, [r7, #${rnd(32)}]`,
+      `strh ${a}, [r7, #${rnd(32) * 2}]`, `ldrh ${a}, [r7, #${rnd(32) * 2}]`])];
+    case 8: { const l = `{${[...new Set([a, b, c])].sort().join(', ')}}`; return [`push ${l}`, `ldr ${c}, [sp, #0]`, `str ${a}, [sp, #0]`, `pop ${l}`]; }
+    case 9: { const cc = pick(CONDS); return pick([[`b${cc} 1f`, `adds ${a}, #1`, '1:'], ['b 1f', `movs ${a}, #3`, '1:'], ['bl 1f', `adds ${a}, ${b}, ${c}`, '1:']]); }
+    case 10: return [pick([`mrs ${a}, APSR`, `msr APSR_nzcvq, ${a}`])];
+    default: return [`${pick(['adds', 'subs'])} ${a}, #${rnd(256)}`];
+  }
+}
+
+function programM0(count: number): string {
+  const lines: string[] = [];
+  while (lines.length < count) lines.push(...insnM0().map((x) => `  ${x}`));
+  const init = [...H6.map((r) => `  ldr r0, =0x${(((rnd(65536) << 16) | rnd(65536)) >>> 0).toString(16)}\n  mov ${r}, r0`),
+    ...L6.map((r) => `  ldr ${r}, =0x${(((rnd(65536) << 16) | rnd(65536)) >>> 0).toString(16)}`)];
+  return `.syntax unified\n.cpu cortex-m0\n.thumb\n.text\nvectors:\n  .word 0x20004000\n  .word reset + 1\n.thumb_func\nreset:\n  b start\n  .ltorg\nstart:\n` +
+    `${init.join('\n')}\n  ldr r7, =0x20001000\n  ldr r0, =0x${((rnd(32) << 27) >>> 0).toString(16)}\n  msr APSR_nzcvq, r0\n  b body\n  .ltorg\nbody:\n` +
+    `${lines.join('\n')}\n  movs r0, #0x18\n  ldr r1, =0x20026\n  bkpt 0xab\n  b .\n  .ltorg\n`;
+}
+
 function program(count: number): string {
+  if (M0) return programM0(count);
   const init = [...HI.map((r) => `  ldr ${r}, =0x${((rnd(65536) << 16) | rnd(65536)) >>> 0 .toString(16)}`.replace('>>> 0 .toString', '').replace(/0x(\d+)$/, (_m, v: string) => `0x${(Number(v) >>> 0).toString(16)}`))];
   const lines: string[] = [];
   while (lines.length < count) lines.push(...insn().map((x) => `  ${x}`));
@@ -121,7 +156,7 @@ async function main(): Promise<void> {
       execFileSync('arm-none-eabi-ld', ['-Ttext=0', '-e', '0', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);
       execFileSync('arm-none-eabi-objcopy', ['-O', 'binary', join(dir, 'p.elf'), join(dir, 'p.bin')]);
       try {
-        execFileSync('qemu-system-arm', ['-M', 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync('qemu-system-arm', ['-M', M0 ? 'microbit' : 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
       } catch (e) {
         // A fault with no handler locks QEMU up (it aborts): compare up to there.
         writeFileSync('/tmp/qemu-diff-abort.s', src);
@@ -140,7 +175,7 @@ async function main(): Promise<void> {
       });
       const bin = new Uint8Array(readFileSync(join(dir, 'p.bin')));
       const dv = new DataView(bin.buffer);
-      await runArm('', { fixtures: '', image: { bytes: bin, base: 0, pc: dv.getUint32(4, true) & ~1, sp: dv.getUint32(0, true) }, singleStep: true, plugins: [{ plugin }], maxInsns: 10 * count + 1000 });
+      await runArm('', { fixtures: '', image: { bytes: bin, base: 0, pc: dv.getUint32(4, true) & ~1, sp: dv.getUint32(0, true) }, singleStep: true, profile: M0 ? 'v6m' : 'v7m', plugins: [{ plugin }], maxInsns: 10 * count + 1000 });
       // QEMU's first logged state is at reset; ours starts there too. Compare while both have states.
       const n = Math.min(want.length, got.length);
       for (let i = 0; i < n; i++) {
