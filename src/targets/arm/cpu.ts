@@ -22,6 +22,7 @@ import { StopError } from '../../core/runner.js';
 import type { RegisterDesc } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { ArmExc, Ccr, Cfsr, NoExceptionModel, type ArmExceptionModel } from './exception-model.js';
+import { MpuAccess, type ArmMpu } from './mpu.js';
 import type { Profile } from './encodings.js';
 
 /** Thrown (one shared instance) to unwind a block after a synchronous exception was delivered. */
@@ -31,6 +32,10 @@ export const ARM_TRAP = { armTrap: true } as const;
 export const MODE_SINGLE = 1 << 8;
 /** Mode bit: EPSR.T is 0 (the next instruction raises an INVSTATE UsageFault). */
 export const MODE_NOT_THUMB = 1 << 9;
+/** Mode bit: the MPU is enabled (no RAM fast path; fetches checked at translation). */
+export const MODE_MPU = 1 << 10;
+/** Mode bit (with MODE_MPU): unprivileged execution (fetch permission differs). */
+export const MODE_UNPRIV = 1 << 11;
 
 /** RAM that generated code may access directly (typed-array views of a bus RAM region). */
 export interface ArmRam {
@@ -74,6 +79,8 @@ export interface ArmCpuOptions {
   fastRams?: readonly RamRegion[];
   /** Priority bits implemented (BASEPRI keeps the top ones): 8 by default, as QEMU's NVIC. */
   priorityBits?: number;
+  /** The MPU (ARMv7-M PMSAv7), if the core has one. */
+  mpu?: ArmMpu;
 }
 
 /** Special register numbers (SYSm) of MRS/MSR. */
@@ -119,6 +126,7 @@ export class ArmCpu implements EngineCpu {
   readonly host: PluginHost;
   model: ArmExceptionModel;
   readonly fastRams: readonly ArmRam[];
+  readonly mpu: ArmMpu | null;
   private readonly basepriMask: number;
   /**
    * Set by the machine: the translated block at (pc, mode), if cached (not translating), for block
@@ -139,6 +147,15 @@ export class ArmCpu implements EngineCpu {
     this.fastRams = (o.fastRams ?? []).map(armRam);
     const bits = o.priorityBits ?? 8;
     this.basepriMask = (0xff << (8 - bits)) & 0xff;
+    this.mpu = o.mpu ?? null;
+    if (this.mpu !== null) this.mpu.onChange = () => { this.updateMpuMode(); this.exitReq = 1; };
+  }
+
+  /** Keep MODE_MPU / MODE_UNPRIV in the translation key in step with MPU_CTRL and the privilege. */
+  updateMpuMode(): void {
+    let m = this.mode & ~(MODE_MPU | MODE_UNPRIV);
+    if (this.mpu !== null && this.mpu.enabled) m |= MODE_MPU | (this.privileged ? 0 : MODE_UNPRIV);
+    this.mode = m;
   }
 
   // ---- EngineCpu -----------------------------------------------------------------------------
@@ -212,6 +229,7 @@ export class ArmCpu implements EngineCpu {
       this.r[13] = this.otherSp;
       this.otherSp = t;
     }
+    if (this.mpu !== null) this.updateMpuMode();
   }
 
   /** Privileged: Handler mode, or Thread mode with CONTROL.nPRIV clear. */
@@ -306,11 +324,25 @@ export class ArmCpu implements EngineCpu {
     return this.raise(k, ArmExc.UsageFault, nocp ? Cfsr.NOCP : Cfsr.UNDEFINSTR);
   }
 
-  /** Instruction fetch failed at `pc` (no block could start there): IBUSERR BusFault. */
-  fetchFault(pc: number): void {
+  /** Instruction fetch failed at `pc` (no block could start there): IBUSERR BusFault, or IACCVIOL MemManage when the MPU forbids it. */
+  fetchFault(pc: number, mpu = false): void {
     this.pcLo = pc;
     this.exitReq = 1;
-    this.model.exception(this, { exc: ArmExc.BusFault, cfsr: Cfsr.IBUSERR, faultAddress: 0, pc: pc >>> 0, returnPc: pc >>> 0 });
+    const exc = mpu ? ArmExc.MemManage : ArmExc.BusFault;
+    this.model.exception(this, { exc, cfsr: mpu ? Cfsr.IACCVIOL : Cfsr.IBUSERR, faultAddress: 0, pc: pc >>> 0, returnPc: pc >>> 0 });
+  }
+
+  /** May the current code fetch from `a` (MPU)? */
+  mayExecute(a: number, unprivileged: boolean): boolean {
+    return this.mpu === null || !this.mpu.enabled || this.mpu.allows(a, MpuAccess.Exec, !unprivileged);
+  }
+
+  /** MPU check of a data access at instruction k: a MemManage DACCVIOL (MMFAR = a) if forbidden. */
+  private mpuCheck(k: number, a: number, kind: number, unpriv: boolean): void {
+    const mpu = this.mpu;
+    if (mpu === null || !mpu.enabled) return;
+    if (!mpu.hfnmiena && this.model.executionPriority(this) < 0) return;
+    if (!mpu.allows(a, kind, this.privileged && !unpriv)) this.raise(k, ArmExc.MemManage, Cfsr.DACCVIOL | Cfsr.MMARVALID, a);
   }
 
   /** EPSR.T = 0 at `pc`: INVSTATE UsageFault before the instruction executes. */
@@ -366,9 +398,10 @@ export class ArmCpu implements EngineCpu {
    * Load `size` bytes at `a` for instruction k. `strict`: the instruction class always faults
    * when unaligned (LDM, LDRD, LDREX...). A bus error is a precise BusFault with BFAR.
    */
-  ld(k: number, a: number, size: number, signed: boolean, strict: boolean): number {
+  ld(k: number, a: number, size: number, signed: boolean, strict: boolean, unpriv = false): number {
     a >>>= 0;
     this.alignCheck(k, a, size, strict);
+    if (this.mpu !== null) this.mpuCheck(k, a, MpuAccess.Read, unpriv);
     const bus = this.bus;
     bus.error = 0;
     let v = bus.read(a, size);
@@ -389,9 +422,10 @@ export class ArmCpu implements EngineCpu {
   }
 
   /** Store; returns nonzero if the block must end after it (code written, a device asked). */
-  st(k: number, a: number, size: number, v: number, strict: boolean): number {
+  st(k: number, a: number, size: number, v: number, strict: boolean, unpriv = false): number {
     a >>>= 0;
     this.alignCheck(k, a, size, strict);
+    if (this.mpu !== null) this.mpuCheck(k, a, MpuAccess.Write, unpriv);
     const bus = this.bus;
     bus.error = 0;
     if (bus.find(a, size) === undefined && (a & (size - 1)) !== 0) {

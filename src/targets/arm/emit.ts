@@ -69,7 +69,7 @@ export class Gen {
 
   /** `s.mode = ...;` if ITSTATE after the instruction differs from the block's start. */
   modeSet(it: number): string {
-    return it === (this.startMode & 0xff) ? '' : `s.mode = ${(this.startMode & ~0xff) | it};\n`;
+    return it === (this.startMode & 0xff) ? '' : `s.mode = (s.mode & -256) | ${it};\n`;
   }
 
   /** Leave the block at a constant PC after `n` instructions with ITSTATE `it`. */
@@ -172,9 +172,9 @@ function dp(s: ArmSite, g: Gen, c: EmitContext, op: DpOp, d: number, a: string, 
 // ---- memory ------------------------------------------------------------------------------------
 
 /** Where a load puts its value: a fresh `const`. Fast path through the RAM views, else `s.ld`. */
-function loadCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, signed: boolean, strict: boolean, name: string): string {
+function loadCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, signed: boolean, strict: boolean, name: string, unpriv = false): string {
   let code = `const a${name} = (${addr}) | 0;\nlet ${name};\n`;
-  const slow = `${name} = s.ld(${c.k}, a${name}, ${size}, ${signed}, ${strict});`;
+  const slow = `${name} = s.ld(${c.k}, a${name}, ${size}, ${signed}, ${strict}${unpriv ? ', true' : ''});`;
   const rams = c.memHooked ? [] : g.rams;
   let chain = '';
   for (const ram of rams) {
@@ -195,10 +195,10 @@ function loadCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number
 /** Store the value of expression `v` (a local): fast path, code-write check, else `s.st`; leaves the block when asked. */
 function storeCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, v: string, strict: boolean, tag: string,
   /** Code run when the block must end (default: leave now; multi-store instructions note it and leave after the last). */
-  onEnd?: string): string {
+  onEnd?: string, unpriv = false): string {
   const leave = onEnd ?? g.exit(c.k + 1, s.next, s.itAfter);
   let code = `const a${tag} = (${addr}) | 0;\n`;
-  const slow = `if (s.st(${c.k}, a${tag}, ${size}, ${v}, ${strict}) !== 0) { ${leave}}`;
+  const slow = `if (s.st(${c.k}, a${tag}, ${size}, ${v}, ${strict}${unpriv ? ', true' : ''}) !== 0) { ${leave}}`;
   const rams = c.memHooked ? [] : g.rams.filter((r) => !r.readOnly);
   let chain = '';
   for (const ram of rams) {
@@ -218,7 +218,7 @@ function storeCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: numbe
   return code + c.mem(true, size, false, `a${tag}`, '0', `(${v}${mask})`, '0');
 }
 
-interface LsForm { size: number; signed: boolean; store: boolean }
+interface LsForm { size: number; signed: boolean; store: boolean; /** LDRT/STRT: an unprivileged access. */ unpriv?: boolean }
 const LS: Record<string, LsForm> = {
   str: { size: 4, signed: false, store: true }, strh: { size: 2, signed: false, store: true }, strb: { size: 1, signed: false, store: true },
   ldr: { size: 4, signed: false, store: false }, ldrh: { size: 2, signed: false, store: false }, ldrb: { size: 1, signed: false, store: false },
@@ -230,11 +230,11 @@ function loadStore(s: ArmSite, g: Gen, c: EmitContext, form: LsForm, t: number, 
   let code = `const off = ${offsetAddr};\n`;
   if (form.store) {
     code += `const sv = ${R(s, t)};\n`;
-    code += storeCode(s, g, c, addr, form.size, 'sv', false, 's');
+    code += storeCode(s, g, c, addr, form.size, 'sv', false, 's', undefined, form.unpriv === true);
     if (wb) code += W(n, 'off');
     return code;
   }
-  code += loadCode(s, g, c, addr, form.size, form.signed, false, 'v');
+  code += loadCode(s, g, c, addr, form.size, form.signed, false, 'v', form.unpriv === true);
   if (wb) code += W(n, 'off');
   if (t === 15) return code + g.exitBx(c.k + 1, 'v', s.itAfter);
   return code + W(t, 'v');
@@ -604,7 +604,7 @@ for (const name of ['str', 'strb', 'strh', 'ldr', 'ldrb', 'ldrh', 'ldrsb', 'ldrs
   const form = LS[name]!;
   SEMANTICS[`${name}_i12`] = lsImm(form, (f) => F(f, 'i'), always, always, never);
   SEMANTICS[`${name}_i8`] = lsImm(form, (f) => F(f, 'i'), (f) => f.P === 1, (f) => f.U === 1, (f) => f.W === 1);
-  SEMANTICS[`${name}t`] = lsImm(form, (f) => F(f, 'i'), always, always, never);
+  SEMANTICS[`${name}t`] = lsImm({ ...form, unpriv: true }, (f) => F(f, 'i'), always, always, never);
   SEMANTICS[`${name}_rw`] = lsReg(form, true);
   if (!form.store && name !== 'ldr') SEMANTICS[`${name}_lit`] = lsLit(form); // 16-bit LDR (literal) is `ldr_lit`
 }

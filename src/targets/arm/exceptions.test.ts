@@ -334,3 +334,71 @@ describe('registers', () => {
     assert.equal(r.u(5) >>> 16, 0);
   });
 });
+
+describe('MPU', () => {
+  const SETUP = `
+      ldr r0, =0xe000ed9c    @ MPU_RBAR (RASR follows)
+      ldr r1, =0x20000011    @ region 1: SRAM, 256 KiB, full access, XN
+      ldr r2, =0x13000023
+      stm r0, {r1, r2}
+      ldr r1, =0x00000012    @ region 2: code, 64 KiB, read-only for everyone
+      ldr r2, =0x0600001f
+      stm r0, {r1, r2}
+      ldr r1, =0x20002013    @ region 3: 4 KiB at 0x20002000, privileged only
+      ldr r2, =0x01000017
+      stm r0, {r1, r2}
+      ldr r0, =0xe000ed24
+      mov.w r1, #0x10000     @ SHCSR.MEMFAULTENA
+      str r1, [r0]
+      ldr r0, =0xe000ed94
+      movs r1, #5            @ MPU_CTRL: ENABLE | PRIVDEFENA
+      str r1, [r0]
+      isb
+      ldr r5, =0x20002000
+      movs r1, #9
+      str r1, [r5]           @ privileged: allowed
+      movs r1, #1
+      msr CONTROL, r1        @ unprivileged Thread mode
+      isb`;
+  it('an unprivileged load from a privileged-only region is a MemManage DACCVIOL with MMFAR', async () => {
+    const r = await run(`${SETUP}
+      ldr r3, [r5, #-4]      @ region 1: allowed
+    bad:
+      ldr r4, [r5]
+    memmanage:
+      ldr r6, [sp, #24]
+      ldr r0, =0xe000ed28
+      ldr r7, [r0]           @ CFSR
+      ldr r3, [r0, #12]      @ MMFAR
+      exit`);
+    assert.equal(r.u(6), r.L('bad'));
+    assert.equal(r.u(7), Cfsr.DACCVIOL | Cfsr.MMARVALID);
+    assert.equal(r.u(3), 0x20002000);
+    assert.equal(r.r(4), 0);
+    assert.deepEqual(r.events.map((e) => [e.kind, e.from, e.to]), [[Discon.Exception, r.L('bad'), r.L('memmanage')]]);
+  });
+  it('executing from an XN region is a MemManage IACCVIOL at the target', async () => {
+    const r = await run(`${SETUP}
+      ldr r0, =0x20001001
+      bx r0
+    memmanage:
+      ldr r6, [sp, #24]
+      ldr r0, =0xe000ed28
+      ldr r7, [r0]
+      exit`);
+    assert.equal(r.u(6), 0x20001000);
+    assert.equal(r.u(7), Cfsr.IACCVIOL);
+  });
+  it('a store to a read-only region faults; unprivileged STRT from privileged code is checked as unprivileged', async () => {
+    const r = await run(`${SETUP.replace('msr CONTROL, r1        @ unprivileged Thread mode', 'nop')}
+      movs r1, #3
+      strt r1, [r5, #4]      @ privileged code, unprivileged access: faults
+    memmanage:
+      ldr r0, =0xe000ed28
+      ldr r7, [r0]
+      ldr r3, [r0, #12]
+      exit`);
+    assert.equal(r.u(7), Cfsr.DACCVIOL | Cfsr.MMARVALID);
+    assert.equal(r.u(3), 0x20002004);
+  });
+});

@@ -8,6 +8,7 @@ import type { ArmCpu } from './cpu.js';
 import type { ArmExceptions } from './exceptions.js';
 import type { Scb } from './scb.js';
 import type { SysTick } from './systick.js';
+import type { ArmMpu } from './mpu.js';
 
 export const SCS_BASE = 0xe000e000;
 
@@ -68,13 +69,15 @@ export class Nvic {
 
 /** The System Control Space: ICTR, SysTick, NVIC, SCB, STIR. Offsets from 0xE000E000. */
 export class Scs implements MmioHandler {
-  constructor(private readonly ex: ArmExceptions, private readonly cpu: ArmCpu, readonly nvic: Nvic, readonly scb: Scb, readonly systick: SysTick) {}
+  constructor(private readonly ex: ArmExceptions, private readonly cpu: ArmCpu, readonly nvic: Nvic, readonly scb: Scb, readonly systick: SysTick,
+    readonly mpu: ArmMpu | null = null) {}
 
   read(off: number, size: number): number {
     if (off === 0x004) return ((this.ex.count - 16 + 31) >> 5) - 1; // ICTR
     if (off >= 0x010 && off < 0x020) return this.systick.read(off - 0x10, size);
     if (off >= 0x100 && off < 0x500) return this.nvic.read(off - 0x100, size);
     if (off >= 0xd00 && off < 0xd90) return this.scb.read(off - 0xd00, size);
+    if (off >= 0xd90 && off < 0xdbc && this.mpu !== null) return this.mpu.read(off - 0xd90);
     return 0;
   }
 
@@ -82,6 +85,7 @@ export class Scs implements MmioHandler {
     if (off >= 0x010 && off < 0x020) this.systick.write(off - 0x10, size, value);
     else if (off >= 0x100 && off < 0x500) this.nvic.write(off - 0x100, size, value);
     else if (off >= 0xd00 && off < 0xd90) this.scb.write(off - 0xd00, size, value);
+    else if (off >= 0xd90 && off < 0xdbc && this.mpu !== null) this.mpu.write(off - 0xd90, value);
     else if (off === 0xf00) this.ex.setPending(this.cpu, 16 + (value & 0x1ff)); // STIR
     this.cpu.exitReq = 1;
   }

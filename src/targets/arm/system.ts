@@ -23,6 +23,7 @@ import { Nvic, Scs, SCS_BASE } from './nvic.js';
 import { CPUID, Scb } from './scb.js';
 import { SysTick } from './systick.js';
 import { translate, type ArmBlock } from './translate.js';
+import { ArmMpu } from './mpu.js';
 
 export interface ArmCoreOptions {
   bus: Bus;
@@ -53,6 +54,8 @@ export interface ArmCore {
   readonly scb: Scb;
   readonly nvic: Nvic;
   readonly systick: SysTick;
+  /** The MPU (ARMv7-M only). */
+  readonly mpu: ArmMpu | null;
   readonly engine: Engine<ArmCpu, ArmBlock>;
   /** Power-on / system reset: exception state cleared, SP and PC from the vector table. */
   reset(): void;
@@ -61,11 +64,12 @@ export interface ArmCore {
 export function buildArmCore(o: ArmCoreOptions): ArmCore {
   const profile = o.profile ?? 'v7m';
   const exceptions = new ArmExceptions({ irqs: o.irqs ?? 32, profile, log: o.intLog, semihosting: o.semihosting });
-  const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams });
+  const mpu = profile === 'v7m' ? new ArmMpu() : null;
+  const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams, mpu: mpu ?? undefined });
   const scb = new Scb(exceptions, cpu, o.cpuid ?? (profile === 'v6m' ? CPUID['cortex-m0'] : CPUID['cortex-m3']));
   const nvic = new Nvic(exceptions, cpu);
   const systick = new SysTick(exceptions, cpu, o.clock, { cpuHz: o.cpuHz, refHz: o.refHz });
-  o.bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exceptions, cpu, nvic, scb, systick));
+  o.bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exceptions, cpu, nvic, scb, systick, mpu));
   const symbolAt = o.symbolAt ?? (() => undefined);
   const engine = new Engine<ArmCpu, ArmBlock>({
     translate: (c, mode) => translate(c, { host: o.host, symbolAt }, mode),
@@ -77,7 +81,7 @@ export function buildArmCore(o: ArmCoreOptions): ArmCore {
   cpu.findBlock = (pc, mode) => engine.cache.lookup(pc, 0, mode);
   cpu.chaining = true;
   return {
-    cpu, exceptions, scb, nvic, systick, engine,
-    reset: () => { engine.cache.flush(); exceptions.resetCpu(cpu); },
+    cpu, exceptions, scb, nvic, systick, mpu, engine,
+    reset: () => { engine.cache.flush(); mpu?.reset(); exceptions.resetCpu(cpu); cpu.updateMpuMode(); },
   };
 }

@@ -14,7 +14,7 @@ import { JitBuilder } from '../../core/jit.js';
 import type { CachedBlock } from '../../core/tb-cache.js';
 import { FlowClass } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
-import { MODE_NOT_THUMB, MODE_SINGLE, type ArmBlockInfo, type ArmCpu } from './cpu.js';
+import { MODE_MPU, MODE_NOT_THUMB, MODE_SINGLE, MODE_UNPRIV, type ArmBlockInfo, type ArmCpu } from './cpu.js';
 import { disassemble } from './disasm.js';
 import { condExpr, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
 import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js';
@@ -89,7 +89,10 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   const instrumented = env.host.instrumenting;
   const pages: number[] = [];
   const extents: [number, number][] = [];
+  const mpu = (mode & MODE_MPU) !== 0;
+  let mpuDenied = false;
   const fetch = (a: number): number => {
+    if (mpu && !cpu.mayExecute(a, (mode & MODE_UNPRIV) !== 0)) { mpuDenied = true; return -1; }
     const h = cpu.fetch16(a);
     if (h < 0) return h;
     const ua = a >>> 0;
@@ -110,14 +113,14 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
     const first = raws.length === 0;
     const h0 = fetch(pc);
     if (h0 < 0) {
-      if (first) { cpu.fetchFault(pc); return undefined; }
+      if (first) { cpu.fetchFault(pc, mpuDenied); return undefined; }
       break;
     }
     let raw: number, size: 2 | 4;
     if (isThumb32(h0)) {
       const h1 = fetch((pc + 2) | 0);
       if (h1 < 0) {
-        if (first) { cpu.fetchFault((pc + 2) | 0); return undefined; }
+        if (first) { cpu.fetchFault((pc + 2) | 0, mpuDenied); return undefined; }
         break;
       }
       raw = ((h0 << 16) | h1) >>> 0; size = 4;
@@ -129,7 +132,8 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   }
   const n = raws.length;
   const jit = new JitBuilder();
-  const gen = new Gen(start, baseMode, n, !single && !instrumented, cpu.fastRams, instrumented, !single && !instrumented && cpu.chaining, jit);
+  // With the MPU on, every access takes the checked slow path.
+  const gen = new Gen(start, baseMode, n, !single && !instrumented, mpu ? [] : cpu.fastRams, instrumented, !single && !instrumented && cpu.chaining, jit);
   let it = baseMode & 0xff;
   const insns: ArmInsn[] = raws.map((r) => {
     const before = it;

@@ -32,6 +32,7 @@ import { ArmExceptions } from '../exceptions.js';
 import { Nvic, Scs, SCS_BASE } from '../nvic.js';
 import { Scb } from '../scb.js';
 import { SysTick } from '../systick.js';
+import { ArmMpu } from '../mpu.js';
 import { assemble } from './asm.js';
 import type { Profile } from '../encodings.js';
 
@@ -139,13 +140,13 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   host.out = () => {};
   const model = new TestModel();
   model.ccr = o.ccr ?? Ccr.STKALIGN;
-  const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data] });
+  const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data], mpu: o.exceptions === true && o.profile !== 'v6m' ? new ArmMpu() : undefined });
   let exc: HarnessExceptions | undefined;
   if (o.exceptions === true) {
     exc = new HarnessExceptions({ irqs: 32, profile: o.profile, log: o.intLog });
     cpu.model = exc;
     const scb = new Scb(exc, cpu);
-    bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exc, cpu, new Nvic(exc, cpu), scb, new SysTick(exc, cpu, clock, { cpuHz: 25_000_000 })));
+    bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exc, cpu, new Nvic(exc, cpu), scb, new SysTick(exc, cpu, clock, { cpuHz: 25_000_000 }), cpu.mpu));
   }
   bus.addMmio('test', MMIO_BASE, 0x1000, {
     read: () => mmioValue,
