@@ -15,7 +15,7 @@
  *   --fix NAME[,NAME]    apply these corrections (repeatable); `--help` lists them with their
  *                        datasheet references (CORRECTIONS in scripts/avr/avr8js.ts):
  *                        entry-4, sei-delay, reti-delay, sleep, eeprom-irq, eeprom-time, cbi-2,
- *                        clock-events, int-flag-masked
+ *                        int-flag-masked, usart-tx-buffer, ucsr0a-write, wdt-reset-io, clock-events
  *   --sleep              = --fix sleep;  --fix-eeprom-irq = --fix eeprom-irq;
  *   --datasheet          = --fix entry-4,sei-delay,reti-delay (the older spellings)
  *   --time               print the wall time and cycles per second on stderr

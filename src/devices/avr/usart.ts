@@ -5,7 +5,8 @@
  * the frame ends `frameCycles()` later, computed from UBRR0 and U2X0 and the frame format of
  * UCSR0C/UCSZ02: (UBRR0 + 1) × (16, or 8 with U2X0) × (start + data + parity + stop bits).
  * Two timings:
- * - `'avr8js'` (default; what the AVR port is compared with): a single-buffered transmitter. A
+ * - `'avr8js'` (this class's default, for comparisons with avr8js's own USART; arduino-uno uses
+ *   `'datasheet'`, and the avr8js reference runner its `usart-tx-buffer` correction): a single-buffered transmitter. A
  *   UDR0 write clears UDRE0 and TXC0, and one frame later sets both again (a write while a frame is
  *   in flight is sent too, and its own frame end is scheduled as well: avr8js's behaviour);
  * - `'datasheet'`: the transmit buffer in front of the shift register (19.6.3): UDRE0 stays set while
