@@ -105,3 +105,137 @@ export function thumbExpandImm(imm12: number): { value: number; carry: number } 
 
 /** Condition names by number (objdump's spelling). */
 export const COND_NAMES = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', '', ''] as const;
+
+// ---- ARMv7E-M DSP ------------------------------------------------------------------------------
+
+const clamp = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+
+/**
+ * Parallel add/subtract (SADD16, UQSUB8, SHASX...): `kind` 0 s, 1 q, 2 sh, 3 u, 4 uq, 5 uh;
+ * `op` 0 add8, 1 add16, 2 asx, 4 sub8, 5 sub16, 6 sax (the encoding's op1). Returns the result;
+ * OUT[0] = the new GE bits for the s/u kinds, -1 for the others (GE unchanged).
+ */
+export function parallel(kind: number, op: number, a: number, b: number): number {
+  const signed = kind < 3, sat = kind === 1 || kind === 4, half = kind === 2 || kind === 5, ge = kind === 0 || kind === 3;
+  let res = 0, g = 0;
+  if (op === 0 || op === 4) {
+    for (let i = 0; i < 4; i++) {
+      const x = signed ? ((a << (24 - 8 * i)) >> 24) : (a >>> (8 * i)) & 0xff;
+      const y = signed ? ((b << (24 - 8 * i)) >> 24) : (b >>> (8 * i)) & 0xff;
+      let r = op === 0 ? x + y : x - y;
+      if (ge && (signed ? r >= 0 : op === 0 ? r >= 0x100 : r >= 0)) g |= 1 << i;
+      if (sat) r = signed ? clamp(r, -128, 127) : clamp(r, 0, 255);
+      else if (half) r >>= 1;
+      res |= (r & 0xff) << (8 * i);
+    }
+  } else {
+    const x0 = signed ? (a << 16) >> 16 : a & 0xffff, x1 = signed ? a >> 16 : a >>> 16;
+    const y0 = signed ? (b << 16) >> 16 : b & 0xffff, y1 = signed ? b >> 16 : b >>> 16;
+    let r0: number, r1: number, add0: boolean, add1: boolean;
+    switch (op) {
+      case 1: r0 = x0 + y0; r1 = x1 + y1; add0 = true; add1 = true; break;
+      case 5: r0 = x0 - y0; r1 = x1 - y1; add0 = false; add1 = false; break;
+      case 2: r0 = x0 - y1; r1 = x1 + y0; add0 = false; add1 = true; break; // ASX
+      default: r0 = x0 + y1; r1 = x1 - y0; add0 = true; add1 = false; break; // SAX
+    }
+    if (ge) {
+      if (signed ? r0 >= 0 : add0 ? r0 >= 0x10000 : r0 >= 0) g |= 3;
+      if (signed ? r1 >= 0 : add1 ? r1 >= 0x10000 : r1 >= 0) g |= 12;
+    }
+    if (sat) { r0 = signed ? clamp(r0, -32768, 32767) : clamp(r0, 0, 65535); r1 = signed ? clamp(r1, -32768, 32767) : clamp(r1, 0, 65535); } else if (half) { r0 >>= 1; r1 >>= 1; }
+    res = (r0 & 0xffff) | ((r1 & 0xffff) << 16);
+  }
+  OUT[0] = ge ? g : -1;
+  return res | 0;
+}
+
+/** QADD/QSUB/QDADD/QDSUB: `op` 0 qadd, 1 qdadd, 2 qsub, 3 qdsub of Rm (a) and Rn (b); OUT[0] = 1 if saturated. */
+export function qaddsub(op: number, a: number, b: number): number {
+  let q = 0;
+  if (op & 1) { const d = b * 2; b = clamp(d, -2147483648, 2147483647); if (b !== d) q = 1; }
+  const r = op & 2 ? a - b : a + b;
+  const c = clamp(r, -2147483648, 2147483647);
+  OUT[0] = q | (c !== r ? 1 : 0);
+  return c | 0;
+}
+
+/** SSAT16/USAT16: each halfword saturated to `n` bits; OUT[0] = 1 if either saturated. */
+export function sat16(signed: boolean, v: number, n: number): number {
+  const lo = signed ? -(2 ** (n - 1)) : 0, hi = signed ? 2 ** (n - 1) - 1 : 2 ** n - 1;
+  const h0 = (v << 16) >> 16, h1 = v >> 16;
+  const r0 = clamp(h0, lo, hi), r1 = clamp(h1, lo, hi);
+  OUT[0] = r0 !== h0 || r1 !== h1 ? 1 : 0;
+  return ((r0 & 0xffff) | ((r1 & 0xffff) << 16)) | 0;
+}
+
+/** SEL: byte i from a when GE[i], else from b. */
+export function sel(ge: number, a: number, b: number): number {
+  let r = 0;
+  for (let i = 0; i < 4; i++) r |= ((((ge >> i) & 1) !== 0 ? a : b) & (0xff << (8 * i)));
+  return r | 0;
+}
+
+/** USAD8 (+ accumulator). */
+export function usad8(a: number, b: number, acc: number): number {
+  let s = acc;
+  for (let i = 0; i < 4; i++) s += Math.abs(((a >>> (8 * i)) & 0xff) - ((b >>> (8 * i)) & 0xff));
+  return s | 0;
+}
+
+const half = (v: number, top: number): number => (top !== 0 ? v >> 16 : (v << 16) >> 16);
+
+/** Does `r` (an exact sum) overflow 32 bits signed? */
+const ovf = (r: number): boolean => r > 2147483647 || r < -2147483648;
+
+/** SMULxy/SMLAxy: product of the chosen halves (+ acc); OUT[0] = 1 on signed overflow of the add. */
+export function smlaxy(a: number, n: number, b: number, m: number, acc: number | null): number {
+  const p = half(a, n) * half(b, m);
+  if (acc === null) { OUT[0] = 0; return p | 0; }
+  const r = p + acc;
+  OUT[0] = ovf(r) ? 1 : 0;
+  return r | 0;
+}
+
+/** SMUAD/SMLAD/SMUSD/SMLSD (x: swap Rm's halves; sub: difference); OUT[0] = overflow. */
+export function smlad(a: number, b: number, x: number, sub: boolean, acc: number | null): number {
+  const bb = x !== 0 ? ((b >>> 16) | (b << 16)) : b;
+  const p1 = half(a, 0) * half(bb, 0), p2 = half(a, 1) * half(bb, 1);
+  const r = (sub ? p1 - p2 : p1 + p2) + (acc ?? 0);
+  OUT[0] = ovf(r) ? 1 : 0;
+  return Number(BigInt.asIntN(32, BigInt(r)));
+}
+
+/** SMULWy/SMLAWy: (Rn × half(Rm)) >> 16 (+ acc); OUT[0] = overflow. */
+export function smlawy(a: number, b: number, m: number, acc: number | null): number {
+  const p = Number((BigInt(a) * BigInt(half(b, m))) >> 16n);
+  if (acc === null) { OUT[0] = 0; return p | 0; }
+  const r = p + acc;
+  OUT[0] = ovf(r) ? 1 : 0;
+  return r | 0;
+}
+
+/** SMMUL/SMMLA/SMMLS with rounding `r`: the top word of (acc << 32) ± Rn × Rm. */
+export function smmla(a: number, b: number, acc: number | null, sub: boolean, round: number): number {
+  let v = BigInt(a) * BigInt(b);
+  if (sub) v = -v;
+  if (acc !== null) v += BigInt(acc) << 32n;
+  if (round !== 0) v += 0x80000000n;
+  return Number(BigInt.asIntN(32, v >> 32n));
+}
+
+/** Long DSP multiply-accumulates on hi:lo (BigInt: rare instructions). Low word returned, high in OUT[1]. */
+export function dspLong(kind: number, a: number, b: number, lo: number, hi: number, n: number, m: number): number {
+  let acc = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  switch (kind) {
+    case 0: acc += BigInt(half(a, n) * half(b, m)); break; // SMLALxy
+    case 1: case 2: { // SMLALD / SMLSLD (n = X)
+      const bb = n !== 0 ? ((b >>> 16) | (b << 16)) : b;
+      const p1 = BigInt(half(a, 0) * half(bb, 0)), p2 = BigInt(half(a, 1) * half(bb, 1));
+      acc += kind === 1 ? p1 + p2 : p1 - p2;
+      break;
+    }
+    default: acc = BigInt(a >>> 0) * BigInt(b >>> 0) + BigInt(lo >>> 0) + BigInt(hi >>> 0); // UMAAL
+  }
+  OUT[1] = Number(BigInt.asIntN(32, acc >> 32n));
+  return Number(BigInt.asIntN(32, acc));
+}

@@ -107,7 +107,8 @@ export class ArmCpu implements EngineCpu {
   mode = 0;
   curBlock: unknown = null;
   readonly r = new Int32Array(16);
-  readonly f = new Int32Array(5);
+  /** Flags: N, Z, C, V, Q as described above; f[5] the GE bits (ARMv7E-M). */
+  readonly f = new Int32Array(6);
   /** The stack pointer of the bank not selected (SP_process while on SP_main, and vice versa). */
   otherSp = 0;
   /** IPSR: the exception number being handled (0 in Thread mode). */
@@ -182,9 +183,15 @@ export class ArmCpu implements EngineCpu {
   /** APSR: N Z C V Q in bits 31..27. */
   get apsr(): number {
     const f = this.f;
-    return ((f[0]! < 0 ? 1 << 31 : 0) | (f[1] === 0 ? 1 << 30 : 0) | (f[2] !== 0 ? 1 << 29 : 0) | (f[3]! < 0 ? 1 << 28 : 0) | (f[4] !== 0 ? 1 << 27 : 0)) >>> 0;
+    return ((f[0]! < 0 ? 1 << 31 : 0) | (f[1] === 0 ? 1 << 30 : 0) | (f[2] !== 0 ? 1 << 29 : 0) | (f[3]! < 0 ? 1 << 28 : 0) | (f[4] !== 0 ? 1 << 27 : 0) | ((f[5]! & 0xf) << 16)) >>> 0;
   }
   set apsr(v: number) {
+    this.setNzcvq(v);
+    this.f[5] = this.profile === 'v7em' ? (v >>> 16) & 0xf : 0;
+  }
+
+  /** Write N Z C V Q from bits 31..27 of `v`. */
+  setNzcvq(v: number): void {
     const f = this.f;
     f[0] = (v >>> 31) !== 0 ? -1 : 0;
     f[1] = ((v >>> 30) & 1) !== 0 ? 0 : 1;
@@ -523,7 +530,10 @@ export class ArmCpu implements EngineCpu {
     if (sysm <= 7) {
       // APSR write (the IPSR/EPSR parts of the views are read-only)
       // ARMv6-M has no Q flag, but QEMU 7.2 keeps APSR.Q writable there too: so do we.
-      if ((sysm & 4) === 0 && (v6 || (mask & 2) !== 0)) this.apsr = v;
+      if ((sysm & 4) === 0) {
+        if (v6 || (mask & 2) !== 0) this.setNzcvq(v);
+        if ((mask & 1) !== 0 && this.profile === 'v7em') this.f[5] = (v >>> 16) & 0xf;
+      }
       return;
     }
     if (!priv) return;

@@ -106,7 +106,31 @@ function text(id: string, f: Fields, x: Ctx): string {
       }
     }
   }
+  const par = /^(s|q|sh|u|uq|uh)(add8|add16|asx|sub8|sub16|sax)$/.exec(id);
+  if (par) return m(`${id}${cond}`, `${d}, ${n}, ${mm}`);
+  const xy = (): string => `${f.N ? 't' : 'b'}${f.M ? 't' : 'b'}`;
   switch (id) {
+    case 'qadd': case 'qdadd': case 'qsub': case 'qdsub': return m(`${id}${cond}`, `${d}, ${mm}, ${n}`);
+    case 'sel': case 'usad8': return m(`${id}${cond}`, `${d}, ${n}, ${mm}`);
+    case 'usada8': return m(`${id}${cond}`, `${d}, ${n}, ${mm}, ${reg(f.a)}`);
+    case 'ssat16': return m(`ssat16${cond}`, `${d}, #${f.p! + 1}, ${n}`);
+    case 'usat16': return m(`usat16${cond}`, `${d}, #${f.p}, ${n}`);
+    case 'pkhbt': return m(`pkhbt${cond}`, `${d}, ${n}, ${mm}${f.i ? `, lsl #${f.i}` : ''}`);
+    case 'pkhtb': return m(`pkhtb${cond}`, `${d}, ${n}, ${mm}, asr #${f.i === 0 ? 32 : f.i}`);
+    case 'smulxy': return m(`smul${xy()}${cond}`, `${d}, ${n}, ${mm}`);
+    case 'smlaxy': return m(`smla${xy()}${cond}`, `${d}, ${n}, ${mm}, ${reg(f.a)}`);
+    case 'smulwy': return m(`smulw${f.M ? 't' : 'b'}${cond}`, `${d}, ${n}, ${mm}`);
+    case 'smlawy': return m(`smlaw${f.M ? 't' : 'b'}${cond}`, `${d}, ${n}, ${mm}, ${reg(f.a)}`);
+    case 'smuad': case 'smusd': return m(`${id}${f.X ? 'x' : ''}${cond}`, `${d}, ${n}, ${mm}`);
+    case 'smlad': case 'smlsd': return m(`${id}${f.X ? 'x' : ''}${cond}`, `${d}, ${n}, ${mm}, ${reg(f.a)}`);
+    case 'smmul': return m(`smmul${f.R ? 'r' : ''}${cond}`, `${d}, ${n}, ${mm}`);
+    case 'smmla': case 'smmls': return m(`${id}${f.R ? 'r' : ''}${cond}`, `${d}, ${n}, ${mm}, ${reg(f.a)}`);
+    case 'smlalxy': return m(`smlal${xy()}${cond}`, `${reg(f.l)}, ${reg(f.h)}, ${n}, ${mm}`);
+    case 'smlald': case 'smlsld': return m(`${id}${f.X ? 'x' : ''}${cond}`, `${reg(f.l)}, ${reg(f.h)}, ${n}, ${mm}`);
+    case 'umaal': return m(`umaal${cond}`, `${reg(f.l)}, ${reg(f.h)}, ${n}, ${mm}`);
+    case 'sxtab': case 'uxtab': case 'sxtah': case 'uxtah': case 'sxtab16': case 'uxtab16':
+      return m(`${id}${cond}`, `${d}, ${n}, ${mm}${f.s ? `, ror #${f.s * 8}` : ''}`);
+    case 'sxtb16': case 'uxtb16': return m(`${id}${cond}`, `${d}, ${mm}${f.s ? `, ror #${f.s * 8}` : ''}`);
     case 'movs_r': return m(`movs${cond}`, `${d}, ${mm}`);
     case 'lsl_i': return m(`lsl${s16}${cond}`, `${d}, ${mm}, #${f.i}`);
     case 'lsr_i': case 'asr_i': return m(`${id.slice(0, 3)}${s16}${cond}`, `${d}, ${mm}, #${f.i === 0 ? 32 : f.i}`);

@@ -15,7 +15,7 @@ import * as alu from './alu.js';
 import type { ArmCpu, ArmRam } from './cpu.js';
 import type { JitBuilder } from '../../core/jit.js';
 import { ArmExc, Cfsr } from './exception-model.js';
-import type { Fields } from './encodings.js';
+import { PARALLEL_KINDS, PARALLEL_OPS, type Fields } from './encodings.js';
 
 /** What an instruction knows when it emits itself. */
 export interface ArmSite {
@@ -634,3 +634,66 @@ export function writesPc(id: string, f: Fields): boolean {
 
 /** For the tests: the exception an emitter raises explicitly. */
 export const RAISES = { raise, usage: ArmExc.UsageFault, undef: Cfsr.UNDEFINSTR };
+
+// ---- ARMv7E-M DSP (Cortex-M4) -----------------------------------------------------------------------
+
+/** Rm rotated right by 8 × the rotation field (extend instructions). */
+const rotated = (s: ArmSite): string => {
+  const r8 = s.f.s! * 8;
+  return r8 === 0 ? `r[${s.f.m}]` : `((r[${s.f.m}] >>> ${r8}) | (r[${s.f.m}] << ${32 - r8}))`;
+};
+const dspCall = (c: EmitContext, name: string, fn: unknown): string => c.jit.constant(fn, name);
+const qIf = (c: EmitContext): string => `if (${c.jit.constant(alu.OUT, 'OUT')}[0] !== 0) f[4] = 1;\n`;
+
+Object.assign(SEMANTICS, {
+  sxtah: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] + ((${rotated(s)} << 16) >> 16)) | 0`),
+  uxtah: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] + (${rotated(s)} & 0xffff)) | 0`),
+  sxtab: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] + ((${rotated(s)} << 24) >> 24)) | 0`),
+  uxtab: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] + (${rotated(s)} & 0xff)) | 0`),
+  sxtb16: (s: ArmSite) => `const v = ${rotated(s)};\n` + W(s.f.d!, '(((v << 24) >> 24) & 0xffff) | (((v << 8) >> 24) << 16)'),
+  uxtb16: (s: ArmSite) => W(s.f.d!, `${rotated(s)} & 0xff00ff`),
+  sxtab16: (s: ArmSite) => `const v = ${rotated(s)}, n = r[${s.f.n}];\n` +
+    W(s.f.d!, '((n + ((v << 24) >> 24)) & 0xffff) | (((n >> 16) + ((v << 8) >> 24)) << 16)'),
+  uxtab16: (s: ArmSite) => `const v = ${rotated(s)}, n = r[${s.f.n}];\n` +
+    W(s.f.d!, '((n + (v & 0xff)) & 0xffff) | (((n >>> 16) + ((v >>> 16) & 0xff)) << 16)'),
+  sel: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'sel', alu.sel)}(f[5], r[${s.f.n}], r[${s.f.m}])`),
+  ssat16: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'sat16', alu.sat16)}(true, r[${s.f.n}], ${s.f.p! + 1});\n` + qIf(c) + W(s.f.d!, 'res'),
+  usat16: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'sat16', alu.sat16)}(false, r[${s.f.n}], ${s.f.p});\n` + qIf(c) + W(s.f.d!, 'res'),
+  pkhbt: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] & 0xffff) | ((r[${s.f.m}] << ${s.f.i}) & -65536)`),
+  pkhtb: (s: ArmSite) => W(s.f.d!, `(r[${s.f.n}] & -65536) | ((r[${s.f.m}] >> ${s.f.i === 0 ? 31 : s.f.i}) & 0xffff)`),
+  smulxy: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smlaxy', alu.smlaxy)}(r[${s.f.n}], ${s.f.N}, r[${s.f.m}], ${s.f.M}, null)`),
+  smlaxy: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'smlaxy', alu.smlaxy)}(r[${s.f.n}], ${s.f.N}, r[${s.f.m}], ${s.f.M}, r[${s.f.a}]);\n` + qIf(c) + W(s.f.d!, 'res'),
+  smuad: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'smlad', alu.smlad)}(r[${s.f.n}], r[${s.f.m}], ${s.f.X}, false, null);\n` + qIf(c) + W(s.f.d!, 'res'),
+  smlad: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'smlad', alu.smlad)}(r[${s.f.n}], r[${s.f.m}], ${s.f.X}, false, r[${s.f.a}]);\n` + qIf(c) + W(s.f.d!, 'res'),
+  smusd: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smlad', alu.smlad)}(r[${s.f.n}], r[${s.f.m}], ${s.f.X}, true, null)`),
+  smlsd: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'smlad', alu.smlad)}(r[${s.f.n}], r[${s.f.m}], ${s.f.X}, true, r[${s.f.a}]);\n` + qIf(c) + W(s.f.d!, 'res'),
+  smulwy: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smlawy', alu.smlawy)}(r[${s.f.n}], r[${s.f.m}], ${s.f.M}, null)`),
+  smlawy: (s: ArmSite, _g: Gen, c: EmitContext) => `const res = ${dspCall(c, 'smlawy', alu.smlawy)}(r[${s.f.n}], r[${s.f.m}], ${s.f.M}, r[${s.f.a}]);\n` + qIf(c) + W(s.f.d!, 'res'),
+  smmul: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smmla', alu.smmla)}(r[${s.f.n}], r[${s.f.m}], null, false, ${s.f.R})`),
+  smmla: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smmla', alu.smmla)}(r[${s.f.n}], r[${s.f.m}], r[${s.f.a}], false, ${s.f.R})`),
+  smmls: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'smmla', alu.smmla)}(r[${s.f.n}], r[${s.f.m}], r[${s.f.a}], true, ${s.f.R})`),
+  usad8: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'usad8', alu.usad8)}(r[${s.f.n}], r[${s.f.m}], 0)`),
+  usada8: (s: ArmSite, _g: Gen, c: EmitContext) => W(s.f.d!, `${dspCall(c, 'usad8', alu.usad8)}(r[${s.f.n}], r[${s.f.m}], r[${s.f.a}])`),
+  smlalxy: (s: ArmSite, _g: Gen, c: EmitContext) => dspLongCode(s, c, 0, s.f.N!, s.f.M!),
+  smlald: (s: ArmSite, _g: Gen, c: EmitContext) => dspLongCode(s, c, 1, s.f.X!, 0),
+  smlsld: (s: ArmSite, _g: Gen, c: EmitContext) => dspLongCode(s, c, 2, s.f.X!, 0),
+  umaal: (s: ArmSite, _g: Gen, c: EmitContext) => dspLongCode(s, c, 3, 0, 0),
+} satisfies Record<string, Emitter>);
+
+function dspLongCode(s: ArmSite, c: EmitContext, kind: number, n: number, m: number): string {
+  const fn = dspCall(c, 'dspLong', alu.dspLong), out = c.jit.constant(alu.OUT, 'OUT');
+  return `const lo = ${fn}(${kind}, r[${s.f.n}], r[${s.f.m}], r[${s.f.l}], r[${s.f.h}], ${n}, ${m}), hi = ${out}[1];\n` + W(s.f.l!, 'lo') + W(s.f.h!, 'hi');
+}
+
+for (const [op, op1] of PARALLEL_OPS) {
+  PARALLEL_KINDS.forEach(([k], kind) => {
+    SEMANTICS[`${k}${op}`] = (s, _g, c) => {
+      const fn = dspCall(c, 'parallel', alu.parallel), out = c.jit.constant(alu.OUT, 'OUT');
+      return `const res = ${fn}(${kind}, ${parseInt(op1, 2)}, r[${s.f.n}], r[${s.f.m}]);\n` +
+        (kind === 0 || kind === 3 ? `f[5] = ${out}[0];\n` : '') + W(s.f.d!, 'res');
+    };
+  });
+}
+for (const [id, op] of [['qadd', 0], ['qdadd', 1], ['qsub', 2], ['qdsub', 3]] as const) {
+  SEMANTICS[id] = (s, _g, c) => `const res = ${dspCall(c, 'qaddsub', alu.qaddsub)}(${op}, r[${s.f.m}], r[${s.f.n}]);\n` + qIf(c) + W(s.f.d!, 'res');
+}

@@ -27,6 +27,8 @@ export interface ArmEncoding {
   readonly value: number;
   /** In ARMv6-M too. */
   readonly v6m: boolean;
+  /** Only in ARMv7E-M (the DSP extension of the Cortex-M4). */
+  readonly dsp: boolean;
   /** Field letter → list of bit positions, MSB first. */
   readonly fields: ReadonlyMap<string, readonly number[]>;
   readonly fixedBits: number;
@@ -36,7 +38,7 @@ export interface ArmEncoding {
 /** Decoded fields by letter. */
 export type Fields = Readonly<Record<string, number>>;
 
-type Row = [id: string, pattern: string, v6m?: 'v6', guard?: (f: Fields) => boolean];
+type Row = [id: string, pattern: string, level?: 'v6' | 'e', guard?: (f: Fields) => boolean];
 
 const NOT_PC = (l: string) => (f: Fields): boolean => f[l] !== 15;
 /** Indexed forms with P = 0 and W = 0 are undefined. */
@@ -159,6 +161,10 @@ function dataProcessingRows(): Row[] {
   });
   return rows;
 }
+
+/** Parallel add/subtract: operation and op1 bits; kinds: prefix, U bit, op2 (plain, saturating, halving). */
+export const PARALLEL_OPS: readonly (readonly [string, string])[] = [['add8', '000'], ['add16', '001'], ['asx', '010'], ['sub8', '100'], ['sub16', '101'], ['sax', '110']];
+export const PARALLEL_KINDS: readonly (readonly [string, string, string])[] = [['s', '0', '00'], ['q', '0', '01'], ['sh', '0', '10'], ['u', '1', '00'], ['uq', '1', '01'], ['uh', '1', '10']];
 
 const ROWS32: readonly Row[] = [
   // load/store multiple
@@ -284,6 +290,42 @@ const ROWS32: readonly Row[] = [
   ['udiv', '111110111 011 nnnn ---- dddd 1111 mmmm'],
   ['smlal', '111110111 100 nnnn llll hhhh 0000 mmmm'],
   ['umlal', '111110111 110 nnnn llll hhhh 0000 mmmm'],
+  // ARMv7E-M DSP: extend and add, parallel add/subtract, saturating, SEL, packing, DSP multiplies
+  ['sxtah', '11111010 0000 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ['uxtah', '11111010 0001 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ['sxtab16', '11111010 0010 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ['sxtb16', '11111010 0010 1111 1111 dddd 10 ss mmmm', 'e'],
+  ['uxtab16', '11111010 0011 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ['uxtb16', '11111010 0011 1111 1111 dddd 10 ss mmmm', 'e'],
+  ['sxtab', '11111010 0100 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ['uxtab', '11111010 0101 nnnn 1111 dddd 10 ss mmmm', 'e', RN_NOT_PC],
+  ...PARALLEL_OPS.flatMap(([op, op1]) => PARALLEL_KINDS.map(([k, u, op2]): Row => [`${k}${op}`, `11111010 1 ${op1} nnnn 1111 dddd 0 ${u} ${op2} mmmm`, 'e'])),
+  ['qadd', '11111010 1000 nnnn 1111 dddd 1000 mmmm', 'e'],
+  ['qdadd', '11111010 1000 nnnn 1111 dddd 1001 mmmm', 'e'],
+  ['qsub', '11111010 1000 nnnn 1111 dddd 1010 mmmm', 'e'],
+  ['qdsub', '11111010 1000 nnnn 1111 dddd 1011 mmmm', 'e'],
+  ['sel', '11111010 1010 nnnn 1111 dddd 1000 mmmm', 'e'],
+  ['ssat16', '11110 - 1 1001 0 nnnn 0 000 dddd 00 -- pppp', 'e'],
+  ['usat16', '11110 - 1 1101 0 nnnn 0 000 dddd 00 -- pppp', 'e'],
+  ['pkhbt', '1110101 0110 0 nnnn - iii dddd ii 0 0 mmmm', 'e'],
+  ['pkhtb', '1110101 0110 0 nnnn - iii dddd ii 1 0 mmmm', 'e'],
+  ['smlaxy', '111110110 001 nnnn aaaa dddd 00 N M mmmm', 'e'],
+  ['smulxy', '111110110 001 nnnn 1111 dddd 00 N M mmmm', 'e'],
+  ['smlad', '111110110 010 nnnn aaaa dddd 000 X mmmm', 'e'],
+  ['smuad', '111110110 010 nnnn 1111 dddd 000 X mmmm', 'e'],
+  ['smlawy', '111110110 011 nnnn aaaa dddd 000 M mmmm', 'e'],
+  ['smulwy', '111110110 011 nnnn 1111 dddd 000 M mmmm', 'e'],
+  ['smlsd', '111110110 100 nnnn aaaa dddd 000 X mmmm', 'e'],
+  ['smusd', '111110110 100 nnnn 1111 dddd 000 X mmmm', 'e'],
+  ['smmla', '111110110 101 nnnn aaaa dddd 000 R mmmm', 'e'],
+  ['smmul', '111110110 101 nnnn 1111 dddd 000 R mmmm', 'e'],
+  ['smmls', '111110110 110 nnnn aaaa dddd 000 R mmmm', 'e'],
+  ['usada8', '111110110 111 nnnn aaaa dddd 0000 mmmm', 'e'],
+  ['usad8', '111110110 111 nnnn 1111 dddd 0000 mmmm', 'e'],
+  ['smlalxy', '111110111 100 nnnn llll hhhh 10 N M mmmm', 'e'],
+  ['smlald', '111110111 100 nnnn llll hhhh 110 X mmmm', 'e'],
+  ['smlsld', '111110111 101 nnnn llll hhhh 110 X mmmm', 'e'],
+  ['umaal', '111110111 110 nnnn llll hhhh 0110 mmmm', 'e'],
   // coprocessor space: no coprocessors on the Cortex-M3 (UsageFault NOCP)
   ['cop', '111 - 11 ---------- ----------------'],
 ];
@@ -307,7 +349,7 @@ function compile(row: Row): ArmEncoding {
       l.push(bit);
     }
   }
-  return { id, bits: p.length as 16 | 32, mask: mask >>> 0, value: value >>> 0, v6m: v6 === 'v6', fields, fixedBits, guard };
+  return { id, bits: p.length as 16 | 32, mask: mask >>> 0, value: value >>> 0, v6m: v6 === 'v6', dsp: v6 === 'e', fields, fixedBits, guard };
 }
 
 function byFixed(a: ArmEncoding, b: ArmEncoding): number { return b.fixedBits - a.fixedBits; }
@@ -338,7 +380,8 @@ export function fields(e: ArmEncoding, word: number): Fields {
 /** Is the halfword the first half of a 32-bit Thumb instruction? */
 export const isThumb32 = (hw1: number): boolean => (hw1 >>> 11) >= 0x1d;
 
-export type Profile = 'v7m' | 'v6m';
+/** 'v7m' Cortex-M3, 'v6m' Cortex-M0, 'v7em' Cortex-M4 (DSP; FP not yet). */
+export type Profile = 'v7m' | 'v6m' | 'v7em';
 
 /** Decode a 16-bit halfword or a 32-bit word (hw1 << 16 | hw2); undefined if UNDEFINED for the profile. */
 export function decode(word: number, bits: 16 | 32, profile: Profile = 'v7m'): { e: ArmEncoding; f: Fields } | undefined {
@@ -349,6 +392,7 @@ export function decode(word: number, bits: 16 | 32, profile: Profile = 'v7m'): {
     const f = fields(e, w);
     if (e.guard !== undefined && !e.guard(f)) continue;
     if (profile === 'v6m' && !e.v6m) return undefined;
+    if (e.dsp && profile !== 'v7em') return undefined;
     return { e, f };
   }
   return undefined;

@@ -19,6 +19,7 @@
 import type { ArmCpu } from './cpu.js';
 import { ArmExc, Ccr, Cfsr, type ArmExceptionModel, type SyncException } from './exception-model.js';
 import { Discon } from '../../plugin/api.js';
+import type { Profile } from './encodings.js';
 
 /** HFSR bits. */
 export const Hfsr = { VECTTBL: 1 << 1, FORCED: 1 << 30, DEBUGEVT: 1 << 31 } as const;
@@ -34,7 +35,7 @@ export interface ArmExceptionsOptions {
   log?: (line: string) => void;
   /** Semihosting: called for BKPT 0xAB; returns true if serviced (the PC is then advanced by the model). */
   semihosting?: (cpu: ArmCpu) => boolean;
-  profile?: 'v7m' | 'v6m';
+  profile?: Profile;
 }
 
 /** QEMU's EXCP_* number and name for what raised an exception (its `-d int` "Taking exception" line). */

@@ -60,7 +60,7 @@ export function assembleWithToolchain(source: string, base: number): Entry {
 export interface AsmOptions {
   base: number;
   /** `-mcpu` (default cortex-m3). */
-  cpu?: 'cortex-m3' | 'cortex-m0';
+  cpu?: 'cortex-m3' | 'cortex-m0' | 'cortex-m4';
   /** Fixture file (JSON). */
   fixtures: string;
 }

@@ -65,4 +65,15 @@ export const DISASM_CORPUS: readonly string[] = [
   'nop.w', 'yield.w', 'wfe.w', 'wfi.w', 'sev.w', 'dsb sy', 'dmb sy', 'isb sy', 'dmb ish', 'dsb #3', 'udf.w #300',
   'b.w .+0x1000', 'b.w .-0x100000', 'bl .+0x12340', 'bl .-4', 'beq.w .+0x80000', 'bne.w .-0x100', 'bhi.w .+8', 'b.n .+16', 'beq.n .-8',
   'cbz r1, .+20', 'cbnz r7, .+4',
+  // ARMv7E-M DSP (the corpus is assembled for cortex-m4)
+  ...['s', 'q', 'sh', 'u', 'uq', 'uh'].flatMap((k) => ['add8', 'add16', 'asx', 'sub8', 'sub16', 'sax'].map((op) => `${k}${op} r1, r2, r3`)),
+  'qadd r1, r2, r3', 'qdadd r1, r2, r3', 'qsub r1, r2, r3', 'qdsub r1, r2, r3', 'sel r1, r2, r3', 'usad8 r1, r2, r3', 'usada8 r1, r2, r3, r4',
+  'ssat16 r1, #16, r2', 'usat16 r1, #0, r2', 'pkhbt r1, r2, r3', 'pkhbt r1, r2, r3, lsl #7', 'pkhtb r1, r2, r3, asr #32', 'pkhtb r1, r2, r3, asr #5',
+  ...['bb', 'bt', 'tb', 'tt'].flatMap((x) => [`smul${x} r1, r2, r3`, `smla${x} r1, r2, r3, r4`, `smlal${x} r1, r2, r3, r4`]),
+  'smulwb r1, r2, r3', 'smulwt r1, r2, r3', 'smlawb r1, r2, r3, r4', 'smlawt r1, r2, r3, r4',
+  'smuad r1, r2, r3', 'smuadx r1, r2, r3', 'smusd r1, r2, r3', 'smusdx r1, r2, r3', 'smlad r1, r2, r3, r4', 'smladx r1, r2, r3, r4',
+  'smlsd r1, r2, r3, r4', 'smlsdx r1, r2, r3, r4', 'smmul r1, r2, r3', 'smmulr r1, r2, r3', 'smmla r1, r2, r3, r4', 'smmlar r1, r2, r3, r4',
+  'smmls r1, r2, r3, r4', 'smmlsr r1, r2, r3, r4', 'smlald r1, r2, r3, r4', 'smlaldx r1, r2, r3, r4', 'smlsld r1, r2, r3, r4', 'smlsldx r1, r2, r3, r4',
+  'umaal r1, r2, r3, r4', 'sxtab r1, r2, r3', 'uxtab r1, r2, r3, ror #8', 'sxtah r1, r2, r3, ror #16', 'uxtah r1, r2, r3', 'sxtab16 r1, r2, r3',
+  'uxtab16 r1, r2, r3, ror #24', 'sxtb16 r1, r2', 'uxtb16 r1, r2, ror #8',
 ].concat(R.length > 0 && lo.length > 0 ? [] : []);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DISASM_CORPUS } from './disasm-corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracehook-disasm-'));
-writeFileSync(join(dir, "c.s"), `.syntax unified\n.cpu cortex-m3\n.thumb\n.text\n.align 2\n${DISASM_CORPUS.join('\n')}\n`);
+writeFileSync(join(dir, "c.s"), `.syntax unified\n.cpu cortex-m4\n.thumb\n.text\n.align 2\n${DISASM_CORPUS.join('\n')}\n`);
 execFileSync('arm-none-eabi-as', ['-o', join(dir, 'c.o'), join(dir, 'c.s')]);
 execFileSync('arm-none-eabi-ld', ['-Ttext=0x1000', '-e', '0x1000', '-o', join(dir, 'c.elf'), join(dir, 'c.o')]);
 const dump = execFileSync('arm-none-eabi-objdump', ['-d', join(dir, 'c.elf')], { encoding: 'utf8', maxBuffer: 1 << 26 });

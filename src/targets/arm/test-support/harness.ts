@@ -129,7 +129,7 @@ export function flagLetters(apsr: number): string {
 
 export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunResult> {
   const body = source.split('\n').map((l) => (/^\s*exit\s*$/.test(l) ? '  bkpt #0' : l)).join('\n') + '\n  bkpt #0\n';
-  const cpuName = o.profile === 'v6m' ? 'cortex-m0' : 'cortex-m3';
+  const cpuName = o.profile === 'v6m' ? 'cortex-m0' : o.profile === 'v7em' ? 'cortex-m4' : 'cortex-m3';
   const { bytes, labels } = o.image !== undefined ? { bytes: o.image.bytes, labels: new Map<string, number>() } : assemble(body, { base: CODE_BASE, cpu: cpuName, fixtures: o.fixtures });
   const bus = new Bus('little');
   const code = bus.addRam('code', 0, 0x100000);

@@ -6,7 +6,8 @@
  *
  *   npx tsx src/targets/arm/test-support/qemu-diff.ts [programs=20] [insns=500] [seed=1] [m0]
  *
- * With `m0`: ARMv6-M programs on QEMU's `microbit` (Cortex-M0) and the `v6m` profile here.
+ * With `m0`: ARMv6-M programs on QEMU's `microbit` (Cortex-M0) and the `v6m` profile here; with
+ * `m4`: the DSP instructions too, on `mps2-an386` (Cortex-M4) and the `v7em` profile.
  *
  * Needs arm-none-eabi-as/ld/objcopy and qemu-system-arm; exits 1 on the first difference, with
  * the program, the instruction and both states.
@@ -38,6 +39,7 @@ const MODIMM = (): string => {
 const SHIFT = (): string => pick(['', `, lsl #${1 + rnd(31)}`, `, lsr #${1 + rnd(32)}`, `, asr #${1 + rnd(32)}`, `, ror #${1 + rnd(31)}`, ', rrx']);
 
 function insn(): string[] {
+  if (M4 && rnd(3) === 0) return insnDsp();
   const d = pick(HI), n = pick(HI), m = pick(HI), a = pick(HI);
   const l1 = pick(LO), l2 = pick(LO), l3 = pick(LO);
   const s = pick(['', 's']);
@@ -91,6 +93,24 @@ function insn(): string[] {
 
 /** ARMv6-M (`m0` mode, QEMU's microbit): 16-bit encodings plus BL/MSR/MRS; r7 is the memory base. */
 const M0 = process.argv[5] === 'm0';
+/** ARMv7E-M (`m4` mode, QEMU's mps2-an386): the ARMv7-M mix plus the DSP instructions. */
+const M4 = process.argv[5] === 'm4';
+
+function insnDsp(): string[] {
+  const d = pick(HI), n = pick(HI), m = pick(HI), a = pick(HI);
+  const xy = (): string => pick(['bb', 'bt', 'tb', 'tt']);
+  const ror = (): string => pick(['', ', ror #8', ', ror #16', ', ror #24']);
+  switch (rnd(9)) {
+    case 0: case 1: return [`${pick(['s', 'q', 'sh', 'u', 'uq', 'uh'])}${pick(['add8', 'add16', 'asx', 'sub8', 'sub16', 'sax'])} ${d}, ${n}, ${m}`];
+    case 2: return [pick([`${pick(['qadd', 'qdadd', 'qsub', 'qdsub'])} ${d}, ${m}, ${n}`, `sel ${d}, ${n}, ${m}`, `msr APSR_g, ${n}`, `msr APSR_nzcvqg, ${n}`])];
+    case 3: return [pick([`ssat16 ${d}, #${1 + rnd(16)}, ${n}`, `usat16 ${d}, #${rnd(16)}, ${n}`, `pkhbt ${d}, ${n}, ${m}, lsl #${rnd(32)}`, `pkhtb ${d}, ${n}, ${m}, asr #${1 + rnd(32)}`])];
+    case 4: return [pick([`smul${xy()} ${d}, ${n}, ${m}`, `smla${xy()} ${d}, ${n}, ${m}, ${a}`, `smulw${pick(['b', 't'])} ${d}, ${n}, ${m}`, `smlaw${pick(['b', 't'])} ${d}, ${n}, ${m}, ${a}`])];
+    case 5: return [pick([`smuad${pick(['', 'x'])} ${d}, ${n}, ${m}`, `smlad${pick(['', 'x'])} ${d}, ${n}, ${m}, ${a}`, `smusd${pick(['', 'x'])} ${d}, ${n}, ${m}`, `smlsd${pick(['', 'x'])} ${d}, ${n}, ${m}, ${a}`])];
+    case 6: return [pick([`smmul${pick(['', 'r'])} ${d}, ${n}, ${m}`, `smmla${pick(['', 'r'])} ${d}, ${n}, ${m}, ${a}`, `smmls${pick(['', 'r'])} ${d}, ${n}, ${m}, ${a}`, `usad8 ${d}, ${n}, ${m}`, `usada8 ${d}, ${n}, ${m}, ${a}`])];
+    case 7: { const hi = pick(HI.filter((r) => r !== d)); return [pick([`smlal${xy()} ${d}, ${hi}, ${n}, ${m}`, `smlald${pick(['', 'x'])} ${d}, ${hi}, ${n}, ${m}`, `smlsld${pick(['', 'x'])} ${d}, ${hi}, ${n}, ${m}`, `umaal ${d}, ${hi}, ${n}, ${m}`])]; }
+    default: return [pick([`${pick(['sxtab', 'uxtab', 'sxtah', 'uxtah', 'sxtab16', 'uxtab16'])} ${d}, ${n}, ${m}${ror()}`, `${pick(['sxtb16', 'uxtb16'])} ${d}, ${m}${ror()}`])];
+  }
+}
 const L6 = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
 const H6 = ['r8', 'r9', 'r10', 'r12'];
 function insnM0(): string[] {
@@ -126,7 +146,7 @@ function program(count: number): string {
   const init = [...HI.map((r) => `  ldr ${r}, =0x${((rnd(65536) << 16) | rnd(65536)) >>> 0 .toString(16)}`.replace('>>> 0 .toString', '').replace(/0x(\d+)$/, (_m, v: string) => `0x${(Number(v) >>> 0).toString(16)}`))];
   const lines: string[] = [];
   while (lines.length < count) lines.push(...insn().map((x) => `  ${x}`));
-  return `.syntax unified\n.cpu cortex-m3\n.thumb\n.text\nvectors:\n  .word 0x20010000\n  .word reset + 1\n.thumb_func\nreset:\n  b start\n  .ltorg\nstart:\n` +
+  return `.syntax unified\n.cpu ${M4 ? 'cortex-m4' : 'cortex-m3'}\n.thumb\n.text\nvectors:\n  .word 0x20010000\n  .word reset + 1\n.thumb_func\nreset:\n  b start\n  .ltorg\nstart:\n` +
     `${HI.map((r) => `  ldr ${r}, =0x${(((rnd(65536) << 16) | rnd(65536)) >>> 0).toString(16)}`).join('\n')}\n  ldr r11, =0x20001000\n` +
     `  ldr r0, =0x${((rnd(32) << 27) >>> 0).toString(16)}\n  msr APSR_nzcvq, r0\n  ldr r0, =0x${(((rnd(65536) << 16) | rnd(65536)) >>> 0).toString(16)}\n  b body\n  .ltorg\nbody:\n` +
     `${lines.join('\n')}\n  mov r0, #0x18\n  ldr r1, =0x20026\n  bkpt 0xab\n  b .\n  .ltorg\n`.replace(init.join(''), '');
@@ -156,7 +176,7 @@ async function main(): Promise<void> {
       execFileSync('arm-none-eabi-ld', ['-Ttext=0', '-e', '0', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);
       execFileSync('arm-none-eabi-objcopy', ['-O', 'binary', join(dir, 'p.elf'), join(dir, 'p.bin')]);
       try {
-        execFileSync('qemu-system-arm', ['-M', M0 ? 'microbit' : 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync('qemu-system-arm', ['-M', M0 ? 'microbit' : M4 ? 'mps2-an386' : 'mps2-an385', '-nographic', '-semihosting', '-kernel', join(dir, 'p.elf'), '-d', 'cpu,nochain', '-singlestep', '-icount', 'shift=0', '-D', join(dir, 'q.log')], { timeout: 60_000, stdio: ['ignore', 'ignore', 'pipe'] });
       } catch (e) {
         // A fault with no handler locks QEMU up (it aborts): compare up to there.
         writeFileSync('/tmp/qemu-diff-abort.s', src);
@@ -175,7 +195,7 @@ async function main(): Promise<void> {
       });
       const bin = new Uint8Array(readFileSync(join(dir, 'p.bin')));
       const dv = new DataView(bin.buffer);
-      await runArm('', { fixtures: '', image: { bytes: bin, base: 0, pc: dv.getUint32(4, true) & ~1, sp: dv.getUint32(0, true) }, singleStep: true, profile: M0 ? 'v6m' : 'v7m', plugins: [{ plugin }], maxInsns: 10 * count + 1000 });
+      await runArm('', { fixtures: '', image: { bytes: bin, base: 0, pc: dv.getUint32(4, true) & ~1, sp: dv.getUint32(0, true) }, singleStep: true, profile: M0 ? 'v6m' : M4 ? 'v7em' : 'v7m', plugins: [{ plugin }], maxInsns: 10 * count + 1000 });
       // QEMU's first logged state is at reset; ours starts there too. Compare while both have states.
       const n = Math.min(want.length, got.length);
       for (let i = 0; i < n; i++) {
