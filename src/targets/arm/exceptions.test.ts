@@ -12,6 +12,7 @@ import { runArm, type ArmRunOptions } from './test-support/harness.js';
 import { definePlugin, Discon } from '../../plugin/api.js';
 import { Cfsr } from './exception-model.js';
 import { Hfsr } from './exceptions.js';
+import discons from '../../plugins/discons.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/exceptions.json', import.meta.url));
 
@@ -42,7 +43,11 @@ async function run(body: string, o: Partial<ArmRunOptions> = {}) {
     name: 'events',
     install(api) { api.onDiscontinuity(Discon.All, (_v, kind, from, to) => { events.push({ kind, from: Number(from), to: Number(to) }); }); },
   });
-  const r = await runArm(program(body), { fixtures, exceptions: true, plugins: [{ plugin }], ...o });
+  // Every run also goes through the bundled discontinuity checker (abort on the first mismatch).
+  let report = '';
+  const checker = { plugin: discons, args: { abort: true, 'trace-all': false } };
+  const r = await runArm(program(body), { fixtures, exceptions: true, plugins: [{ plugin }, checker], ...o, onOut: (t: string) => { report += t; } });
+  assert.match(report, /discons: checked \d+ events, skipped \d+, 0 mismatches/);
   return { ...r, events, L: (l: string): number => r.labels.get(l)! };
 }
 

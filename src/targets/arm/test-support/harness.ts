@@ -86,6 +86,8 @@ export interface ArmRunOptions {
   exceptions?: boolean;
   /** `-d int` lines from the real model. */
   intLog?: (line: string) => void;
+  /** Plugin output (`api.out`); dropped by default. */
+  onOut?: (text: string) => void;
   /** Run this image instead of assembling `source` (loaded at `base`, entry `pc`, stack `sp`). */
   image?: { bytes: Uint8Array; base: number; pc: number; sp: number };
 }
@@ -137,7 +139,7 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   let mmioValue = 0;
   const clock = new VirtualClock(0);
   const host = new PluginHost();
-  host.out = () => {};
+  host.out = o.onOut ?? (() => {});
   const model = new TestModel();
   model.ccr = o.ccr ?? Ccr.STKALIGN;
   const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data], mpu: o.exceptions === true && o.profile !== 'v6m' ? new ArmMpu() : undefined });
