@@ -397,7 +397,8 @@ export class ArmCpu implements EngineCpu {
   private alignCheck(k: number, a: number, size: number, strict: boolean): void {
     if ((a & (size - 1)) === 0) return;
     if (strict || this.profile === 'v6m' || (this.model.ccr & Ccr.UNALIGN_TRP) !== 0) {
-      this.raise(k, ArmExc.UsageFault, Cfsr.UNALIGNED);
+      // The address is not architectural state (no BFAR/MMFAR) but QEMU's -d int prints it.
+      this.raise(k, ArmExc.UsageFault, Cfsr.UNALIGNED, a);
     }
   }
 

@@ -44,7 +44,7 @@ export function qemuExcp(exc: number, cfsr: number): [number, string] {
   if (cfsr & Cfsr.UNDEFINSTR) return [1, 'Undefined Instruction'];
   if (cfsr & Cfsr.NOCP) return [17, 'v7M NOCP UsageFault'];
   if (cfsr & Cfsr.INVSTATE) return [18, 'v7M INVSTATE UsageFault'];
-  if (cfsr & Cfsr.UNALIGNED) return [22, 'v7M UNALIGNED UsageFault'];
+  if (cfsr & Cfsr.UNALIGNED) return [4, 'Data Abort']; // QEMU: a data abort that is "really" a UsageFault
   if (cfsr & Cfsr.DIVBYZERO) return [23, 'v7M DIVBYZERO UsageFault'];
   if (cfsr & (Cfsr.IBUSERR | Cfsr.IACCVIOL)) return [3, 'Prefetch Abort'];
   if (cfsr & (Cfsr.PRECISERR | Cfsr.DACCVIOL)) return [4, 'Data Abort'];
@@ -230,6 +230,12 @@ export class ArmExceptions implements ArmExceptionModel {
   }
 
   bkpt(cpu: ArmCpu, imm: number, pc: number): boolean {
+    if (imm === 0xab && this.semihosting !== undefined) {
+      if (this.log !== undefined) {
+        this.taking(cpu, 16, 'Semihosting call');
+        this.log(`...handling as semihosting call 0x${(cpu.r[0]! >>> 0).toString(16)}\n`);
+      }
+    }
     if (imm === 0xab && this.semihosting !== undefined && this.semihosting(cpu)) {
       cpu.pc = pc + 2;
       if ((cpu.host.disconMask & Discon.HostCall) !== 0) cpu.host.discon(cpu.index, Discon.HostCall, pc | 0, 0, cpu.pcLo, 0);
@@ -244,8 +250,12 @@ export class ArmExceptions implements ArmExceptionModel {
     if (this.log !== undefined) {
       const [q, name] = qemuExcp(e.exc, e.cfsr);
       this.taking(cpu, q, name);
-      if (e.cfsr & Cfsr.PRECISERR) this.log(`...with CFSR.PRECISERR and BFAR 0x${(e.faultAddress >>> 0).toString(16)}\n`);
+      const fa = `0x${(e.faultAddress >>> 0).toString(16)}`;
+      if (e.cfsr & Cfsr.UNALIGNED && e.faultAddress !== 0) this.log(`...at fault address ${fa}\n...really UsageFault with UFSR.UNALIGNED\n`);
+      if (e.cfsr & Cfsr.PRECISERR) this.log(`...at fault address ${fa}\n...with CFSR.PRECISERR and BFAR ${fa}\n`);
+      if (e.cfsr & Cfsr.DACCVIOL) this.log(`...at fault address ${fa}\n...with CFSR.DACCVIOL and MMFAR ${fa}\n`);
       if (e.cfsr & Cfsr.IBUSERR) this.log('...with CFSR.IBUSERR\n');
+      if (e.cfsr & Cfsr.IACCVIOL) this.log('...with CFSR.IACCVIOL\n');
     }
     if (e.cfsr !== 0) {
       this.cfsr |= e.cfsr;
@@ -260,7 +270,8 @@ export class ArmExceptions implements ArmExceptionModel {
       n = ArmExc.HardFault;
     }
     if (n === ArmExc.HardFault && exec <= -1) {
-      this.lock(cpu, `Lockup: can't escalate ${e.exc} to HardFault (current priority ${exec}) at 0x${(e.pc >>> 0).toString(16).padStart(8, '0')}`);
+      // QEMU 7.2's words (it names the HardFault it escalated to, whatever the original fault).
+      this.lock(cpu, `Lockup: can't escalate 3 to HardFault (current priority ${exec})`);
       return;
     }
     this.enter(cpu, n, e.returnPc, Discon.Exception, e.pc);
