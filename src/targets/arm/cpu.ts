@@ -161,7 +161,15 @@ export class ArmCpu implements EngineCpu {
 
   // ---- EngineCpu -----------------------------------------------------------------------------
 
-  retired(): number { return this.icount; }
+  /**
+   * Instructions retired, exact mid-block too: while a slow-path access runs, `cur` holds the
+   * index of its instruction + 1 in the running block (as the RISC-V hart does), so a device
+   * reading the time sees the same count whatever the block boundaries.
+   */
+  retired(): number { return this.icount + this.cur; }
+
+  /** See {@link retired}. */
+  cur = 0;
 
   takeInterrupt(): boolean { return this.model.takePending(this); }
 
@@ -412,7 +420,9 @@ export class ArmCpu implements EngineCpu {
     if (this.mpu !== null) this.mpuCheck(k, a, MpuAccess.Read, unpriv);
     const bus = this.bus;
     bus.error = 0;
+    this.cur = k + 1;
     let v = bus.read(a, size);
+    this.cur = 0;
     if (bus.error !== 0) {
       // An unaligned access straddling two regions: byte by byte, as the bus splits it.
       if ((a & (size - 1)) !== 0) {
@@ -440,9 +450,13 @@ export class ArmCpu implements EngineCpu {
       for (let i = 0; i < size; i++) {
         if (bus.find((a + i) >>> 0, 1) === undefined) this.raise(k, ArmExc.BusFault, Cfsr.PRECISERR | Cfsr.BFARVALID, (a + i) >>> 0);
       }
+      this.cur = k + 1;
       for (let i = 0; i < size; i++) bus.write((a + i) >>> 0, 1, (v >>> (8 * i)) & 0xff);
+      this.cur = 0;
     } else {
+      this.cur = k + 1;
       bus.write(a, size, v);
+      this.cur = 0;
       if (bus.error !== 0) this.raise(k, ArmExc.BusFault, Cfsr.PRECISERR | Cfsr.BFARVALID, a);
     }
     this.checkCode(a, size);

@@ -46,7 +46,7 @@ async function run(body: string, o: Partial<ArmRunOptions> = {}) {
   // Every run also goes through the bundled discontinuity checker (abort on the first mismatch).
   let report = '';
   const checker = { plugin: discons, args: { abort: true, 'trace-all': false } };
-  const r = await runArm(program(body), { fixtures, exceptions: true, plugins: [{ plugin }, checker], ...o, onOut: (t: string) => { report += t; } });
+  const r = await runArm(program(body), { fixtures, exceptions: true, ...o, plugins: [{ plugin }, checker, ...(o.plugins ?? [])], onOut: (t: string) => { report += t; } });
   assert.match(report, /discons: checked \d+ events, skipped \d+, 0 mismatches/);
   return { ...r, events, L: (l: string): number => r.labels.get(l)! };
 }
@@ -405,5 +405,38 @@ describe('MPU', () => {
       exit`);
     assert.equal(r.u(7), Cfsr.DACCVIOL | Cfsr.MMARVALID);
     assert.equal(r.u(3), 0x20002004);
+  });
+});
+
+describe('determinism', () => {
+  it('the same events at the same instruction counts with single-stepping, without chaining, and instrumented', async () => {
+    const prog = `
+      ldr r0, =0xe000e010
+      movs r1, #29
+      str r1, [r0, #4]
+      movs r1, #7
+      str r1, [r0]
+      movs r4, #0
+      movs r5, #0
+    loop:
+      adds r5, #1
+      cmp r4, #5
+      blt loop
+      exit
+    systick:
+      adds r4, #1
+      svc #0
+      bx lr
+    svc:
+      bx lr`;
+    const seq = async (o: Partial<ArmRunOptions>): Promise<string> => {
+      const r = await run(prog, o);
+      return JSON.stringify([r.events, r.icount, r.r(5)]);
+    };
+    const base = await seq({});
+    assert.equal(await seq({ singleStep: true }), base);
+    assert.equal(await seq({ chaining: false }), base);
+    const counting = definePlugin({ name: 'count', install(api) { const c = api.counter('n'); api.onTranslate((tb) => { for (const i of tb.insns) i.inlineAdd(c, 1); }); } });
+    assert.equal(await seq({ plugins: [{ plugin: counting }] }), base);
   });
 });
