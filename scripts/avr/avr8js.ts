@@ -310,6 +310,29 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
       if (internals.nextClockEvent === ev) internals.nextClockEvent = ev.next;
     }
   };
+  /** avr8js's watchdog reset (cpu.reset()) just happened at `at`, from word address `fromPc`. */
+  const afterReset = (at: number, fromPc: number): void => {
+    events.push({ kind: 'reset', cycle: at, vector: 0, name: 'RESET', from: fromPc * 2 });
+    if (resetIo) {
+      const mcusr = data[MCUSR]!;
+      data.fill(0, 0x20, 0x100);
+      data[MCUSR] = mcusr;
+      data[0x5d] = RAMEND & 0xff;
+      data[0x5e] = RAMEND >> 8;
+      usart.reset();
+      for (const t of timers) t.reset();
+      spi.reset();
+      const wd = watchdog as unknown as { enabledValue: boolean; scheduled: boolean; watchdogTimeout: number; changeEnabledCycles: number; checkWatchdog: () => void; resetWatchdog(): void };
+      wd.changeEnabledCycles = 0;
+      wd.enabledValue = (mcusr & 0x08) !== 0; // WDRF forces WDE
+      data[watchdogConfig.WDTCSR] = wd.enabledValue ? 0x08 : 0;
+      if (wd.enabledValue) {
+        wd.resetWatchdog();
+        wd.scheduled = true;
+        cpu.addClockEvent(wd.checkWatchdog, wd.watchdogTimeout - cpu.cycles);
+      }
+    }
+  };
   const tick = (at = cpu.cycles, wake = 0): void => {
     const pc = cpu.pc;
     const sp = data[0x5d]! | (data[0x5e]! << 8);
@@ -322,26 +345,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
         events.push({ kind: 'int', cycle: at, vector, name: ATMEGA328P_VECTORS[vector] ?? `vector${vector}`, from: pc * 2 });
         cpu.cycles += entryExtra;
       } else if (cpu.pc === 0 && nsp === RAMEND) {
-        events.push({ kind: 'reset', cycle: at, vector: 0, name: 'RESET', from: pc * 2 });
-        if (resetIo) {
-          const mcusr = data[MCUSR]!;
-          data.fill(0, 0x20, 0x100);
-          data[MCUSR] = mcusr;
-          data[0x5d] = RAMEND & 0xff;
-          data[0x5e] = RAMEND >> 8;
-          usart.reset();
-          for (const t of timers) t.reset();
-          spi.reset();
-          const wd = watchdog as unknown as { enabledValue: boolean; scheduled: boolean; watchdogTimeout: number; changeEnabledCycles: number; checkWatchdog: () => void; resetWatchdog(): void };
-          wd.changeEnabledCycles = 0;
-          wd.enabledValue = (mcusr & 0x08) !== 0; // WDRF forces WDE
-          data[watchdogConfig.WDTCSR] = wd.enabledValue ? 0x08 : 0;
-          if (wd.enabledValue) {
-            wd.resetWatchdog();
-            wd.scheduled = true;
-            cpu.addClockEvent(wd.checkWatchdog, wd.watchdogTimeout - cpu.cycles);
-          }
-        }
+        afterReset(at, pc);
       }
     } else if (wake) {
       cpu.cycles -= wake; // not woken after all (cannot happen: woken only with an interrupt pending)
@@ -364,15 +368,20 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
     if (cpu.cycles >= maxCycles) { stop = 'limit'; break; }
     const op = progMem[cpu.pc]!;
     if (op === OP_SLEEP) {
-      if (!(data[SREG]! & 0x80)) { stop = 'sleep'; break; }
+      // With I = 0 only a watchdog reset can end the sleep: the run ends there unless WDE is set.
+      const irqOn = (data[SREG]! & 0x80) !== 0;
+      if (!irqOn && !(data[watchdogConfig.WDTCSR]! & 0x08)) { stop = 'sleep'; break; }
       if (sleepModel && data[SMCR]! & 1) {
         avrInstruction(cpu);
         // (the instruction boundary after SLEEP: pin drives and clock events due now)
         applyPins();
         let woke = true;
+        let reset = false;
         for (;;) {
+          const pc = cpu.pc;
           tickNoInterrupt();
-          if (cpu.nextInterrupt >= 0) break;
+          if (cpu.pc === 0 && pc !== 0) { afterReset(cpu.cycles, pc); reset = true; break; }
+          if (cpu.nextInterrupt >= 0 && irqOn) break;
           const ev = internals.nextClockEvent;
           const nextPin = nextPinCycle;
           if (!ev && nextPin === Infinity) { woke = false; break; }
@@ -382,6 +391,7 @@ export function runAvr8js(image: string | Uint8Array, opts: Avr8jsOptions = {}):
           applyPins();
         }
         if (!woke) { stop = internals.nextClockEvent || nextPinCycle !== Infinity ? 'limit' : 'sleep-forever'; break; }
+        if (reset) continue;
         const at = cpu.cycles;
         cpu.cycles += 4;
         tick(at, 4);

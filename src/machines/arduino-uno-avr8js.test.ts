@@ -182,3 +182,25 @@ describe('datasheet corrections to avr8js 0.21.1: tracehook follows the datashee
     for (const c of ALL_CORRECTIONS) assert.ok(src.includes(`'${c}')`), c);
   });
 });
+
+describe('the end of a run', () => {
+  it('SLEEP with I = 0 ends the run, unless the watchdog is in reset mode: then its reset wakes the chip (the same on the reference)', async () => {
+    // first boot: watchdog reset mode (16 ms), cli, sleep; after the reset: watchdog off, send
+    // MCUSR, then the usual end
+    const flash = program({}, [
+      'in r17, 0x34', 'lds r16, 0x100', 'tst r16', 'brne second',
+      'ldi r16, 1', 'sts 0x100, r16',
+      'ldi r16, 0x18', 'ldi r19, 0x08', 'sts 0x60, r16', 'sts 0x60, r19',
+      'cli', 'ldi r16, 1', 'out 0x33, r16', 'sleep', 'rjmp bad',
+      'second:', 'clr r1', 'out 0x34, r1', 'ldi r16, 0x18', 'sts 0x60, r16', 'sts 0x60, r1',
+      'ldi r16, 8', 'sts 0xc1, r16', 'sts 0xc6, r17',
+      'wait:', 'lds r16, 0xc0', 'sbrs r16, 6', 'rjmp wait',
+    ].join('\n'));
+    const reference = runAvr8js(flash, { corrections: ALL_CORRECTIONS });
+    const tracehook = await runUnoEvents(flash);
+    assert.equal(tracehook.stop, 'sleep', tracehook.message);
+    assert.deepEqual([...tracehook.output], [0x08], 'MCUSR = WDRF after the reset');
+    assert.equal(eventsText(tracehook), eventsText(reference));
+    assert.deepEqual(tracehook.events.map((e) => `${e.kind} ${e.cycle}`), ['reset 256015']);
+  });
+});

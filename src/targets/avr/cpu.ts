@@ -322,6 +322,9 @@ export class AvrCpu implements EngineCpu, AvrChip {
     }
     this.inhibitAt = -1;
     const vector = 31 - Math.clz32(this.pending & -this.pending);
+    // The cycle the interrupt is accepted (what `-d int` reports, as the avr8js reference runner
+    // does): the end of the interrupted instruction, or asleep the cycle the request woke the
+    // core; before the 4 entry cycles (and the 4 wake-up cycles).
     const at = this.cycles();
     let woke = false;
     if (this.halted) {
