@@ -258,3 +258,43 @@ describe('plugins', () => {
     }
   });
 });
+
+describe('plugin register access', () => {
+  it('reads and writes registers by name (r0..r12, sp, lr, pc, xpsr, msp, psp, primask, basepri, faultmask, control)', async () => {
+    const seen: Record<string, bigint> = {};
+    const plugin = definePlugin({
+      name: 'regs',
+      install(api) {
+        api.onTranslate((tb) => {
+          for (const insn of tb.insns) {
+            if (insn.disas.startsWith('nop')) {
+              insn.onExec((v) => {
+                for (const n of ['r0', 'r12', 'sp', 'lr', 'pc', 'xpsr', 'msp', 'psp', 'primask', 'basepri', 'faultmask', 'control']) seen[n] = api.readRegister(v, n);
+                api.writeRegister(v, 'r1', 0x1234n);
+              });
+            }
+          }
+        });
+      },
+    });
+    const r = await run(`
+      movs r0, #5
+      mov r12, r0
+      cpsid i
+      movs r2, #0x40
+      msr BASEPRI, r2
+      subs r0, #6       @ N
+      nop
+      mov r3, r1`, { plugins: [{ plugin }] });
+    assert.equal(seen.r0, 0xffffffffn);
+    assert.equal(seen.r12, 5n);
+    assert.equal(seen.sp, 0x20040000n);
+    assert.equal(seen.msp, 0x20040000n);
+    assert.equal(seen.primask, 1n);
+    assert.equal(seen.basepri, 0x40n);
+    assert.equal(seen.control, 0n);
+    assert.equal(seen.xpsr, 0x81000000n); // N, Thumb
+    assert.equal(seen.pc, BigInt(r.labels.get('_start')! + 14)); // the nop's address
+    assert.equal(r.r(3), 0x1234);
+  });
+});
