@@ -52,6 +52,15 @@ export function qemuExcp(exc: number, cfsr: number): [number, string] {
   return [5, 'IRQ'];
 }
 
+/**
+ * Discontinuity kind of exception n when entered from the pending state (tail-chaining, a fault
+ * pended by a stacking error or by SHCSR): faults, SVCall and DebugMonitor are exceptions; NMI,
+ * PendSV, SysTick and IRQs interrupts.
+ */
+function kindOf(n: number): 1 | 2 {
+  return n === ArmExc.SVCall || (n >= ArmExc.HardFault && n <= ArmExc.UsageFault) || n === ArmExc.DebugMonitor ? Discon.Exception : Discon.Interrupt;
+}
+
 export class ArmExceptions implements ArmExceptionModel {
   readonly count: number;
   readonly enabled: Uint8Array;
@@ -208,7 +217,7 @@ export class ArmExceptions implements ArmExceptionModel {
     if (!preempts) return false;
     const from = cpu.pc;
     this.taking(cpu, 5, 'IRQ');
-    this.enter(cpu, n, from, Discon.Interrupt, from);
+    this.enter(cpu, n, from, kindOf(n), from);
     return true;
   }
 
@@ -388,7 +397,7 @@ export class ArmExceptions implements ArmExceptionModel {
         if (this.log !== undefined) this.log('...tailchaining to pending exception\n');
         cpu.r[14] = excReturn | 0;
         this.exceptionTaken(cpu, next);
-        const kind = next === ArmExc.SVCall || (next >= ArmExc.HardFault && next <= ArmExc.UsageFault) || next === ArmExc.DebugMonitor ? Discon.Exception : Discon.Interrupt;
+        const kind = kindOf(next);
         if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, stackedPc | 0, 0, cpu.pcLo, 0);
         return;
       }
