@@ -23,6 +23,7 @@
 import type { Bus, MmioHandler } from '../core/bus.js';
 import type { ClockEvent, VirtualClock } from '../core/clock.js';
 import { IrqPin, type IrqLine } from '../core/irq.js';
+import { mapChecked } from './mmio-access.js';
 
 /** Base address of the CLINT on QEMU's `virt` board. */
 export const VIRT_CLINT_BASE = 0x200_0000;
@@ -139,8 +140,10 @@ export class Clint implements MmioHandler {
 
   /** Map the MSWI and MTIMER devices on `bus` at `base` the way QEMU's `virt` does. */
   map(bus: Bus, base = VIRT_CLINT_BASE): void {
-    bus.addMmio('clint.mswi', base + ACLINT_SWI_OFFSET, ACLINT_SWI_SIZE, this.swi);
-    bus.addMmio('clint.mtimer', base + ACLINT_MTIMER_OFFSET, ACLINT_MTIMER_SIZE, this.mtimer);
+    // QEMU's valid access sizes (riscv_aclint_swi_ops / riscv_aclint_mtimer_ops): a byte or
+    // halfword access is an access fault there, not a partial register access.
+    mapChecked(bus, 'clint.mswi', base + ACLINT_SWI_OFFSET, ACLINT_SWI_SIZE, this.swi, { minSize: 4, maxSize: 4 });
+    mapChecked(bus, 'clint.mtimer', base + ACLINT_MTIMER_OFFSET, ACLINT_MTIMER_SIZE, this.mtimer, { minSize: 4, maxSize: 8 });
   }
 
   /**

@@ -224,6 +224,26 @@ handler:
     assert.deepEqual([x('s6'), x('s7')], [0xc000002n, 7n]);
   });
 
+  test(`[clint-size] RV${xlen}: byte and halfword accesses to the CLINT are access faults (QEMU 7.2 riscv_aclint ops: valid sizes 4 (MSWI), 4..8 (MTIMER))`, async () => {
+    const x = await run(xlen, `${SETUP}
+  li s0, 0x2000000          # MSWI: msip of hart 0
+  li s1, 0x2004000          # MTIMER: mtimecmp of hart 0
+  li t0, 1
+  sb t0, 0(s0)              # store access fault (7), msip unchanged
+  lbu a0, 0(s1)             # load access fault (5)
+  lhu a1, 2(s1)             # load access fault (5)
+  lw a2, 0(s0)              # a word access works: msip = 0
+  ${loadLog(xlen, 0, ['s3', 's4', 's5'])}
+  ${loadLog(xlen, 1, ['s6', 's7', 's8'])}
+  ${loadLog(xlen, 2, ['s9', 's10', 'a3'])}
+  dump
+  ${LOG_AND_SKIP(xlen)}`);
+    assert.deepEqual([x('s3'), x('s4')], [0x2000000n, 7n]);
+    assert.deepEqual([x('s6'), x('s7')], [0x2004000n, 5n]);
+    assert.deepEqual([x('s9'), x('s10')], [0x2004002n, 5n]);
+    assert.equal(x('a2'), 0n);
+  });
+
   test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {
     const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n;
     const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags;
