@@ -10,6 +10,13 @@ export interface MmioHandler {
   read(offset: number, size: number): number;
   /** Write the low `size` bytes of `value` at `offset`. */
   write(offset: number, size: number, value: number): void;
+  /**
+   * True if an 8-byte access is one access of the device (QEMU: `impl.max_access_size = 8` on a
+   * device with narrower registers, e.g. the 16550 UART): `read(offset, 8)` returns the value (the
+   * high word reads 0) and `write(offset, 8, low word)`. Otherwise the bus splits it into two
+   * 4-byte accesses, low address first.
+   */
+  readonly single8?: boolean;
 }
 
 export type Endian = 'little' | 'big';
@@ -115,6 +122,10 @@ export class Bus {
       }
     }
     if (size === 8) {
+      if (r.handler.single8 === true) {
+        this.hi32 = 0; // the value is numeric, whatever the byte order
+        return r.handler.read(off, 8) >>> 0;
+      }
       const a = r.handler.read(off, 4) >>> 0, b = r.handler.read(off + 4, 4) >>> 0;
       if (this.le) { this.hi32 = b; return a; }
       this.hi32 = a; return b;
@@ -142,6 +153,7 @@ export class Bus {
       return;
     }
     if (size === 8) {
+      if (r.handler.single8 === true) { r.handler.write(off, 8, value); return; }
       r.handler.write(off, 4, this.le ? value : hi);
       r.handler.write(off + 4, 4, this.le ? hi : value);
       return;

@@ -15,7 +15,7 @@
  * - **Write values** reach a QEMU device masked to the access size; so they do here.
  *
  * What this cannot reproduce: the bus splits an 8-byte access into two 4-byte ones before any
- * handler sees it. QEMU does the same for regions without a `valid.max_access_size` and for
+ * handler sees it (unless the handler declares `single8`, as the 16550 UART does). QEMU does the same for regions without a `valid.max_access_size` and for
  * regions smaller than a page (accessed through a `subpage`, which splits to the device's size),
  * but faults an aligned 8-byte access to a page-sized region whose `valid.max_access_size` is 4
  * (the PLIC, for instance).

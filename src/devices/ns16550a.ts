@@ -139,6 +139,8 @@ export interface Ns16550aOptions {
 
 /** The NS16550A UART MMIO device. */
 export class Ns16550a implements MmioHandler {
+  /** QEMU's serial_mm_ops: `impl.max_access_size = 8`, so a doubleword access is one register access. */
+  readonly single8 = true;
   private readonly clock: VirtualClock;
   private readonly output: (byte: number) => void;
   private readonly irq: IrqLine | null;

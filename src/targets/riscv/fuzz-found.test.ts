@@ -244,6 +244,29 @@ handler:
     assert.equal(x('a2'), 0n);
   });
 
+  if (xlen === 64) {
+    test('[uart-ld] RV64: a doubleword access to the UART is one register access (QEMU 7.2 serial_mm_ops impl.max_access_size = 8)', async () => {
+      const x = await run(64, `${SETUP}
+  li s0, 0x10000000
+  ld a0, 0(s0)              # RBR: 0, not RBR | MCR << 32
+  ld a1, 0(s0)
+  li t0, 0x0000000800000003
+  sd t0, 3(s0)              # misaligned: byte stores in ascending order from LCR (= 3)
+  lbu a2, 3(s0)
+  lbu a3, 7(s0)
+  li t0, 0x5a
+  sd t0, 7(s0)              # misaligned: SCR = 0x5a, then 0x10000008: unmapped, store fault
+  ld a4, 0(s0)
+  lbu a5, 7(s0)
+  dump
+  ${LOG_AND_SKIP(64)}`);
+      assert.deepEqual([x('a0'), x('a1')], [0n, 0n]);
+      assert.equal(x('a2'), 3n);
+      assert.equal(x('a5'), 0x5an);
+      assert.equal(x('a4'), 0n);
+    });
+  }
+
   test(`[ptr-adu] RV${xlen}: a non-leaf PTE with A, D or U set is a page fault (QEMU 7.2 get_physical_address); G is allowed`, async () => {
     const V = 1n, R = 2n, W = 4n, X = 8n, U = 16n, G = 32n, A = 64n, D = 128n;
     const pte = (pa: bigint, flags: bigint): bigint => ((pa >> 12n) << 10n) | flags;
