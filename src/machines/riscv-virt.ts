@@ -178,7 +178,7 @@ export class VirtMachine implements MachineAccess {
     // MTIP starts high after CLINT reset (mtimecmp = 0): sync lines now that harts exist.
     for (let i = 0; i < this.vcpus; i++) { msip[i]!.set(false); mtip[i]!.set(this.clint.mtime() >= this.clint.mtimecmp(i)); }
     this.engine = new Engine<Hart, RvBlock>({
-      translate: (h, mode) => translate(h, { host: this.host, ram: this.ramInfo, symbolAt: (a) => this.symbolAt(a) }, mode),
+      translate: (h, mode) => translate(h, { host: this.host, ram: this.ramInfo, symbolAt: (a) => this.symbolAt(a), singleStep: o.singleStep }, mode),
       singleMode: MODE_SINGLE,
       trapSentinel: GUEST_TRAP,
     });

@@ -13,9 +13,9 @@ import { XREG_NAMES } from './regnames.js';
 import { xregNumber } from './regnames.js';
 
 /** Runs `src` on tracehook (and on QEMU when installed: same dump); returns the registers by name. */
-async function run(xlen: Xlen, src: string): Promise<(r: string) => bigint> {
-  const q = qemuPath(xlen) !== undefined ? runQemuAsync(xlen, src, { cpu: `rv${xlen},h=off` }) : undefined;
-  const ours = await runProgram(xlen, src, { allowTrap: true });
+async function run(xlen: Xlen, src: string, singleStep = false): Promise<(r: string) => bigint> {
+  const q = qemuPath(xlen) !== undefined ? runQemuAsync(xlen, src, { cpu: `rv${xlen},h=off`, singleStep }) : undefined;
+  const ours = await runProgram(xlen, src, { allowTrap: true, singleStep });
   assert.equal(ours.code, 0, 'tracehook exit code');
   const regs = parseDump(ours.uart);
   if (q !== undefined) {
@@ -191,6 +191,24 @@ handler:
       const runs = v === '.word 0x0210d053' ? 4 + HANDLER_INSNS : 5;
       assert.equal(x(regs[i]!), BigInt(runs + extra), v);
     });
+  });
+
+  test(`[wfi] RV${xlen}: under -singlestep a wfi that does not sleep counts itself only (QEMU's blocks then hold one instruction)`, async () => {
+    const x = await run(xlen, `${SETUP}
+  li t0, 0x80
+  csrw mie, t0
+  li t1, 0x2004000
+  sw zero, 0(t1)
+  sw zero, 4(t1)
+  csrr t3, minstret
+  wfi
+  nop
+  nop
+  csrr t4, minstret
+  sub a0, t4, t3
+  dump
+  ${LOG_AND_SKIP(xlen)}`, true);
+    assert.equal(x('a0'), 4n);
   });
 
   test(`[mmio-misaligned] RV${xlen}: misaligned MMIO loads are two aligned loads combined, misaligned MMIO stores byte stores (QEMU 7.2 softmmu)`, async () => {

@@ -80,6 +80,8 @@ export interface TranslateEnv {
   host: PluginHost;
   ram: RamInfo | null;
   symbolAt: (a: bigint) => string | undefined;
+  /** QEMU's -singlestep: its translation blocks hold one instruction (a wfi then has no block tail). */
+  singleStep?: boolean;
 }
 
 /** Is the word a CSR instruction that writes (ends the block: it may change interrupts or mode)? */
@@ -217,7 +219,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   }
   const n = insns.length;
   const last = insns[n - 1]!;
-  if (last.name === 'wfi') last.tbTail = qemuTbTail(last);
+  if (last.name === 'wfi') last.tbTail = env.singleStep === true ? 0 : qemuTbTail(last);
   const endLo = lo | 0, endHi = hi | 0;
   const tail = (count: number): string =>
     xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`;

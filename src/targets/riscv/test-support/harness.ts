@@ -60,6 +60,8 @@ export interface RunOptions {
   icountShift?: number;
   /** Do not throw when the run ended in the default trap handler. */
   allowTrap?: boolean;
+  /** QEMU's -singlestep: one instruction per translation block. */
+  singleStep?: boolean;
   /** Leave out the default trap handler (mtvec stays 0). */
   noTrapHandler?: boolean;
 }
@@ -190,6 +192,7 @@ export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {})
       memBytes: opts.memBytes ?? 16 * 1024 * 1024,
       icountShift: opts.icountShift ?? 0,
       maxInsns: opts.maxInsns ?? 1_000_000,
+      singleStep: opts.singleStep,
       uartOut: (b) => { uart += String.fromCharCode(b); },
       semihostingOut: () => {},
     });
@@ -252,7 +255,7 @@ export interface QemuResult { code: number | null; uart: string }
  * exit status and console output. The default trap handler is included, so a trap exits with
  * {@link TRAP_EXIT_CODE} & 0xff (QEMU passes the code to exit()).
  */
-export interface QemuOptions { icountShift?: number; memBytes?: number; timeoutMs?: number; cpu?: string }
+export interface QemuOptions { icountShift?: number; memBytes?: number; timeoutMs?: number; cpu?: string; singleStep?: boolean }
 
 /** The closest QEMU CPU to tracehook's rv32imac/rv64imac harts (QEMU's default adds F, D, H). */
 export const QEMU_CPU = (xlen: Xlen): string => `rv${xlen},f=off,d=off,h=off`;
@@ -267,7 +270,7 @@ function qemuArgs(xlen: Xlen, src: string, opts: QemuOptions): { qemu: string; a
   const args = [
     '-M', 'virt', '-bios', 'none', '-kernel', path, '-nographic', '-monitor', 'none', '-serial', 'stdio',
     ...(opts.cpu !== undefined ? ['-cpu', opts.cpu] : []), '-m', `${(opts.memBytes ?? 16 * 1024 * 1024) >> 20}M`,
-    '-icount', `shift=${opts.icountShift ?? 0},sleep=off`,
+    '-icount', `shift=${opts.icountShift ?? 0},sleep=off`, ...(opts.singleStep === true ? ['-singlestep'] : []),
   ];
   return { qemu, args, path };
 }
