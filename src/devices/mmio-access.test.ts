@@ -34,6 +34,14 @@ test('a misaligned load becomes two aligned loads of the same size, combined, as
   assert.equal(bus.error, 0);
 });
 
+test('a misaligned word load combines all-ones halves exactly (no floating-point rounding)', () => {
+  const bus = new Bus();
+  const dev: MmioHandler = { read: (_o, size) => (size === 4 ? 0xffff_ffff : 0xffff), write() {} };
+  mapChecked(bus, 'ones', 0x1000, 16, dev);
+  for (const a of [0x1001, 0x1002, 0x1003]) assert.equal(bus.read(a, 4), 0xffff_ffff, `word at 0x${a.toString(16)}`);
+  assert.equal(bus.read(0x1001, 2), 0xffff);
+});
+
 test('a misaligned store becomes byte stores in ascending address order', () => {
   const bus = new Bus();
   const r = recorder();

@@ -74,9 +74,10 @@ export function checkedMmio(bus: Bus, handler: MmioHandler, rules: MmioAccessRul
       const r1 = readAligned(a1, size);
       if (faulted) return 0; // the first half faulted: QEMU stops there
       const r2 = readAligned(a1 + size, size);
+      // 0 < shift < size * 8: both shifts stay inside 32-bit integer arithmetic (exact).
       const shift = mis * 8;
-      const v = (r1 >>> shift) + (shift === 0 ? 0 : r2 * 2 ** (size * 8 - shift));
-      return (size === 4 ? v % 2 ** 32 : v & MASK[size]!) >>> 0;
+      const v = (r1 >>> shift) | (r2 << (size * 8 - shift));
+      return (size === 4 ? v : v & MASK[size]!) >>> 0;
     },
     write(offset: number, size: number, value: number): void {
       if ((offset & (size - 1)) === 0) {
