@@ -22,7 +22,7 @@ import { StopError } from '../../core/runner.js';
 import type { RegisterDesc } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { ArmExc, Ccr, Cfsr, NoExceptionModel, type ArmExceptionModel } from './exception-model.js';
-import { MpuAccess, type ArmMpu } from './mpu.js';
+import { defaultXn, MpuAccess, type ArmMpu } from './mpu.js';
 import type { Profile } from './encodings.js';
 
 /** Thrown (one shared instance) to unwind a block after a synchronous exception was delivered. */
@@ -344,12 +344,18 @@ export class ArmCpu implements EngineCpu {
     this.pcLo = pc;
     this.exitReq = 1;
     const exc = mpu ? ArmExc.MemManage : ArmExc.BusFault;
-    this.model.exception(this, { exc, cfsr: mpu ? Cfsr.IACCVIOL : Cfsr.IBUSERR, faultAddress: 0, pc: pc >>> 0, returnPc: pc >>> 0 });
+    // faultAddress only feeds -d int ("...at fault address"): IACCVIOL/IBUSERR set no MMFAR/BFAR.
+    this.model.exception(this, { exc, cfsr: mpu ? Cfsr.IACCVIOL : Cfsr.IBUSERR, faultAddress: pc >>> 0, pc: pc >>> 0, returnPc: pc >>> 0 });
   }
 
-  /** May the current code fetch from `a` (MPU)? */
+  /**
+   * May the current code fetch from `a`? The MPU's regions when it is on; otherwise the default
+   * memory map, whose Peripheral, Device and System regions are execute-never (a MemManage
+   * IACCVIOL, as QEMU raises for a jump to 0x40000000 or to an EXC_RETURN value in Thread mode).
+   */
   mayExecute(a: number, unprivileged: boolean): boolean {
-    return this.mpu === null || !this.mpu.enabled || this.mpu.allows(a, MpuAccess.Exec, !unprivileged);
+    if (this.mpu === null || !this.mpu.enabled) return !defaultXn(a >>> 0);
+    return this.mpu.allows(a, MpuAccess.Exec, !unprivileged);
   }
 
   /** MPU check of a data access at instruction k: a MemManage DACCVIOL (MMFAR = a) if forbidden. */

@@ -263,8 +263,8 @@ export class ArmExceptions implements ArmExceptionModel {
       if (e.cfsr & Cfsr.UNALIGNED && e.faultAddress !== 0) this.log(`...at fault address ${fa}\n...really UsageFault with UFSR.UNALIGNED\n`);
       if (e.cfsr & Cfsr.PRECISERR) this.log(`...at fault address ${fa}\n...with CFSR.PRECISERR and BFAR ${fa}\n`);
       if (e.cfsr & Cfsr.DACCVIOL) this.log(`...at fault address ${fa}\n...with CFSR.DACCVIOL and MMFAR ${fa}\n`);
-      if (e.cfsr & Cfsr.IBUSERR) this.log('...with CFSR.IBUSERR\n');
-      if (e.cfsr & Cfsr.IACCVIOL) this.log('...with CFSR.IACCVIOL\n');
+      if (e.cfsr & Cfsr.IBUSERR) this.log(`...at fault address ${fa}\n...with CFSR.IBUSERR\n`);
+      if (e.cfsr & Cfsr.IACCVIOL) this.log(`...at fault address ${fa}\n...with CFSR.IACCVIOL\n`);
     }
     if (e.cfsr !== 0) {
       this.cfsr |= e.cfsr;

@@ -8,6 +8,9 @@
  * {@link MODE_UNPRIV}, so instruction fetch permission is decided per block at translation.
  */
 
+/** Execute-never regions of the ARMv7-M default memory map: Peripheral, Device, System. */
+export const defaultXn = (a: number): boolean => (a >= 0x40000000 && a < 0x60000000) || a >= 0xa0000000;
+
 /** Access kinds. */
 export const MpuAccess = { Read: 0, Write: 1, Exec: 2 } as const;
 
@@ -53,7 +56,7 @@ export class ArmMpu {
     if (hit < 0) {
       // Background: the default memory map for privileged accesses with PRIVDEFENA.
       if (!privileged || (this.ctrl & 4) === 0) return false;
-      return kind !== MpuAccess.Exec || !(a >= 0xa0000000);
+      return kind !== MpuAccess.Exec || !defaultXn(a);
     }
     const rasr = this.rasr[hit]!;
     if (kind === MpuAccess.Exec && ((rasr >>> 28) & 1) !== 0) return false;

@@ -92,7 +92,7 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   const mpu = (mode & MODE_MPU) !== 0;
   let mpuDenied = false;
   const fetch = (a: number): number => {
-    if (mpu && !cpu.mayExecute(a, (mode & MODE_UNPRIV) !== 0)) { mpuDenied = true; return -1; }
+    if (!cpu.mayExecute(a, (mode & MODE_UNPRIV) !== 0)) { mpuDenied = true; return -1; }
     const h = cpu.fetch16(a);
     if (h < 0) return h;
     const ua = a >>> 0;
