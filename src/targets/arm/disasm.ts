@@ -23,8 +23,6 @@ function regList(list: number): string {
   return `{${out.join(', ')}}`;
 }
 
-/** `#imm` with objdump's hex comment for values above 9... objdump comments 32-bit immediates > 0xff... see below. */
-const imm = (v: number): string => `#${v}`;
 /** objdump's comment after an immediate: `@ 0x...` when it is above 32 or below -16 (arm-dis.c). */
 const cm = (v: number): string => (v > 32 || v < -16 ? `\t@ 0x${hx(v)}` : '');
 const immC = (v: number): string => `#${v >>> 0}${cm(v >>> 0)}`;
@@ -248,5 +246,3 @@ function text(id: string, f: Fields, x: Ctx): string {
       return m(id, '');
   }
 }
-
-export { imm as immediateText };

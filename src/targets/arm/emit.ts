@@ -14,7 +14,6 @@ import type { EmitContext } from '../../core/blockgen.js';
 import * as alu from './alu.js';
 import type { ArmCpu, ArmRam } from './cpu.js';
 import type { JitBuilder } from '../../core/jit.js';
-import { ArmExc, Cfsr } from './exception-model.js';
 import { PARALLEL_KINDS, PARALLEL_OPS, type Fields } from './encodings.js';
 
 /** What an instruction knows when it emits itself. */
@@ -172,7 +171,7 @@ function dp(s: ArmSite, g: Gen, c: EmitContext, op: DpOp, d: number, a: string, 
 // ---- memory ------------------------------------------------------------------------------------
 
 /** Where a load puts its value: a fresh `const`. Fast path through the RAM views, else `s.ld`. */
-function loadCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, signed: boolean, strict: boolean, name: string, unpriv = false): string {
+function loadCode(_s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, signed: boolean, strict: boolean, name: string, unpriv = false): string {
   let code = `const a${name} = (${addr}) | 0;\nlet ${name};\n`;
   const slow = `${name} = s.ld(${c.k}, a${name}, ${size}, ${signed}, ${strict}${unpriv ? ', true' : ''});`;
   const rams = c.memHooked ? [] : g.rams;
@@ -312,7 +311,7 @@ function shift16imm(type: number): Emitter {
 }
 
 function shiftReg(type: number, sixteen: boolean): Emitter {
-  return (s, g, c) => {
+  return (s, _g, c) => {
     const { d, m } = s.f;
     const n = sixteen ? d! : s.f.n!;
     const S = sixteen ? S16(s) : s.f.S === 1;
@@ -401,8 +400,6 @@ export function condExpr(cond: number): string {
   }
 }
 
-/** Exception number and CFSR bits as a `s.raise` call. */
-const raise = (c: EmitContext, exc: number, cfsr: number): string => `s.raise(${c.k}, ${exc}, ${cfsr});\n`;
 
 const undefinedInsn: Emitter = (_s, _g, c) => `s.undefined(${c.k});\n`;
 const nop: Emitter = () => '';
@@ -631,9 +628,6 @@ export function writesPc(id: string, f: Fields): boolean {
       return false;
   }
 }
-
-/** For the tests: the exception an emitter raises explicitly. */
-export const RAISES = { raise, usage: ArmExc.UsageFault, undef: Cfsr.UNDEFINSTR };
 
 // ---- ARMv7E-M DSP (Cortex-M4) -----------------------------------------------------------------------
 

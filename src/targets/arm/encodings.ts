@@ -40,7 +40,6 @@ export type Fields = Readonly<Record<string, number>>;
 
 type Row = [id: string, pattern: string, level?: 'v6' | 'e', guard?: (f: Fields) => boolean];
 
-const NOT_PC = (l: string) => (f: Fields): boolean => f[l] !== 15;
 /** Indexed forms with P = 0 and W = 0 are undefined. */
 const PW = (f: Fields): boolean => f.P === 1 || f.W === 1;
 /** Rn = PC selects the literal form of a load. */
@@ -397,6 +396,3 @@ export function decode(word: number, bits: 16 | 32, profile: Profile = 'v7m'): {
   }
   return undefined;
 }
-
-/** The rows for tests and tools. */
-export const NOT_PC_GUARD = NOT_PC;
