@@ -440,3 +440,40 @@ describe('determinism', () => {
     assert.equal(await seq({ plugins: [{ plugin: counting }] }), base);
   });
 });
+
+describe('interrupts inside IT blocks', () => {
+  it('ITSTATE and flags survive interrupts taken between the instructions of an IT block', async () => {
+    const r = await run(`
+      ldr r0, =0xe000e010
+      movs r1, #7            @ every 8 ticks = 320 instructions (not a multiple of the loop)
+      str r1, [r0, #4]
+      movs r1, #7
+      str r1, [r0]
+      movs r5, #0
+      movw r6, #2000
+      movs r7, #0
+      mov r9, r7
+    loop:
+      cmp r6, r6             @ Z set
+      itttt eq
+      addeq r5, #1
+      addeq r5, #1
+      addeq r5, #1
+      addeq r5, #1
+      subs r6, #1
+      bne loop
+      movs r1, #0
+      str r1, [r0]
+      exit
+    systick:
+      movs r0, #1
+      cmp r0, #2             @ the handler's flags: Z clear
+      add r9, r0
+      ldr r0, =0xe000e010
+      bx lr`);
+    assert.equal(r.r(5), 8000);
+    assert.ok(r.r(9) > 30, `${r.r(9)} interrupts`);
+    const inIt = r.events.filter((e) => e.from > r.L('loop') + 2 && e.from <= r.L('loop') + 12).length;
+    assert.ok(inIt > 5, `${inIt} interrupts inside the IT block`);
+  });
+});
