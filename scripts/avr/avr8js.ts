@@ -4,9 +4,10 @@
  * EEPROM (memory backend, erased = 0xff), SPI, TWI and ADC at 16 MHz, as avr8js's own Arduino
  * Uno examples wire them.
  *
- * Stopping: at the first SLEEP executed with SREG.I = 0 (the guests' ending convention: see
- * guests/avr/README.md; the SLEEP is not executed and its cycle is not counted), or when the
- * cycle count reaches `maxCycles` (checked before each instruction).
+ * Stopping: at the first SLEEP executed with SREG.I = 0 while WDTCSR.WDE = 0 (the guests' ending
+ * convention: see guests/avr/README.md; the SLEEP is not executed and its cycle is not counted;
+ * with WDE set a watchdog reset can still end that sleep, so the run goes on), or when the cycle
+ * count reaches `maxCycles` (checked before each instruction).
  *
  * Interrupt entries are seen around `cpu.tick()`, where avr8js dispatches interrupts
  * (cpu/interrupt.ts `avrInterrupt`: pushes PC, clears I, adds 2 cycles, jumps to the vector): if
