@@ -36,6 +36,9 @@ A CPU emulator built for instrumentation; accepts qemu-system-avr syntax for the
 -version                display version information and exit
 
 Virtual time counts CPU cycles (16 MHz): -icount is not accepted, as in QEMU's AVR target.
+-d int: 'at cycle C' is the cycle the interrupt is accepted (the end of the interrupted
+instruction; asleep, the cycle it wakes the core), before its 4 entry (+4 wake-up) cycles.
+A run ends at SLEEP with interrupts disabled and no watchdog reset armed (exit status 0).
 `;
 }
 
