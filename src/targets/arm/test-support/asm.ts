@@ -72,7 +72,8 @@ export function assemble(body: string, o: AsmOptions): Assembled {
   const cache = load(o.fixtures);
   let e = cache[key];
   if (e === undefined) {
-    if (!existsSync(TOOLCHAIN)) throw new Error(`program not in ${o.fixtures} and no arm-none-eabi-as to assemble it: run the tests once with the toolchain installed\n${body}`);
+    // TRACEHOOK_NO_TOOLCHAIN=1 checks that the fixtures are complete (what `npm test` sees without the toolchain).
+    if (!existsSync(TOOLCHAIN) || process.env.TRACEHOOK_NO_TOOLCHAIN !== undefined) throw new Error(`program not in ${o.fixtures} and no arm-none-eabi-as to assemble it: run the tests once with the toolchain installed\n${body}`);
     e = assembleWithToolchain(source, o.base);
     cache[key] = e;
     const sorted: Record<string, Entry> = {};
