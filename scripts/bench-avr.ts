@@ -105,7 +105,7 @@ export async function avrBench(o: AvrBenchOptions): Promise<boolean> {
 
     // Untimed: instruction count (insn plugin) and cycle count (avr8js).
     const count = runToExit(o.root, { ...sides[0]!, args: [...sides[0]!.args, '-plugin', 'insn'] }, o.timeoutMs);
-    const insns = 'out' in count ? Number(/^insns: (\d+)/m.exec(count.out)?.[1] ?? NaN) : NaN;
+    const insns = 'err' in count ? Number(/^insns: (\d+)/m.exec(count.err)?.[1] ?? NaN) : NaN; // plugin output: stderr
     const cyc = runToExit(o.root, sides[2]!, o.timeoutMs);
     const cycles = 'err' in cyc ? Number(/ (\d+) cycles/.exec(cyc.err)?.[1] ?? NaN) : NaN;
     console.log(`  ${Number.isFinite(insns) ? insns.toLocaleString('en-US') : '?'} instructions, ${Number.isFinite(cycles) ? cycles.toLocaleString('en-US') : '?'} cycles ` +
