@@ -4,6 +4,7 @@
  * line. As QEMU's AVR target, `-icount` is refused: virtual time always counts CPU cycles at
  * 16 MHz, so runs are deterministic anyway. `-max-insns N` stops after N cycles.
  */
+import { preloadPlugins } from './plugin-preload.js';
 import { UserError } from '../core/errors.js';
 import { StopError } from '../core/runner.js';
 import { PluginError } from '../plugin/errors.js';
@@ -124,6 +125,7 @@ export async function avrMain(argv: string[]): Promise<number> {
     log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
     const logOut = log ?? stderr;
     const items = new Set(o.debug);
+    const plugins = preloadPlugins(o.plugins);
     const { ArduinoUno } = await import('../machines/arduino-uno.js');
     const { PluginHost } = await import('../plugin/host.js');
     const host = new PluginHost();
@@ -152,12 +154,8 @@ export async function avrMain(argv: string[]): Promise<number> {
       const { avrDebugLogPlugin } = await import('./avr-debug-log.js');
       host.install(avrDebugLogPlugin(items, (s) => logOut.text(s)), {}, machine);
     }
-    if (o.plugins.length > 0) {
-      const { loadPlugin } = await import('../plugin/loader.js');
-      for (const spec of o.plugins) {
-        const { plugin, args } = await loadPlugin(spec);
-        host.install(plugin, args, machine);
-      }
+    if (plugins !== undefined) {
+      for (const { plugin, args } of await plugins) host.install(plugin, args, machine);
     }
     if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
     let code: number;

@@ -2,6 +2,7 @@
  * The command-line front end shared by `tracehook-riscv64` and `tracehook-riscv32`: QEMU's flags,
  * one-line errors, exit status from the guest.
  */
+import { preloadPlugins } from './plugin-preload.js';
 import { UserError } from '../core/errors.js';
 import { StopError } from '../core/runner.js';
 import { PluginError } from '../plugin/errors.js';
@@ -27,6 +28,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
     const logOut = log ?? stderr;
     const items = new Set(o.debug);
+    const plugins = preloadPlugins(o.plugins);
     const { VirtMachine } = await import('../machines/riscv-virt.js');
     const { PluginHost } = await import('../plugin/host.js');
     const host = new PluginHost();
@@ -68,12 +70,8 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       const { debugLogPlugin } = await import('./debug-log.js');
       host.install(debugLogPlugin(items, (s) => logOut.text(s), arch === 'riscv64' ? 64 : 32), {}, machine);
     }
-    if (o.plugins.length > 0) {
-      const { loadPlugin } = await import('../plugin/loader.js');
-      for (const spec of o.plugins) {
-        const { plugin, args } = await loadPlugin(spec);
-        host.install(plugin, args, machine);
-      }
+    if (plugins !== undefined) {
+      for (const { plugin, args } of await plugins) host.install(plugin, args, machine);
     }
     if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
     let code: number;
