@@ -6,10 +6,7 @@
  */
 import { preloadPlugins } from './plugin-preload.js';
 import { UserError } from '../core/errors.js';
-import { StopError } from '../core/runner.js';
-import { PluginError } from '../plugin/errors.js';
-import { attachStdin } from './main.js';
-import { BufferedOut } from './output.js';
+import { cliMain } from './cli-run.js';
 import { debugHelp, parseOptions, type Options } from './options.js';
 
 const PROG = 'tracehook-avr';
@@ -96,11 +93,7 @@ function checkAvrOptions(o: Options): void {
 }
 
 export async function avrMain(argv: string[]): Promise<number> {
-  const stdout = new BufferedOut(1);
-  const stderr = new BufferedOut(2, true);
-  let log: BufferedOut | undefined;
-  let restoreTty = (): void => {};
-  try {
+  return cliMain(PROG, async (r) => {
     let o: Options;
     const own = takeAvrOptions(argv);
     try {
@@ -122,73 +115,33 @@ export async function avrMain(argv: string[]): Promise<number> {
     if (o.bios !== undefined && o.kernel !== undefined) throw new UserError('-bios and -kernel both given: arduino-uno takes one program');
     const image = o.bios ?? o.kernel;
     if (image === undefined || image === 'none') throw new UserError('no program: use -bios FILE (AVR ELF or Intel HEX)');
-    log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
-    const logOut = log ?? stderr;
+    r.openLog(o.logFile);
     const items = new Set(o.debug);
     const plugins = preloadPlugins(o.plugins);
     const { ArduinoUno } = await import('../machines/arduino-uno.js');
     const { PluginHost } = await import('../plugin/host.js');
     const host = new PluginHost();
-    host.out = (t) => logOut.text(t);
-    const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
-    const serialFile = o.serial.find((s) => s.startsWith('file:'));
-    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : serialOn ? stdout : undefined;
+    host.out = (t) => r.logOut.text(t);
+    const serial = r.serial(o);
     const machine = new ArduinoUno({
       bios: image, maxCycles: o.maxInsns, singleStep: o.singlestep,
-      uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
-      intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
-      onYield: () => { stdout.flush(); log?.flush(); },
+      uartOut: serial.out ?? (() => {}),
+      intLog: items.has('int') ? (l) => r.logOut.text(l) : undefined,
+      onYield: () => r.flush(),
       host,
     });
     for (const p of own.pins) machine.cpu.timer(() => machine.devices!.gpio.setPin(p.port, p.bit, p.value)).armAt(p.cycle);
     for (const a of own.adc) machine.devices!.adc.setChannelValue(a.channel, a.volts);
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(sig, () => {
-        stdout.flush(); log?.flush(); restoreTty();
-        stderr.text(`${PROG}: terminating on signal ${sig}\n`);
-        stderr.flush();
-        process.exit(0);
-      });
-    }
-    if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
-      const { avrDebugLogPlugin } = await import('./avr-debug-log.js');
-      host.install(avrDebugLogPlugin(items, (s) => logOut.text(s)), {}, machine);
-    }
-    if (plugins !== undefined) {
-      for (const { plugin, args } of await plugins) host.install(plugin, args, machine);
-    }
-    if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
-    let code: number;
-    try {
-      code = await machine.run();
-    } catch (e) {
-      if (!(e instanceof StopError)) throw e;
-      stdout.flush();
-      machine.finish();
-      // SLEEP with I clear and nothing armed that could reset the chip: the way AVR programs end
-      // (the avr8js reference runner exits 0 there too; QEMU would wait forever).
-      if (machine.cpu.halted && (machine.cpu.sreg & 0x80) === 0 && /idle/.test(e.message)) return 0;
-      throw e;
-    }
-    stdout.flush();
-    machine.finish();
-    return code;
-  } catch (e) {
-    stdout.flush();
-    if (e instanceof UserError || e instanceof PluginError) {
-      stderr.text(`${PROG}: ${e.message}\n`);
-      return e instanceof UserError ? e.exitCode : 1;
-    }
-    const err = e as Error;
-    stderr.text(`${PROG}: internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env['TRACEHOOK_DEBUG']) stderr.text(`${err?.stack ?? ''}\n`);
-    return 70;
-  } finally {
-    restoreTty();
-    stdout.flush();
-    stderr.flush();
-    log?.close();
-  }
+    r.handleSignals();
+    const debugLog = items.has('in_asm') || items.has('exec') || items.has('cpu')
+      ? (await import('./avr-debug-log.js')).avrDebugLogPlugin(items, (t) => r.logOut.text(t))
+      : undefined;
+    await r.installPlugins(host, machine, debugLog, plugins);
+    // SLEEP with I clear and nothing armed that could reset the chip: the way AVR programs end
+    // (the avr8js reference runner exits 0 there too; QEMU would wait forever).
+    return r.run(machine, serial.on && !serial.file,
+      (e) => (machine.cpu.halted && (machine.cpu.sreg & 0x80) === 0 && /idle/.test(e.message) ? 0 : undefined));
+  });
 }
 
 export function runAvrCli(): void {

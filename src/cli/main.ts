@@ -4,17 +4,11 @@
  */
 import { preloadPlugins } from './plugin-preload.js';
 import { UserError } from '../core/errors.js';
-import { StopError } from '../core/runner.js';
-import { PluginError } from '../plugin/errors.js';
-import { BufferedOut } from './output.js';
+import { cliMain } from './cli-run.js';
 import { parseOptions, usage, debugHelp, type Options } from './options.js';
 
 export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: string[]): Promise<number> {
-  const stdout = new BufferedOut(1);
-  const stderr = new BufferedOut(2, true);
-  let log: BufferedOut | undefined;
-  let restoreTty = (): void => {};
-  try {
+  return cliMain(prog, async (r) => {
     const o: Options = parseOptions(argv, arch);
     if (o.help) { process.stdout.write(usage(prog)); return 0; }
     if (o.version) { process.stdout.write(`${prog} version 0.1.0 (tracehook; QEMU-compatible command line)\n`); return 0; }
@@ -25,38 +19,27 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     }
     if (o.machine !== 'virt') throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
     if (o.cpu !== undefined) checkCpu(o.cpu, arch);
-    log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
-    const logOut = log ?? stderr;
+    r.openLog(o.logFile);
     const items = new Set(o.debug);
     const plugins = preloadPlugins(o.plugins);
     const { VirtMachine } = await import('../machines/riscv-virt.js');
     const { PluginHost } = await import('../plugin/host.js');
     const host = new PluginHost();
-    host.out = (t) => logOut.text(t);
-    const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
-    const serialFile = o.serial.find((s) => s.startsWith('file:'));
-    const serialOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : serialOn ? stdout : undefined;
+    host.out = (t) => r.logOut.text(t);
+    const serial = r.serial(o);
     const machine = new VirtMachine({
       xlen: arch === 'riscv64' ? 64 : 32,
       memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append, initrd: o.initrd, noReboot: o.noReboot,
       semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
       icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
-      uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
-      semihostingOut: (b) => stderr.bytes(b),
-      semihostingTtyOut: (stream, b) => (stream === 'stdout' ? stdout : stderr).bytes(b),
-      intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
-      onYield: () => { stdout.flush(); log?.flush(); },
+      uartOut: serial.out ?? (() => {}),
+      semihostingOut: (b) => r.stderr.bytes(b),
+      semihostingTtyOut: (stream, b) => (stream === 'stdout' ? r.stdout : r.stderr).bytes(b),
+      intLog: items.has('int') ? (l) => r.logOut.text(l) : undefined,
+      onYield: () => r.flush(),
       host,
     });
-    // As QEMU: a signal ends the run after flushing what the guest printed.
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(sig, () => {
-        stdout.flush(); log?.flush(); restoreTty();
-        stderr.text(`${prog}: terminating on signal ${sig}\n`);
-        stderr.flush();
-        process.exit(0);
-      });
-    }
+    r.handleSignals();
     const dump = o.machineProps['dumpdtb'];
     if (dump !== undefined) {
       // As QEMU: write the generated device tree and exit.
@@ -66,41 +49,12 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       }
       return 0;
     }
-    if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
-      const { debugLogPlugin } = await import('./debug-log.js');
-      host.install(debugLogPlugin(items, (s) => logOut.text(s), arch === 'riscv64' ? 64 : 32), {}, machine);
-    }
-    if (plugins !== undefined) {
-      for (const { plugin, args } of await plugins) host.install(plugin, args, machine);
-    }
-    if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
-    let code: number;
-    try {
-      code = await machine.run();
-    } catch (e) {
-      // Stopped from outside (-max-insns, a guest that can never wake): plugins still report.
-      if (e instanceof StopError) { stdout.flush(); machine.finish(); }
-      throw e;
-    }
-    stdout.flush();
-    machine.finish();
-    return code;
-  } catch (e) {
-    stdout.flush();
-    if (e instanceof UserError || e instanceof PluginError) {
-      stderr.text(`${prog}: ${e.message}\n`);
-      return e instanceof UserError ? e.exitCode : 1;
-    }
-    const err = e as Error;
-    stderr.text(`${prog}: internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env['TRACEHOOK_DEBUG']) stderr.text(`${err?.stack ?? ''}\n`);
-    return 70;
-  } finally {
-    restoreTty();
-    stdout.flush();
-    stderr.flush();
-    log?.close();
-  }
+    const debugLog = items.has('in_asm') || items.has('exec') || items.has('cpu')
+      ? (await import('./debug-log.js')).debugLogPlugin(items, (t) => r.logOut.text(t), arch === 'riscv64' ? 64 : 32)
+      : undefined;
+    await r.installPlugins(host, machine, debugLog, plugins);
+    return r.run(machine, serial.on && !serial.file);
+  });
 }
 
 /** Extensions the hart implements (QEMU 7.2's default CPU less H), by QEMU's property names. */
@@ -132,32 +86,7 @@ function checkCpu(spec: string, arch: string): void {
   }
 }
 
-/** Console input: raw TTY with QEMU's Ctrl-A x to quit, or piped bytes. */
-export function attachStdin(machine: { input(b: Uint8Array): void; closeInput(): void; inputClosed: boolean }, quit: () => void): () => void {
-  const stdin = process.stdin;
-  machine.inputClosed = false;
-  let ctrlA = false;
-  const isTty = stdin.isTTY === true;
-  if (isTty) stdin.setRawMode(true);
-  stdin.on('data', (d: Buffer) => {
-    if (isTty) {
-      const out: number[] = [];
-      for (const b of d) {
-        if (ctrlA) { ctrlA = false; if (b === 0x78) { quit(); machine.closeInput(); return; } if (b !== 1) out.push(1); out.push(b); continue; }
-        if (b === 1) { ctrlA = true; continue; }
-        out.push(b);
-      }
-      machine.input(Uint8Array.from(out));
-    } else machine.input(d);
-  });
-  stdin.on('end', () => machine.closeInput());
-  stdin.on('error', () => machine.closeInput());
-  return () => {
-    if (isTty) stdin.setRawMode(false);
-    stdin.pause();
-    stdin.destroy();
-  };
-}
+export { attachStdin } from './stdin.js';
 
 export function runCli(prog: string, arch: 'riscv64' | 'riscv32'): void {
   main(prog, arch, process.argv.slice(2)).then((code) => process.exit(code), (e) => {
