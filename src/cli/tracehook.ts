@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /** `tracehook ARCH ...`: the same as `tracehook-ARCH ...`. */
-const ARCHES = ['riscv64', 'riscv32', 'avr'] as const;
+const ARCHES = ['riscv64', 'riscv32', 'avr', 'arm'] as const;
 const arch = process.argv[2];
 if (!(ARCHES as readonly string[]).includes(arch ?? '')) {
   process.stderr.write(`tracehook: usage: tracehook ${ARCHES.join('|')} [QEMU options] (got '${arch ?? ''}')\n`);
   process.exit(1);
 }
 process.argv.splice(2, 1);
-if (arch === 'avr') {
+if (arch === 'arm') {
+  const { runArmCli } = await import('./arm-main.js');
+  runArmCli();
+} else if (arch === 'avr') {
   const { runAvrCli } = await import('./avr-main.js');
   runAvrCli();
 } else {

@@ -28,6 +28,12 @@ import type { Profile } from './encodings.js';
 /** Thrown (one shared instance) to unwind a block after a synchronous exception was delivered. */
 export const ARM_TRAP = { armTrap: true } as const;
 
+/**
+ * The Private Peripheral Bus (SCS, ITM, DWT, FPB...): unprivileged loads and stores there are
+ * precise BusFaults (ARMv7-M B3.1; QEMU 7.2 the same, BFAR = the address).
+ */
+const PPB_BASE = 0xe0000000, PPB_END = 0xe0100000;
+
 /** Mode bit: single-instruction blocks. */
 export const MODE_SINGLE = 1 << 8;
 /** Mode bit: EPSR.T is 0 (the next instruction raises an INVSTATE UsageFault). */
@@ -424,6 +430,7 @@ export class ArmCpu implements EngineCpu {
     a >>>= 0;
     this.alignCheck(k, a, size, strict);
     if (this.mpu !== null) this.mpuCheck(k, a, MpuAccess.Read, unpriv);
+    if (a >= PPB_BASE && a < PPB_END && (unpriv || !this.privileged)) this.raise(k, ArmExc.BusFault, Cfsr.PRECISERR | Cfsr.BFARVALID, a);
     const bus = this.bus;
     bus.error = 0;
     this.cur = k + 1;
@@ -450,6 +457,7 @@ export class ArmCpu implements EngineCpu {
     a >>>= 0;
     this.alignCheck(k, a, size, strict);
     if (this.mpu !== null) this.mpuCheck(k, a, MpuAccess.Write, unpriv);
+    if (a >= PPB_BASE && a < PPB_END && (unpriv || !this.privileged) && !this.userStir(a)) this.raise(k, ArmExc.BusFault, Cfsr.PRECISERR | Cfsr.BFARVALID, a);
     const bus = this.bus;
     bus.error = 0;
     if (bus.find(a, size) === undefined && (a & (size - 1)) !== 0) {
@@ -468,6 +476,9 @@ export class ArmCpu implements EngineCpu {
     this.checkCode(a, size);
     return this.exitReq;
   }
+
+  /** STIR (0xE000EF00) is writable unprivileged when CCR.USERSETMPEND is set. */
+  private userStir(a: number): boolean { return a === 0xe000ef00 && (this.model.ccr & 2) !== 0; }
 
   private checkCode(a: number, size: number): void {
     for (const ram of this.fastRams) {

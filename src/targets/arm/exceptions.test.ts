@@ -477,3 +477,88 @@ describe('interrupts inside IT blocks', () => {
     assert.ok(inIt > 5, `${inIt} interrupts inside the IT block`);
   });
 });
+
+describe('found by the guests (guests/arm, QEMU 7.2 behaviour)', () => {
+  it('a stacking error takes the BusFault instead of the IRQ (LR = the thread\'s EXC_RETURN), the IRQ stays pending', async () => {
+    let log = '';
+    const r = await run(`
+      ldr r0, =0xe000ed24
+      mov.w r1, #0x20000     @ SHCSR.BUSFAULTENA
+      str r1, [r0]
+      ldr r0, =0x60000100    @ unmapped: stacking on the PSP fails
+      msr PSP, r0
+      movs r0, #2
+      msr CONTROL, r0
+      isb
+      ldr r0, =0xe000e100
+      movs r1, #1
+      str r1, [r0]           @ ISER0: IRQ 0
+      ldr r0, =0xe000e200
+    pend:
+      str r1, [r0]           @ ISPR0: IRQ 0 pending
+    after:
+      nop
+      exit
+    busfault:
+      mov r5, lr
+      mrs r6, PSP
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]          @ CFSR
+      ldr r0, =0xe000e200
+      ldr r7, [r0]          @ ISPR0
+      exit
+    irq0:
+      movs r3, #1
+      exit`, { intLog: (l) => { log += l; } });
+    assert.equal(r.u(4), Cfsr.STKERR);
+    assert.equal(r.u(5), 0xfffffffd);
+    assert.equal(r.u(6), 0x600000e0, 'PSP moved down by the frame');
+    assert.equal(r.u(7), 1, 'IRQ 0 still pending');
+    assert.equal(r.r(3), 0, 'IRQ 0 handler not entered');
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('after'), to: r.L('busfault') }]);
+    assert.match(log, /Taking exception 5 \[IRQ\] on CPU 0\n\.\.\.BusFault with BFSR\.STKERR\n\.\.\.taking pending nonsecure exception 5\n/);
+  });
+  it('BKPT (not semihosting) escalates to HardFault with HFSR.FORCED and DFSR 0, as QEMU 7.2', async () => {
+    const r = await run(`
+    bad:
+      bkpt #1
+    hardfault:
+      ldr r0, =0xe000ed2c
+      ldr r5, [r0]          @ HFSR
+      ldr r6, [r0, #4]      @ DFSR
+      exit`);
+    assert.equal(r.u(5), Hfsr.FORCED >>> 0);
+    assert.equal(r.u(6), 0);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('bad'), to: r.L('hardfault') }]);
+  });
+  it('an unprivileged load from the SCS is a precise BusFault (BFAR = the address)', async () => {
+    const r = await run(`
+      movs r0, #1
+      msr CONTROL, r0       @ nPRIV
+      isb
+      ldr r0, =0xe000ed04
+    bad:
+      ldr r1, [r0]          @ ICSR
+      exit
+    hardfault:
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]          @ CFSR
+      ldr r5, [r0, #0x10]   @ BFAR
+      exit`);
+    assert.equal(r.u(4), Cfsr.PRECISERR | Cfsr.BFARVALID);
+    assert.equal(r.u(5), 0xe000ed04);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('bad'), to: r.L('hardfault') }]);
+  });
+  it('ARMv6-M: SVC enters the SVCall handler (only faults become HardFault)', async () => {
+    const r = await run(`
+      movs r0, #42
+    call:
+      svc #1
+      exit
+    svc:
+      mrs r4, IPSR
+      exit`, { profile: 'v6m' });
+    assert.equal(r.r(4), 11);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('call'), to: r.L('svc') }]);
+  });
+});

@@ -36,6 +36,8 @@ export interface ArmExceptionsOptions {
   /** Semihosting: called for BKPT 0xAB; returns true if serviced (the PC is then advanced by the model). */
   semihosting?: (cpu: ArmCpu) => boolean;
   profile?: Profile;
+  /** Semihosting also from unprivileged Thread mode (QEMU's `-semihosting-config userspace=on`); default off. */
+  semihostingUserspace?: boolean;
 }
 
 /** QEMU's EXCP_* number and name for what raised an exception (its `-d int` "Taking exception" line). */
@@ -84,6 +86,7 @@ export class ArmExceptions implements ArmExceptionModel {
   scr = 0;
   private readonly log: ((line: string) => void) | undefined;
   private readonly semihosting: ((cpu: ArmCpu) => boolean) | undefined;
+  private readonly semihostingUserspace: boolean;
   readonly v6m: boolean;
   /** Set when the core locked up (the run stops with this message). */
   lockup: string | undefined;
@@ -98,6 +101,7 @@ export class ArmExceptions implements ArmExceptionModel {
     this.priorityMask = (0xff << (8 - (o.priorityBits ?? 8))) & 0xff;
     this.log = o.log;
     this.semihosting = o.semihosting;
+    this.semihostingUserspace = o.semihostingUserspace ?? false;
     this.v6m = o.profile === 'v6m';
     this.reset();
   }
@@ -239,18 +243,22 @@ export class ArmExceptions implements ArmExceptionModel {
   }
 
   bkpt(cpu: ArmCpu, imm: number, pc: number): boolean {
-    if (imm === 0xab && this.semihosting !== undefined) {
+    // QEMU 7.2 services semihosting only in privileged code unless userspace=on.
+    const semihosting = imm === 0xab && this.semihosting !== undefined && (cpu.privileged || this.semihostingUserspace);
+    if (semihosting) {
       if (this.log !== undefined) {
         this.taking(cpu, 16, 'Semihosting call');
         this.log(`...handling as semihosting call 0x${(cpu.r[0]! >>> 0).toString(16)}\n`);
       }
     }
-    if (imm === 0xab && this.semihosting !== undefined && this.semihosting(cpu)) {
+    if (semihosting && this.semihosting!(cpu)) {
       cpu.pc = pc + 2;
       if ((cpu.host.disconMask & Discon.HostCall) !== 0) cpu.host.discon(cpu.index, Discon.HostCall, pc | 0, 0, cpu.pcLo, 0);
       return true;
     }
-    this.hfsr |= Hfsr.DEBUGEVT;
+    // QEMU 7.2: a BKPT that is no host call escalates to HardFault with HFSR.FORCED, DFSR 0
+    // (the architecture: HFSR.DEBUGEVT and DFSR.BKPT).
+    this.hfsr |= Hfsr.FORCED;
     return false;
   }
 
@@ -274,7 +282,8 @@ export class ArmExceptions implements ArmExceptionModel {
     const exec = this.executionPriority(cpu);
     // Escalation (B1.5.4): a fault that is disabled (or any fault on ARMv6-M) or that cannot
     // preempt becomes HardFault; SVC and DebugMonitor likewise.
-    if (n !== ArmExc.HardFault && (this.v6m || !this.isEnabled(n) || this.groupPriority(n) >= exec)) {
+    // (ARMv6-M has no configurable faults: every fault is a HardFault; SVCall escalates only by priority.)
+    if (n !== ArmExc.HardFault && ((this.v6m && n !== ArmExc.SVCall) || !this.isEnabled(n) || this.groupPriority(n) >= exec)) {
       if (n !== ArmExc.DebugMonitor) this.hfsr |= Hfsr.FORCED;
       n = ArmExc.HardFault;
     }
@@ -298,13 +307,25 @@ export class ArmExceptions implements ArmExceptionModel {
 
   /** Take exception n: push the frame, enter the handler, report it. */
   private enter(cpu: ArmCpu, n: number, returnAddress: number, kind: 1 | 2, fromPc: number): void {
-    this.pushStack(cpu, returnAddress);
+    if (this.pushStack(cpu, returnAddress)) {
+      // A stacking error (QEMU 7.2, v7m_push_stack + v7m_exception_taken): the derived BusFault
+      // (or HardFault, if it cannot be taken) is pended beside the exception being entered,
+      // which stays pending, and the highest-priority pending one is taken, with the EXC_RETURN
+      // of the interrupted context. It is reported with the stacked return address.
+      this.pending[n] = 1;
+      let d: number = ArmExc.BusFault;
+      if (!this.isEnabled(d) || this.groupPriority(d) >= this.executionPriority(cpu)) { d = ArmExc.HardFault; this.hfsr |= Hfsr.FORCED; }
+      this.pending[d] = 1;
+      n = this.highestPending();
+      kind = kindOf(n);
+      fromPc = returnAddress;
+    }
     this.exceptionTaken(cpu, n);
     if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0);
   }
 
   /** PushStack(ReturnAddress) of the manual: the 8-word frame on the current stack, LR = EXC_RETURN. */
-  pushStack(cpu: ArmCpu, returnAddress: number): void {
+  pushStack(cpu: ArmCpu, returnAddress: number): boolean {
     const handler = cpu.ipsr !== 0;
     const onPsp = !handler && (cpu.control & 2) !== 0;
     const frameptr0 = cpu.r[13]! >>> 0;
@@ -315,14 +336,19 @@ export class ArmExceptions implements ArmExceptionModel {
     const words = [cpu.r[0]!, cpu.r[1]!, cpu.r[2]!, cpu.r[3]!, cpu.r[12]!, cpu.r[14]!, returnAddress & ~1, xpsr];
     const bus = cpu.bus;
     let err = false;
-    for (let i = 0; i < 8; i++) {
+    // As QEMU 7.2: the writes stop at the first one that fails (its "..." line is logged once).
+    for (let i = 0; i < 8 && !err; i++) {
       bus.error = 0;
       bus.write(frameptr + 4 * i, 4, words[i]! >>> 0);
       if (bus.error !== 0) err = true;
     }
     cpu.r[13] = frameptr;
-    if (err) { this.cfsr |= Cfsr.STKERR; this.pending[ArmExc.BusFault] = 1; }
+    if (err) {
+      this.cfsr |= Cfsr.STKERR;
+      if (this.log !== undefined) this.log('...BusFault with BFSR.STKERR\n');
+    }
     cpu.r[14] = handler ? 0xfffffff1 | 0 : onPsp ? 0xfffffffd | 0 : 0xfffffff9 | 0;
+    return err;
   }
 
   /** ExceptionTaken(n): Handler mode, IPSR = n, SP_main, PC from the vector table. */

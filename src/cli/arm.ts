@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { runArmCli } from './arm-main.js';
+runArmCli();
