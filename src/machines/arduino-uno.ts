@@ -17,6 +17,7 @@
  *
  * Peripherals: built in {@link buildPeripherals} (see there for where a new one goes).
  */
+import { ConsoleInput } from '../core/console-input.js';
 import { VirtualClock } from '../core/clock.js';
 import { Engine } from '../core/engine.js';
 import { UserError } from '../core/errors.js';
@@ -84,8 +85,10 @@ export class ArduinoUno implements MachineAccess {
   /** The on-chip peripherals (USART0 for the console, GPIO pins, ADC inputs...); undefined on a bare machine. */
   readonly devices: Atmega328pPeripherals | undefined;
   readonly images: LoadedImage[] = [];
-  private inputWaiters: (() => void)[] = [];
-  inputClosed = true;
+  private readonly console = new ConsoleInput();
+  /** True while no console input can arrive (the CLI opens it when stdin feeds the serial port). */
+  get inputClosed(): boolean { return this.console.closed; }
+  set inputClosed(v: boolean) { this.console.closed = v; }
 
   constructor(readonly o: UnoOptions) {
     this.host = o.host ?? new PluginHost();
@@ -114,8 +117,8 @@ export class ArduinoUno implements MachineAccess {
     cpu.onHooksChanged = () => this.flushCode();
     this.runner = new Runner(this.clock, [cpu], this.engine, {
       maxInsns: o.maxCycles,
-      inputOpen: () => !this.inputClosed,
-      waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
+      inputOpen: () => !this.console.closed,
+      waitInput: () => this.console.wait(),
       onYield: o.onYield,
       unit: 'cycles',
       idleInsn: 'sleep',
@@ -162,35 +165,19 @@ export class ArduinoUno implements MachineAccess {
   /** Console input for USART0 (it receives the bytes one frame time apart). */
   input(bytes: Uint8Array): void {
     this.devices?.usart.receive(...bytes);
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.arrived();
     this.cpu.exitReq = 1;
   }
 
   closeInput(): void {
-    this.inputClosed = true;
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.close();
   }
 
   /** Run to completion; resolves with the exit status. */
-  async run(): Promise<number> {
-    this.host.running = true;
-    this.host.vcpuInit(0);
-    try {
-      return await this.runner.run();
-    } finally {
-      this.host.running = false;
-    }
-  }
+  run(): Promise<number> { return this.host.runVcpus(1, () => this.runner.run()); }
 
   /** Report vCPU exit and run plugins' at-exit callbacks. */
-  finish(): void {
-    this.host.vcpuExit(0);
-    this.host.atExit();
-  }
+  finish(): void { this.host.finishVcpus(1); }
 
   // ---- MachineAccess (plugin API) ----
   registers(_vcpu: number): readonly RegisterDesc[] {

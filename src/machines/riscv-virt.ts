@@ -4,6 +4,7 @@
  * is QEMU's reset vector (same instructions, so instruction counts match), jumping to the
  * firmware or kernel with a0 = hart id, a1 = device tree, a2 = fw_dynamic info.
  */
+import { ConsoleInput } from '../core/console-input.js';
 import { existsSync } from 'node:fs';
 import { Bus, type RamRegion } from '../core/bus.js';
 import { VirtualClock } from '../core/clock.js';
@@ -32,6 +33,7 @@ import { XREG_NAMES } from '../targets/riscv/regnames.js';
 import { riscvSemihosting } from '../targets/riscv/semihosting.js';
 import { MODE_SINGLE, translate, type RvBlock } from '../targets/riscv/translate.js';
 import { buildVirtDtb, buildVirtFdtImage, qemuFdtLoadAddr } from './riscv-virt-dtb.js';
+import type { RvIsa } from '../targets/riscv/isa.js';
 
 /** PLIC source of the Goldfish RTC on virt. */
 const VIRT_RTC_IRQ = 11;
@@ -46,6 +48,8 @@ export const VIRT_MAP = {
 
 export interface VirtOptions {
   xlen: 32 | 64;
+  /** The harts' extensions (`-cpu rv64,...`); default QEMU 7.2's default CPU without H. */
+  isa?: RvIsa;
   memBytes?: number;
   smp?: number;
   bios?: string; // path, 'none' or undefined (default firmware)
@@ -105,8 +109,10 @@ export class VirtMachine implements MachineAccess {
   private semihost: SemihostingService | undefined;
   /** SYS_HEAPINFO answer, completed once images are placed (QEMU: heap from image end to the DTB). */
   private readonly heapInfo = { heapBase: 0n, heapLimit: 0n, stackBase: 0n, stackLimit: 0n };
-  private inputWaiters: (() => void)[] = [];
-  inputClosed = true;
+  private readonly console = new ConsoleInput();
+  /** True while no console input can arrive (the CLI opens it when stdin feeds the serial port). */
+  get inputClosed(): boolean { return this.console.closed; }
+  set inputClosed(v: boolean) { this.console.closed = v; }
   private fdtAddr = 0n;
   /** The generated device tree (as `-machine dumpdtb` would write it). */
   dtb: Uint8Array = new Uint8Array(0);
@@ -167,6 +173,7 @@ export class VirtMachine implements MachineAccess {
         xlen: o.xlen, index: i, bus: this.bus, clock: this.clock, host: this.host,
         rdtime: () => this.clint.mtime(), rdtimeNumber: () => this.clint.mtimeNumber(), semihosting: semihostingHook,
         trace: o.intLog ? { int: o.intLog } : {},
+        ...(o.isa !== undefined && { isa: o.isa }),
       });
       h.pmp.setRam(this.ram.base, memBytes);
       h.updateMode();
@@ -197,8 +204,8 @@ export class VirtMachine implements MachineAccess {
     };
     this.runner = new Runner(this.clock, this.harts, this.engine, {
       maxInsns: o.maxInsns,
-      inputOpen: () => !this.inputClosed,
-      waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
+      inputOpen: () => !this.console.closed,
+      waitInput: () => this.console.wait(),
       onYield: o.onYield,
     });
     this.runner.onReset = () => this.reset();
@@ -241,17 +248,12 @@ export class VirtMachine implements MachineAccess {
   /** Feed console input to the UART. */
   input(bytes: Uint8Array): void {
     this.uart.pushInput(bytes);
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.arrived();
     for (const h of this.harts) h.exitReq = 1;
   }
 
   closeInput(): void {
-    this.inputClosed = true;
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.close();
   }
 
   private expect() {
@@ -347,21 +349,15 @@ export class VirtMachine implements MachineAccess {
 
   /** Run to completion; resolves with the exit status. */
   async run(): Promise<number> {
-    this.host.running = true;
-    for (const h of this.harts) this.host.vcpuInit(h.index);
     try {
-      return await this.runner.run();
+      return await this.host.runVcpus(this.harts.length, () => this.runner.run());
     } finally {
-      this.host.running = false;
       this.semihost?.close();
     }
   }
 
   /** Report vCPU exit and run plugins' at-exit callbacks. */
-  finish(): void {
-    for (const h of this.harts) this.host.vcpuExit(h.index);
-    this.host.atExit();
-  }
+  finish(): void { this.host.finishVcpus(this.harts.length); }
 
   // ---- code invalidation ----
   private codeWrite(paddr: number, size: number): number {

@@ -288,6 +288,26 @@ export class PluginHost {
   get hasIdleHooks(): boolean { return this.plugins.some((p) => p.active && (p.idle.length > 0 || p.resume.length > 0)); }
   flushed(): void { for (const p of this.plugins) if (p.active) for (const cb of p.flush) cb(); }
 
+  /**
+   * A machine's run as plugins see it: vCPU init for each of `vcpus`, then `run` (translation and
+   * execution), with `running` true meanwhile. Resolves with what `run` does.
+   */
+  async runVcpus(vcpus: number, run: () => Promise<number>): Promise<number> {
+    this.running = true;
+    for (let v = 0; v < vcpus; v++) this.vcpuInit(v);
+    try {
+      return await run();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The end of a machine's run: vCPU exit for each of `vcpus`, then the at-exit callbacks. */
+  finishVcpus(vcpus: number): void {
+    for (let v = 0; v < vcpus; v++) this.vcpuExit(v);
+    this.atExit();
+  }
+
   /** Run every at-exit callback in load order. */
   atExit(): void {
     this.running = false;
