@@ -6,9 +6,7 @@
  */
 import { preloadPlugins } from './plugin-preload.js';
 import { UserError } from '../core/errors.js';
-import { StopError } from '../core/runner.js';
-import { PluginError } from '../plugin/errors.js';
-import { attachStdin } from './main.js';
+import { cliMain } from './cli-run.js';
 import { BufferedOut } from './output.js';
 import { debugHelp, parseOptions, type Options } from './options.js';
 
@@ -57,12 +55,7 @@ function checkArmOptions(o: Options): void {
 }
 
 export async function armMain(argv: string[]): Promise<number> {
-  const stdout = new BufferedOut(1);
-  const stderr = new BufferedOut(2, true);
-  let log: BufferedOut | undefined;
-  let serialFileOut: BufferedOut | undefined;
-  let restoreTty = (): void => {};
-  try {
+  return cliMain(PROG, async (r) => {
     let o: Options;
     try {
       o = parseOptions(argv, 'arm');
@@ -81,74 +74,41 @@ export async function armMain(argv: string[]): Promise<number> {
     if (!(BOARDS as readonly string[]).includes(o.machine)) throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
     const board = o.machine as Board;
     checkArmOptions(o);
+    const plugins = preloadPlugins(o.plugins);
     const { Mps2Machine, mps2Cpu } = await import('../machines/mps2.js');
     const cpu = mps2Cpu(board, o.cpu);
     if (o.kernel === undefined) throw new UserError('no -kernel given: nothing to run');
-    log = o.logFile !== undefined ? BufferedOut.file(o.logFile) : undefined;
-    const logOut = log ?? stderr;
+    r.openLog(o.logFile);
     const items = new Set(o.debug);
-    const plugins = preloadPlugins(o.plugins);
     const { PluginHost } = await import('../plugin/host.js');
     const host = new PluginHost();
-    host.out = (t) => logOut.text(t);
-    const serialOn = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
+    host.out = (t) => r.logOut.text(t);
+    // -serial file: is written (and closed) here, so everything the guest sent reaches the file.
     const serialFile = o.serial.find((s) => s.startsWith('file:'));
-    if (serialFile !== undefined) serialFileOut = BufferedOut.file(serialFile.slice(5), 'serial output file');
-    const serialOut = serialFileOut ?? (serialOn ? stdout : undefined);
-    const machine = new Mps2Machine({
-      board, cpu, memBytes: o.memBytes, kernel: o.kernel, append: o.append, noReboot: o.noReboot,
-      semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
-      icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
-      uartOut: serialOut ? (b) => serialOut.byte(b) : () => {},
-      semihostingOut: (b) => stderr.bytes(b),
-      semihostingTtyOut: (stream, b) => (stream === 'stdout' ? stdout : stderr).bytes(b),
-      intLog: items.has('int') ? (l) => logOut.text(l) : undefined,
-      onYield: () => { stdout.flush(); log?.flush(); serialFileOut?.flush(); },
-      host,
-    });
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(sig, () => {
-        stdout.flush(); log?.flush(); restoreTty();
-        stderr.text(`${PROG}: terminating on signal ${sig}\n`);
-        stderr.flush();
-        process.exit(0);
-      });
-    }
-    if (items.has('in_asm') || items.has('exec') || items.has('cpu')) {
-      const { armDebugLogPlugin } = await import('./arm-debug-log.js');
-      host.install(armDebugLogPlugin(items, (s) => logOut.text(s)), {}, machine);
-    }
-    if (plugins !== undefined) {
-      for (const { plugin, args } of await plugins) host.install(plugin, args, machine);
-    }
-    if (serialOn && serialFile === undefined) restoreTty = attachStdin(machine, () => machine.runner.requestExit(0));
-    let code: number;
+    const fileOut = serialFile !== undefined ? BufferedOut.file(serialFile.slice(5), 'serial output file') : undefined;
+    const serial = fileOut !== undefined ? { on: false, file: true, out: (b: number) => fileOut.byte(b) } : r.serial(o);
     try {
-      code = await machine.run();
-    } catch (e) {
-      if (e instanceof StopError) { stdout.flush(); machine.finish(); }
-      throw e;
+      const machine = new Mps2Machine({
+        board, cpu, memBytes: o.memBytes, kernel: o.kernel, append: o.append, noReboot: o.noReboot,
+        semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
+        icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
+        uartOut: serial.out ?? (() => {}),
+        semihostingOut: (b) => r.stderr.bytes(b),
+        semihostingTtyOut: (stream, b) => (stream === 'stdout' ? r.stdout : r.stderr).bytes(b),
+        intLog: items.has('int') ? (l) => r.logOut.text(l) : undefined,
+        onYield: () => { r.flush(); fileOut?.flush(); },
+        host,
+      });
+      r.handleSignals();
+      const debugLog = items.has('in_asm') || items.has('exec') || items.has('cpu')
+        ? (await import('./arm-debug-log.js')).armDebugLogPlugin(items, (t) => r.logOut.text(t))
+        : undefined;
+      await r.installPlugins(host, machine, debugLog, plugins);
+      return await r.run(machine, serial.on && !serial.file);
+    } finally {
+      fileOut?.close();
     }
-    stdout.flush();
-    machine.finish();
-    return code;
-  } catch (e) {
-    stdout.flush();
-    if (e instanceof UserError || e instanceof PluginError) {
-      stderr.text(`${PROG}: ${e.message}\n`);
-      return e instanceof UserError ? e.exitCode : 1;
-    }
-    const err = e as Error;
-    stderr.text(`${PROG}: internal error: ${err?.message ?? String(e)}\n`);
-    if (process.env['TRACEHOOK_DEBUG']) stderr.text(`${err?.stack ?? ''}\n`);
-    return 70;
-  } finally {
-    restoreTty();
-    stdout.flush();
-    stderr.flush();
-    log?.close();
-    serialFileOut?.close();
-  }
+  });
 }
 
 export function runArmCli(): void {
