@@ -133,6 +133,19 @@ const CASES: Case[] = [
     expect: 'guest still running after 10000 instructions (-max-insns): stopped', withinMs: 5_000 },
   { name: 'wfi with no timer armed and no input', args: () => [...BARE, '-kernel', file('wfi.bin')],
     expect: 'all vCPUs are idle (wfi) with no timer armed and no input: the guest can never wake', withinMs: 5_000, noStdout: true },
+  // ---- -cpu: QEMU 7.2's refusals in its words (src/targets/riscv/isa.ts)
+  { name: '-cpu with an unknown property', args: () => [...ecall64(), '-cpu', 'rv64,zfoo=on'], code: 1, noStdout: true,
+    expect: "-cpu rv64,zfoo=on: can't apply global rv64-riscv-cpu.zfoo=on: Property 'rv64-riscv-cpu.zfoo' not found" },
+  { name: '-cpu with a lower-case Zicsr (QEMU 7.2 spells it Zicsr)', args: () => [...ecall64(), '-cpu', 'rv64,zicsr=off'], code: 1, noStdout: true,
+    expect: "-cpu rv64,zicsr=off: can't apply global rv64-riscv-cpu.zicsr=off: Property 'rv64-riscv-cpu.zicsr' not found" },
+  { name: '-cpu with a bad boolean', args: () => [...ecall64(), '-cpu', 'rv64,zba=1'], code: 1, noStdout: true,
+    expect: "-cpu rv64,zba=1: can't apply global rv64-riscv-cpu.zba=1: Parameter 'zba' expects 'on' or 'off'" },
+  { name: '-cpu f=off with D on', args: () => [...ecall64(), '-cpu', 'rv64,h=false,f=off'], code: 1, noStdout: true,
+    expect: '-cpu rv64,h=false,f=off: D extension requires F extension' },
+  { name: '-cpu Zicsr=off with F on', arch: 'riscv32', args: () => [...BARE, '-kernel', guest('ecall', 'riscv32'), '-cpu', 'rv32,Zicsr=off'], code: 1, noStdout: true,
+    expect: '-cpu rv32,Zicsr=off: F extension requires Zicsr' },
+  { name: '-cpu h=on (tracehook has no H)', args: () => [...ecall64(), '-cpu', 'rv64,h=on'], code: 1, noStdout: true,
+    expect: "-cpu rv64,h=on: enabling 'h' is not supported by tracehook (no hypervisor extension)" },
 ];
 
 describe('CLI errors: one line, nonzero status, no stack trace', { concurrency }, () => {
@@ -155,6 +168,17 @@ describe('CLI errors: one line, nonzero status, no stack trace', { concurrency }
     const r = await runCli('riscv64', [...BARE, '-kernel', guest('timer', 'riscv64'), '-max-insns', '10000']);
     assertOneLineError(r, 'riscv64');
     assert.match(r.stdout, /^timer test \(rv64\)$/m, describeRun(r));
+  });
+
+  it('-cpu switches reach the device tree; g=on prints QEMU\'s warning and restores G', async () => {
+    const out = file('nozb.dtb');
+    const r = await runCli('riscv64', ['-M', `virt,dumpdtb=${out}`, '-nographic', '-bios', 'none', '-kernel', guest('ecall', 'riscv64'), '-cpu', 'rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.ok(readFileSync(out).includes('rv64imafdc_zicsr_zifencei_zihintpause_sstc\0'));
+    const g = await runCli('riscv64', ['-M', `virt,dumpdtb=${out}`, '-nographic', '-bios', 'none', '-kernel', guest('ecall', 'riscv64'), '-cpu', 'rv64,h=false,m=off,g=on']);
+    assert.equal(g.code, 0, describeRun(g));
+    assert.equal(g.stderr, 'tracehook-riscv64: warning: Setting G will also set IMAFD_Zicsr_Zifencei\n');
+    assert.ok(readFileSync(out).includes('rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc\0'));
   });
 
   it('the same errors from riscv32 carry its own program name', async () => {

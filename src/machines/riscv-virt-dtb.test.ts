@@ -19,6 +19,8 @@ import {
   QEMU72_ISA_RV32, QEMU72_ISA_RV64, QEMU_FDT_MAX_SIZE, QemuFdt, buildVirtDtb, buildVirtFdtImage, qemuFdtLoadAddr,
   virtFdtTree, virtHighPcieMmio, type VirtDtbConfig,
 } from './riscv-virt-dtb.js';
+import { VirtMachine } from './riscv-virt.js';
+import { isaString, parseCpuSpec } from '../targets/riscv/isa.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIX = join(HERE, 'fixtures');
@@ -93,6 +95,20 @@ for (const e of manifest.fixtures) {
     });
   }
 }
+
+test('the -cpu switches of every h=false fixture give its riscv,isa (parseCpuSpec, isaString), and the machine dumps its tree', () => {
+  for (const e of manifest.fixtures) {
+    const cpu = e.args[e.args.indexOf('-cpu') + 1]!;
+    if (!cpu.includes('h=false') || cpu.includes('mmu=') || cpu.includes('pmu-num=')) continue;
+    const isa = parseCpuSpec(cpu, e.config.xlen).isa;
+    assert.equal(isaString(e.config.xlen, isa), e.config.isa ?? (e.config.xlen === 64 ? QEMU72_ISA_RV64 : QEMU72_ISA_RV32), e.name);
+    if (e.args.includes('-kernel') || e.config.memBytes > 512 << 20) continue;
+    const m = new VirtMachine({ xlen: e.config.xlen, isa, bios: 'none', kernel: join(ROOT, 'guests', 'riscv', `demo.rv${e.config.xlen}.elf`), memBytes: e.config.memBytes, smp: e.config.harts, uartOut: () => {}, semihostingOut: () => {} });
+    const q = u8(readFileSync(join(FIX, `${e.name}.dtb`)));
+    assert.deepEqual(buildVirtDtb({ ...e.config, rngSeed: rngSeedOf(q) }), q, e.name);
+    assert.equal(dtsMasked(m.dtb), dtsMasked(q), e.name);
+  }
+});
 
 test('live: QEMU 7.2 dumps the same DTBs and images (fixtures and extra configurations)', { skip: !QEMU_OK && 'QEMU 7.2 is not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'virt-dtb-'));

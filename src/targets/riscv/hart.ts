@@ -11,6 +11,7 @@ import { Exc, Irq, trapName } from './causes.js';
 import { Pmp } from './pmp.js';
 import { FpState } from './fp/state.js';
 import { Access, Mmu, pageKey } from './mmu.js';
+import { DEFAULT_ISA, isaString, misaValue, type RvIsa } from './isa.js';
 
 /** Thrown (a single shared instance) to unwind a block after a trap was taken inside it. */
 export const GUEST_TRAP = { trap: true } as const;
@@ -31,9 +32,8 @@ const SIE = 1n << 1n, MIE = 1n << 3n, SPIE = 1n << 5n, MPIE = 1n << 7n, SPP = 1n
 const MPP_SHIFT = 11n, MPP_MASK = 3n << 11n;
 const FS_MASK = 3n << 13n, XS_MASK = 3n << 15n, VS_MASK = 3n << 9n;
 const MPRV = 1n << 17n, SUM = 1n << 18n, MXR = 1n << 19n, TVM = 1n << 20n, TW = 1n << 21n, TSR = 1n << 22n;
-/** F and D are advertised (misa, writable mstatus.FS) once their implementation is wired in. */
-const HAS_FPU = true;
-const MSTATUS_WMASK = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | (HAS_FPU ? FS_MASK : 0n) | MPRV | SUM | MXR | TVM | TW | TSR;
+/** mstatus bits software writes; FS only with F (QEMU 7.2's write_mstatus: `if (riscv_has_ext(env, RVF))`). */
+const MSTATUS_WMASK_NOFP = SIE | MIE | SPIE | MPIE | SPP | MPP_MASK | MPRV | SUM | MXR | TVM | TW | TSR;
 const SSTATUS_MASK = SIE | SPIE | SPP | FS_MASK | XS_MASK | VS_MASK | SUM | MXR | (3n << 32n) | (1n << 63n) | (1n << 31n);
 
 const MIP_SSIP = 1 << 1, MIP_MSIP = 1 << 3, MIP_STIP = 1 << 5, MIP_MTIP = 1 << 7, MIP_SEIP = 1 << 9, MIP_MEIP = 1 << 11;
@@ -71,11 +71,16 @@ export interface HartOptions {
   /** Semihosting handler; returns true if the ebreak at pc was a semihosting call it serviced. */
   semihosting?: (hart: Hart) => boolean;
   trace?: HartTrace;
+  /** Extensions (`-cpu rv64,...`); default QEMU 7.2's default CPU without H. */
+  isa?: RvIsa;
 }
 
 export class Hart {
   readonly xlen: 32 | 64;
   readonly index: number;
+  /** The extension set, fixed for the run. */
+  readonly isa: RvIsa;
+  private readonly mstatusWmask: bigint;
   readonly x = new Int32Array(64);
   pcLo = 0;
   pcHi = 0;
@@ -163,8 +168,9 @@ export class Hart {
     this.semihosting = o.semihosting;
     this.trace = o.trace ?? {};
     this.xlenMask = o.xlen === 64 ? 0xffffffffffffffffn : 0xffffffffn;
-    const ext = (c: string): bigint => 1n << BigInt(c.charCodeAt(0) - 65);
-    this.misa = (o.xlen === 64 ? 2n << 62n : 1n << 30n) | ext('I') | ext('M') | ext('A') | ext('C') | ext('S') | ext('U') | (HAS_FPU ? ext('F') | ext('D') : 0n);
+    this.isa = o.isa ?? DEFAULT_ISA;
+    this.misa = misaValue(o.xlen, this.isa);
+    this.mstatusWmask = MSTATUS_WMASK_NOFP | (this.isa.f ? FS_MASK : 0n);
     if (o.xlen === 64) this.mstatus = (2n << 32n) | (2n << 34n); // UXL = SXL = 64-bit
     this.mmu = new Mmu(o.bus, this.pmp, o.xlen);
     this.timebaseHz = o.timebaseHz ?? 10_000_000;
@@ -857,7 +863,7 @@ export class Hart {
       case 0x002: this.fpCsrCheck(k); this.fp.frm = Number(v & 7n); this.markFsDirty(); return;
       case 0x003: this.fpCsrCheck(k); this.fp.fcsr = Number(v & 0xffn); this.markFsDirty(); return;
       case 0x100: {
-        const m = SIE | SPIE | SPP | (HAS_FPU ? FS_MASK : 0n) | SUM | MXR;
+        const m = SIE | SPIE | SPP | (this.isa.f ? FS_MASK : 0n) | SUM | MXR;
         this.writeMstatus((this.mstatus & ~m) | (v & m));
         return;
       }
@@ -910,7 +916,7 @@ export class Hart {
       case 0x342: this.mcause = v; return;
       case 0x343: this.mtval = v; return;
       case 0x344: {
-        const m = MIP_SSIP | (this.stce ? 0 : MIP_STIP) | MIP_SEIP;
+        const m = MIP_SSIP | (this.stce && this.isa.sstc ? 0 : MIP_STIP) | MIP_SEIP;
         this.mipSw = (this.mipSw & ~m) | (Number(v & 0xffffn) & m);
         this.irqChanged();
         return;
@@ -945,7 +951,7 @@ export class Hart {
   private setHigh(cur: bigint, v: bigint): bigint { return (cur & 0xffffffffn) | ((v & 0xffffffffn) << 32n); }
 
   private writeMstatus(v: bigint): void {
-    let nv = (this.mstatus & ~MSTATUS_WMASK) | (v & MSTATUS_WMASK);
+    let nv = (this.mstatus & ~this.mstatusWmask) | (v & this.mstatusWmask);
     if (((nv & MPP_MASK) >> MPP_SHIFT) === 2n) nv = (nv & ~MPP_MASK) | (this.mstatus & MPP_MASK);
     const changedTranslation = ((nv ^ this.mstatus) & (MPRV | MPP_MASK | SUM | MXR | FS_MASK)) !== 0n;
     this.mstatus = nv;
@@ -977,16 +983,15 @@ export class Hart {
 
   /** The `riscv,isa` string this hart implements, in QEMU 7.2's spelling. */
   isaString(): string {
-    const base = `rv${this.xlen}ima${HAS_FPU ? 'fd' : ''}c`;
-    return `${base}_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc`;
+    return isaString(this.xlen, this.isa);
   }
 
   /** Sstc is enabled for S-mode (menvcfg.STCE): STIP then follows stimecmp. */
   get stce(): boolean { return (this.menvcfg & MENVCFG_STCE) !== 0n; }
 
-  /** stimecmp exists with a time source; below M it needs mcounteren.TM and menvcfg.STCE. */
+  /** stimecmp exists with Sstc and a time source; below M it needs mcounteren.TM and menvcfg.STCE. */
   private sstcAllowed(k: number): void {
-    if (this.rdtime === undefined) this.illegal(k);
+    if (!this.isa.sstc || this.rdtime === undefined) this.illegal(k);
     if (this.priv === PRV_M) return;
     if ((this.mcounteren & 2n) === 0n || !this.stce) this.illegal(k);
   }

@@ -15,6 +15,7 @@ import { decode, decodeReservedRm, type Encoding } from './encodings.js';
 import { MODE_DATA_MMU_SHIFT, MODE_FETCH_MMU_SHIFT, MODE_FS_SHIFT, type Hart } from './hart.js';
 import { FP_SEMANTICS, FP_WRITES_FREG } from './emit-fp.js';
 import { pageKey } from './mmu.js';
+import { encodingEnabled, isDefaultIsa, type RvIsa } from './isa.js';
 
 /** Longest block, in instructions. */
 export const MAX_BLOCK_INSNS = 128;
@@ -107,6 +108,10 @@ function endsQemuTb(enc: Encoding | undefined, fs: number): boolean {
   return TRANSFER.has(enc.name) || TRAPS.has(enc.name) || enc.name === 'fence.i' || enc.name.startsWith('csrr');
 }
 
+function enabledOnly(e: Encoding | undefined, isa: RvIsa): Encoding | undefined {
+  return e !== undefined && encodingEnabled(e, isa) ? e : undefined;
+}
+
 /**
  * Translate the block at the hart's PC for `mode`. Returns undefined after delivering an
  * instruction fetch fault when not even the first instruction can be fetched.
@@ -155,8 +160,13 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   };
   const big = (l: number, hh: number): bigint => (BigInt(hh >>> 0) << 32n) | BigInt(l >>> 0);
   const fs = (mode >> MODE_FS_SHIFT) & 3;
-  /** The encoding of a (32-bit or expanded) word; F/D words with a reserved static rm decode too (they raise when run). */
-  const decodeWord = (w: number): Encoding | undefined => (w === 0 ? undefined : decode(w, xlen) ?? (fs !== 0 ? decodeReservedRm(w, xlen) : undefined));
+  /**
+   * The encoding of a (32-bit or expanded) word; F/D words with a reserved static rm decode too
+   * (they raise when run). Encodings of extensions `-cpu` switched off do not decode.
+   */
+  const isa = h.isa;
+  const decodeAny = (w: number): Encoding | undefined => (w === 0 ? undefined : decode(w, xlen) ?? (fs !== 0 ? decodeReservedRm(w, xlen) : undefined));
+  const decodeWord = isDefaultIsa(isa) ? decodeAny : (w: number): Encoding | undefined => enabledOnly(decodeAny(w), isa);
   /**
    * How many instructions follow `wfi` in the translation block QEMU 7.2 would make: its helper
    * leaves with cpu_loop_exit after icount was charged for the whole block, so a wfi that does not

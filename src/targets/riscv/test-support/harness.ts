@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtMachine } from '../../../machines/riscv-virt.js';
 import type { Hart } from '../hart.js';
+import type { RvIsa } from '../isa.js';
 import { xregNumber } from '../regnames.js';
 import { assemble, type Xlen } from './asm.js';
 
@@ -64,6 +65,8 @@ export interface RunOptions {
   singleStep?: boolean;
   /** Leave out the default trap handler (mtvec stays 0). */
   noTrapHandler?: boolean;
+  /** The hart's extensions (`-cpu rv64,...`, see isa.ts); default QEMU 7.2's default CPU without H. */
+  isa?: RvIsa;
 }
 
 export interface RunResult {
@@ -193,6 +196,7 @@ export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {})
       icountShift: opts.icountShift ?? 0,
       maxInsns: opts.maxInsns ?? 1_000_000,
       singleStep: opts.singleStep,
+      ...(opts.isa !== undefined && { isa: opts.isa }),
       uartOut: (b) => { uart += String.fromCharCode(b); },
       semihostingOut: () => {},
     });
