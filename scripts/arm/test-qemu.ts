@@ -33,9 +33,7 @@ const GUEST_DIR = join(ROOT, 'guests', 'arm');
 const CLI = join(ROOT, 'dist', 'cli', 'arm.js');
 
 /** Guests tracehook cannot run yet, with the reason (src/targets/arm/STATUS.md). */
-const KNOWN_MISSING: Record<string, string> = {
-  'fpu.m4': 'FPv4-SP (Cortex-M4 floating point) is not implemented yet',
-};
+const KNOWN_MISSING: Record<string, string> = {};
 
 interface Out { exit: string; stdout: Buffer; stderr: Buffer; intLog: string; ms: number }
 

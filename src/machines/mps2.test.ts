@@ -66,7 +66,7 @@ const REFERENCE: { name: string; elf: string; board: Mps2BoardName; input?: stri
   { name: 'chain.m3', elf: 'chain.m3.elf', board: 'mps2-an385' },
   { name: 'uart-irq.m3', elf: 'uart-irq.m3.elf', board: 'mps2-an385' },
   { name: 'uart-rx.m3', elf: 'uart-rx.m3.elf', board: 'mps2-an385', input: 'uart-rx.input', hostTimedLog: true },
-  { name: 'fpu.m4', elf: 'fpu.m4.elf', board: 'mps2-an386', todo: 'FPv4-SP is not implemented yet (FP instructions are NOCP UsageFaults)' },
+  { name: 'fpu.m4', elf: 'fpu.m4.elf', board: 'mps2-an386' },
   { name: 'printf-semihost.m3', elf: 'printf-semihost.m3.elf', board: 'mps2-an385' },
   { name: 'printf-uart.m3', elf: 'printf-uart.m3.elf', board: 'mps2-an385' },
   { name: 'workload.m3', elf: 'workload.m3.elf', board: 'mps2-an385' },

@@ -160,6 +160,7 @@ export class Mps2Machine implements MachineAccess {
       semihosting: o.semihosting === true ? (cpu) => semihostingHook!(cpu) : undefined,
       symbolAt: (a) => this.symbolAt(a),
       cpuid: CPUIDS[this.cpuModel],
+      fpu: this.cpuModel === 'cortex-m4',
     });
     this.core = core;
     const cpu = core.cpu;

@@ -24,6 +24,7 @@ import type { PluginHost } from '../../plugin/host.js';
 import { ArmExc, Ccr, Cfsr, NoExceptionModel, type ArmExceptionModel } from './exception-model.js';
 import { defaultXn, MpuAccess, type ArmMpu } from './mpu.js';
 import type { Profile } from './encodings.js';
+import { vfpExec, type ArmFpu } from './fpu.js';
 
 /** Thrown (one shared instance) to unwind a block after a synchronous exception was delivered. */
 export const ARM_TRAP = { armTrap: true } as const;
@@ -87,6 +88,8 @@ export interface ArmCpuOptions {
   priorityBits?: number;
   /** The MPU (ARMv7-M PMSAv7), if the core has one. */
   mpu?: ArmMpu;
+  /** The FPv4-SP unit (Cortex-M4F); without it CP10/CP11 instructions are NOCP UsageFaults. */
+  fpu?: ArmFpu;
 }
 
 /** Special register numbers (SYSm) of MRS/MSR. */
@@ -134,6 +137,7 @@ export class ArmCpu implements EngineCpu {
   model: ArmExceptionModel;
   readonly fastRams: readonly ArmRam[];
   readonly mpu: ArmMpu | null;
+  readonly fpu: ArmFpu | null;
   private readonly basepriMask: number;
   /**
    * Set by the machine: the translated block at (pc, mode), if cached (not translating), for block
@@ -155,6 +159,7 @@ export class ArmCpu implements EngineCpu {
     const bits = o.priorityBits ?? 8;
     this.basepriMask = (0xff << (8 - bits)) & 0xff;
     this.mpu = o.mpu ?? null;
+    this.fpu = o.fpu ?? null;
     if (this.mpu !== null) this.mpu.onChange = () => { this.updateMpuMode(); this.exitReq = 1; };
   }
 
@@ -240,7 +245,7 @@ export class ArmCpu implements EngineCpu {
   /** Switch IPSR (and with it Thread/Handler mode and maybe the SP bank). */
   setIpsr(n: number): void { this.switchBanks(() => { this.ipsr = n & 0x1ff; }); }
   /** Write CONTROL (SPSEL moves SP between the banks). */
-  setControl(v: number): void { this.switchBanks(() => { this.control = v & (this.profile === 'v6m' ? 3 : 3); }); }
+  setControl(v: number): void { this.switchBanks(() => { this.control = v & (this.fpu !== null ? 7 : 3); }); }
 
   private switchBanks(change: () => void): void {
     const was = this.usesPsp;
@@ -404,6 +409,12 @@ export class ArmCpu implements EngineCpu {
     this.itstate = b.insnIt[k]!;
     void next; void itAfter;
     this.model.exception(this, { exc: ArmExc.HardFault, cfsr: 0, faultAddress: 0, pc: pc >>> 0, returnPc: pc >>> 0 });
+  }
+
+  /** A CP10/CP11 (floating-point) instruction `w` at k, address `pc`: NOCP without an FPU. */
+  vfp(k: number, w: number, pc: number): void {
+    if (this.fpu === null) this.undefined(k, true);
+    vfpExec(this, this.fpu!, k, w, pc);
   }
 
   /** SDIV/UDIV by zero at k: 0, or a DIVBYZERO UsageFault when CCR.DIV_0_TRP is set. */
@@ -586,6 +597,7 @@ export class ArmCpu implements EngineCpu {
         let c = (this.control & ~1) | (v & 1);
         if (v6) c = c & ~1; // ARMv6-M (Cortex-M0): no unprivileged Thread mode
         if (this.ipsr === 0) c = (c & ~2) | (v & 2);
+        if (this.fpu !== null) c = (c & ~4) | (v & 4); // CONTROL.FPCA
         this.setControl(c);
         break;
       }

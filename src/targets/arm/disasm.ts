@@ -4,6 +4,7 @@
  * `@ 0x...` comments for immediates as objdump adds them). Driven by the encoding table: the
  * operands come from the same fields the semantics use.
  */
+import { disasVfp } from './fpu.js';
 import { COND_NAMES, thumbExpandImm } from './alu.js';
 import { decode, type Fields, type Profile } from './encodings.js';
 
@@ -54,6 +55,7 @@ export function disassemble(word: number, size: 2 | 4, pc: number, it = 0, profi
   const S = f.S === 1 ? 's' : '';
   const m = (name: string, ops: string): string => (ops === '' ? name : `${name}\t${ops}`);
   const target = (off: number): string => hx((pc + 4 + off) >>> 0);
+  if (id === 'vfp') { const [mn, ops] = disasVfp(word >>> 0, cond); return m(mn, ops); }
   return text(id, f, { m, cond, s16, S, pc, target });
 }
 

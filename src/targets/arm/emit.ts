@@ -28,6 +28,8 @@ export interface ArmSite {
   readonly inIT: boolean;
   /** ITSTATE after the instruction (IT advanced, or set by IT). */
   readonly itAfter: number;
+  /** The instruction word (a halfword, or hw1 << 16 | hw2). */
+  readonly raw: number;
 }
 
 const hex = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));
@@ -576,6 +578,7 @@ export const SEMANTICS: Record<string, Emitter> = {
   isb: (s, g, c) => g.exit(c.k + 1, s.next, s.itAfter),
   udf_w: undefinedInsn,
   cop: (_s, _g, c) => `s.undefined(${c.k}, true);\n`,
+  vfp: (s, _g, c) => `s.vfp(${c.k}, ${s.raw >>> 0}, ${s.pc});\n`,
   // ---- data processing (register)
   lsl_rw: shiftReg(0, false), lsr_rw: shiftReg(1, false), asr_rw: shiftReg(2, false), ror_rw: shiftReg(3, false),
   sxth_w: extend('sxth', true), uxth_w: extend('uxth', true), sxtb_w: extend('sxtb', true), uxtb_w: extend('uxtb', true),

@@ -59,7 +59,7 @@ describe('encoding table', () => {
       [0xf85f0008, 32, 'ldr_lit_w'], [0xf8510022, 32, 'ldr_rw'], [0xe92d0ff0, 32, 'stmdb'], [0xe8bd0ff0, 32, 'ldm_w'],
       [0xf3ef8010, 32, 'mrs'], [0xf3808811, 32, 'msr'], [0xe8dff000, 32, 'tbb'], [0xe8510f00, 32, 'ldrex'],
       [0xf3c100c3, 32, 'ubfx'], [0xfbb1f0f2, 32, 'udiv'], [0xf3bf8f5f, 32, 'dmb'], [0xf7fffffe, 32, 'bl'], [0xf43faffe, 32, 'b_c32'],
-      [0xea4f04c8, 32, 'lsl_is'], [0xea5f0132, 32, 'rrx'], [0xee000a10, 32, 'cop'],
+      [0xea4f04c8, 32, 'lsl_is'], [0xea5f0132, 32, 'rrx'], [0xee000a10, 32, 'vfp'], [0xee110f10, 32, 'cop'],
     ];
     for (const [w, bits, id] of cases) assert.equal(decode(w, bits)?.e.id, id, `0x${w.toString(16)}`);
   });

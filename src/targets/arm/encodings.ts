@@ -325,7 +325,9 @@ const ROWS32: readonly Row[] = [
   ['smlald', '111110111 100 nnnn llll hhhh 110 X mmmm', 'e'],
   ['smlsld', '111110111 101 nnnn llll hhhh 110 X mmmm', 'e'],
   ['umaal', '111110111 110 nnnn llll hhhh 0110 mmmm', 'e'],
-  // coprocessor space: no coprocessors on the Cortex-M3 (UsageFault NOCP)
+  // CP10/CP11: FPv4-SP on a Cortex-M4 with its FPU (fpu.ts decodes the rest; NOCP without one)
+  ['vfp', '111 0 11 ---------- ---- 101- --------'],
+  // coprocessor space: no other coprocessors (UsageFault NOCP)
   ['cop', '111 - 11 ---------- ----------------'],
 ];
 

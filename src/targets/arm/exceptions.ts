@@ -20,6 +20,7 @@ import type { ArmCpu } from './cpu.js';
 import { ArmExc, Ccr, Cfsr, type ArmExceptionModel, type SyncException } from './exception-model.js';
 import { Discon } from '../../plugin/api.js';
 import type { Profile } from './encodings.js';
+import { Fpccr } from './fpu.js';
 
 /** HFSR bits. */
 export const Hfsr = { VECTTBL: 1 << 1, FORCED: 1 << 30, DEBUGEVT: 1 << 31 } as const;
@@ -331,7 +332,10 @@ export class ArmExceptions implements ArmExceptionModel {
     const frameptr0 = cpu.r[13]! >>> 0;
     const forceAlign = (this.ccr & Ccr.STKALIGN) !== 0 || this.v6m;
     const realign = forceAlign && (frameptr0 & 4) !== 0 ? 1 : 0;
-    const frameptr = ((frameptr0 - 0x20) & (forceAlign ? ~7 : ~3)) >>> 0;
+    // An FP context (CONTROL.FPCA) gets the extended frame: S0-S15, FPSCR and a reserved word.
+    const fpu = cpu.fpu;
+    const fp = fpu !== null && (cpu.control & 4) !== 0;
+    const frameptr = ((frameptr0 - (fp ? 0x68 : 0x20)) & (forceAlign ? ~7 : ~3)) >>> 0;
     const xpsr = (cpu.xpsr & ~(1 << 9)) | (realign << 9);
     const words = [cpu.r[0]!, cpu.r[1]!, cpu.r[2]!, cpu.r[3]!, cpu.r[12]!, cpu.r[14]!, returnAddress & ~1, xpsr];
     const bus = cpu.bus;
@@ -342,12 +346,30 @@ export class ArmExceptions implements ArmExceptionModel {
       bus.write(frameptr + 4 * i, 4, words[i]! >>> 0);
       if (bus.error !== 0) err = true;
     }
+    if (fp && !err) {
+      if ((fpu.fpccr & Fpccr.LSPEN) !== 0) {
+        // Lazy: the space is reserved, FPCAR points at it; the first FP instruction fills it.
+        const exec = this.executionPriority(cpu);
+        const rdy = (n: number): boolean => this.isEnabled(n) && this.groupPriority(n) < exec;
+        let st = Fpccr.LSPACT | (cpu.privileged ? 0 : Fpccr.USER) | (handler ? 0 : Fpccr.THREAD) | (exec > -1 ? Fpccr.HFRDY : 0);
+        if (rdy(ArmExc.MemManage)) st |= Fpccr.MMRDY;
+        if (rdy(ArmExc.BusFault)) st |= Fpccr.BFRDY;
+        fpu.fpccr = ((fpu.fpccr & ~0x17b) | st) >>> 0;
+        fpu.fpcar = (frameptr + 0x20) >>> 0;
+      } else {
+        for (let i = 0; i < 17 && !err; i++) {
+          bus.error = 0;
+          bus.write(frameptr + 0x20 + 4 * i, 4, i < 16 ? fpu.s[i]! : fpu.fpscr);
+          if (bus.error !== 0) err = true;
+        }
+      }
+    }
     cpu.r[13] = frameptr;
     if (err) {
       this.cfsr |= Cfsr.STKERR;
       if (this.log !== undefined) this.log('...BusFault with BFSR.STKERR\n');
     }
-    cpu.r[14] = handler ? 0xfffffff1 | 0 : onPsp ? 0xfffffffd | 0 : 0xfffffff9 | 0;
+    cpu.r[14] = (handler ? 0xfffffff1 : onPsp ? 0xfffffffd : 0xfffffff9) & ~(fp ? 0x10 : 0);
     return err;
   }
 
@@ -395,7 +417,8 @@ export class ArmExceptions implements ArmExceptionModel {
       if (n === ArmExc.HardFault) { if (this.executionPriority(cpu) <= -1) this.lock(cpu, 'Lockup: INVPC on exception return at HardFault priority'); this.hfsr |= Hfsr.FORCED; }
       this.enter(cpu, n, cpu.pcLo, Discon.Exception, cpu.pcLo);
     };
-    if (((excReturn >>> 4) & 0xffffff) !== 0xffffff || this.active[returning] === 0) { invpc(); return; }
+    const fpFrame = (excReturn & 0x10) === 0;
+    if ((excReturn >>> 5) !== 0x7ffffff || (fpFrame && cpu.fpu === null) || this.active[returning] === 0) { invpc(); return; }
     let toThread: boolean, usePsp: boolean;
     switch (mode) {
       case 0x1: toThread = false; usePsp = false; if (nested === 1) { invpc(); return; } break;
@@ -428,7 +451,7 @@ export class ArmExceptions implements ArmExceptionModel {
         return;
       }
     }
-    this.popStack(cpu, toThread, usePsp);
+    this.popStack(cpu, toThread, usePsp, fpFrame);
     if (this.log !== undefined) this.log('...successful exception return\n');
     this.priorityChanged(cpu);
     if (toThread && (this.scr & 2) !== 0 && this.activeCount() === 0) {
@@ -441,7 +464,7 @@ export class ArmExceptions implements ArmExceptionModel {
   private returnedPriority(cpu: ArmCpu): number { return this.executionPriority(cpu); }
 
   /** PopStack: restore the frame from SP_main or SP_process, switch mode and stack. */
-  popStack(cpu: ArmCpu, toThread: boolean, usePsp: boolean): void {
+  popStack(cpu: ArmCpu, toThread: boolean, usePsp: boolean, fpFrame = false): void {
     // Select the stack before reading the frame: CONTROL.SPSEL and IPSR decide the bank.
     const frameptr = (toThread && usePsp ? cpu.psp : cpu.msp) >>> 0;
     const bus = cpu.bus;
@@ -449,9 +472,23 @@ export class ArmExceptions implements ArmExceptionModel {
     for (let i = 0; i < 8; i++) { bus.error = 0; w.push(bus.read(frameptr + 4 * i, 4) | 0); if (bus.error !== 0) this.cfsr |= Cfsr.UNSTKERR; }
     const psr = w[7]! >>> 0;
     const forceAlign = (this.ccr & Ccr.STKALIGN) !== 0 || this.v6m;
-    const sp = (frameptr + 0x20 + (forceAlign && ((psr >>> 9) & 1) !== 0 ? 4 : 0)) | 0;
+    const fpu = cpu.fpu;
+    if (fpFrame && fpu !== null) {
+      if ((fpu.fpccr & Fpccr.LSPACT) !== 0) fpu.fpccr = (fpu.fpccr & ~Fpccr.LSPACT) >>> 0; // never saved: nothing to restore
+      else {
+        for (let i = 0; i < 17; i++) {
+          bus.error = 0;
+          const v = bus.read(frameptr + 0x20 + 4 * i, 4) >>> 0;
+          if (bus.error !== 0) this.cfsr |= Cfsr.UNSTKERR;
+          if (i < 16) fpu.s[i] = v; else fpu.fpscr = v & 0xf7c0009f;
+        }
+      }
+    }
+    const sp = (frameptr + (fpFrame ? 0x68 : 0x20) + (forceAlign && ((psr >>> 9) & 1) !== 0 ? 4 : 0)) | 0;
     if (toThread && usePsp) cpu.psp = sp; else cpu.msp = sp;
-    cpu.setControl(toThread ? (usePsp ? cpu.control | 2 : cpu.control & ~2) : cpu.control & ~2);
+    let control = toThread ? (usePsp ? cpu.control | 2 : cpu.control & ~2) : cpu.control & ~2;
+    if (fpu !== null) control = fpFrame ? control | 4 : control & ~4; // CONTROL.FPCA = NOT EXC_RETURN[4]
+    cpu.setControl(control);
     cpu.xpsr = toThread ? psr & ~0x1ff : psr;
     if (!toThread && cpu.ipsr === 0) cpu.setIpsr(psr & 0x1ff);
     cpu.r[0] = w[0]!; cpu.r[1] = w[1]!; cpu.r[2] = w[2]!; cpu.r[3] = w[3]!; cpu.r[12] = w[4]!; cpu.r[14] = w[5]!;

@@ -3,6 +3,7 @@
  * System Control Space that holds them with SysTick and the SCB: {@link Scs} is the one MMIO
  * region a machine maps at 0xE000E000 (4 KiB).
  */
+import { MVFR0, MVFR1, type ArmFpu } from './fpu.js';
 import type { MmioHandler } from '../../core/bus.js';
 import type { ArmCpu } from './cpu.js';
 import type { ArmExceptions } from './exceptions.js';
@@ -70,10 +71,22 @@ export class Nvic {
 /** The System Control Space: ICTR, SysTick, NVIC, SCB, STIR. Offsets from 0xE000E000. */
 export class Scs implements MmioHandler {
   constructor(private readonly ex: ArmExceptions, private readonly cpu: ArmCpu, readonly nvic: Nvic, readonly scb: Scb, readonly systick: SysTick,
-    readonly mpu: ArmMpu | null = null) {}
+    readonly mpu: ArmMpu | null = null, readonly fpu: ArmFpu | null = null) {}
 
   read(off: number, size: number): number {
     if (off === 0x004) return ((this.ex.count - 16 + 31) >> 5) - 1; // ICTR
+    if (this.fpu !== null) {
+      const f = this.fpu;
+      switch (off) {
+        case 0xd88: return f.cpacr;
+        case 0xf34: return f.fpccr;
+        case 0xf38: return f.fpcar;
+        case 0xf3c: return f.fpdscr;
+        case 0xf40: return MVFR0;
+        case 0xf44: return MVFR1;
+        default: break;
+      }
+    }
     if (off >= 0x010 && off < 0x020) return this.systick.read(off - 0x10, size);
     if (off >= 0x100 && off < 0x500) return this.nvic.read(off - 0x100, size);
     if (off >= 0xd00 && off < 0xd90) return this.scb.read(off - 0xd00, size);
@@ -82,7 +95,12 @@ export class Scs implements MmioHandler {
   }
 
   write(off: number, size: number, value: number): void {
-    if (off >= 0x010 && off < 0x020) this.systick.write(off - 0x10, size, value);
+    const f = this.fpu;
+    if (f !== null && off === 0xd88) f.cpacr = value & 0x00f00000;
+    else if (f !== null && off === 0xf34) f.fpccr = ((f.fpccr & ~0xc000017b) | (value & 0xc000017b)) >>> 0;
+    else if (f !== null && off === 0xf38) f.fpcar = value & ~7;
+    else if (f !== null && off === 0xf3c) f.fpdscr = value & 0x07c00000;
+    else if (off >= 0x010 && off < 0x020) this.systick.write(off - 0x10, size, value);
     else if (off >= 0x100 && off < 0x500) this.nvic.write(off - 0x100, size, value);
     else if (off >= 0xd00 && off < 0xd90) this.scb.write(off - 0xd00, size, value);
     else if (off >= 0xd90 && off < 0xdbc && this.mpu !== null) this.mpu.write(off - 0xd90, value);

@@ -24,6 +24,7 @@ import { CPUID, Scb } from './scb.js';
 import { SysTick } from './systick.js';
 import { translate, type ArmBlock } from './translate.js';
 import { ArmMpu } from './mpu.js';
+import { ArmFpu } from './fpu.js';
 
 export interface ArmCoreOptions {
   bus: Bus;
@@ -46,6 +47,8 @@ export interface ArmCoreOptions {
   symbolAt?: (a: bigint) => string | undefined;
   /** CPUID value (default: QEMU's for the profile's core). */
   cpuid?: number;
+  /** An FPv4-SP unit (Cortex-M4F; `v7em` only). */
+  fpu?: boolean;
 }
 
 export interface ArmCore {
@@ -64,12 +67,13 @@ export interface ArmCore {
 export function buildArmCore(o: ArmCoreOptions): ArmCore {
   const profile = o.profile ?? 'v7m';
   const exceptions = new ArmExceptions({ irqs: o.irqs ?? 32, profile, log: o.intLog, semihosting: o.semihosting });
-  const mpu = profile === 'v7m' ? new ArmMpu() : null;
-  const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams, mpu: mpu ?? undefined });
+  const mpu = profile !== 'v6m' ? new ArmMpu() : null;
+  const fpu = o.fpu === true && profile === 'v7em' ? new ArmFpu() : null;
+  const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams, mpu: mpu ?? undefined, fpu: fpu ?? undefined });
   const scb = new Scb(exceptions, cpu, o.cpuid ?? (profile === 'v6m' ? CPUID['cortex-m0'] : CPUID['cortex-m3']));
   const nvic = new Nvic(exceptions, cpu);
   const systick = new SysTick(exceptions, cpu, o.clock, { cpuHz: o.cpuHz, refHz: o.refHz });
-  o.bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exceptions, cpu, nvic, scb, systick, mpu));
+  o.bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exceptions, cpu, nvic, scb, systick, mpu, fpu));
   const symbolAt = o.symbolAt ?? (() => undefined);
   const engine = new Engine<ArmCpu, ArmBlock>({
     translate: (c, mode) => translate(c, { host: o.host, symbolAt }, mode),
@@ -82,6 +86,6 @@ export function buildArmCore(o: ArmCoreOptions): ArmCore {
   cpu.chaining = true;
   return {
     cpu, exceptions, scb, nvic, systick, mpu, engine,
-    reset: () => { engine.cache.flush(); mpu?.reset(); exceptions.resetCpu(cpu); cpu.updateMpuMode(); },
+    reset: () => { engine.cache.flush(); mpu?.reset(); fpu?.reset(); exceptions.resetCpu(cpu); cpu.updateMpuMode(); },
   };
 }
