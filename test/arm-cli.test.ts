@@ -72,6 +72,16 @@ describe('tracehook-arm', () => {
     assert.equal(r.stdout, expected('hello.m3.stdout'));
   });
 
+  it('-d in_asm,cpu: blocks with objdump-style disassembly and the register dump', () => {
+    const log = join(tmp, 'asm.log');
+    const r = run([...AN385, '-kernel', guest('hello.m3.elf'), '-semihosting', '-d', 'in_asm,cpu', '-D', log, '-max-insns', '50']);
+    assert.match(r.stderr, /-max-insns/);
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /^----------------\nIN: Reset_Handler\n0x000000c0:  /m);
+    assert.match(text, /^R00=00000000 R01=00000000 R02=00000000 R03=00000000$/m);
+    assert.match(text, /^XPSR=[0-9a-f]{8} [-NZCV]{4} A priv-thread$/m);
+  });
+
   it('-M help lists both boards', () => {
     const r = run(['-M', 'help']);
     assert.equal(r.code, 0);

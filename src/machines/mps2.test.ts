@@ -88,6 +88,18 @@ describe('guests/arm on mps2, identical to QEMU 7.2 (expected/)', () => {
   }
 });
 
+describe('the Cortex-M3 guests on mps2-an386 (Cortex-M4 with FPU and MPU): the same as on mps2-an385', () => {
+  for (const name of ['svc.m3', 'rtos.m3', 'timer.m3', 'faults.m3', 'hardfault.m3', 'chain.m3', 'uart-irq.m3']) {
+    it(name, async () => {
+      const r = await runGuest(`${name}.elf`, 'mps2-an386');
+      assertDiscons(r);
+      assert.equal(r.exit, 0);
+      assert.equal(r.stdout.toString('latin1'), expected(`${name}.stdout`).toString('latin1'));
+      assert.equal(r.intLog, expected(`${name}.int.log`).toString('utf8'));
+    });
+  }
+});
+
 describe('ARMv6-M builds on tracehook\'s Cortex-M0 (-cpu cortex-m0)', () => {
   for (const name of ['rtos.m0', 'workload.m0', 'crc-loop.m0']) {
     it(`${name}: the same outputs and -d int log as QEMU's Cortex-M3 run`, async () => {
