@@ -17,6 +17,7 @@ import { PluginHost } from '../plugin/host.js';
 import discons from '../plugins/discons.js';
 import { Mps2Machine, mps2Cpu, type Mps2Cpu } from './mps2.js';
 import type { Mps2BoardName } from './mps2-map.js';
+import { assemble } from '../targets/arm/test-support/asm.js';
 
 const GUESTS = fileURLToPath(new URL('../../guests/arm/', import.meta.url));
 const expected = (f: string): Buffer => readFileSync(join(GUESTS, 'expected', f));
@@ -24,13 +25,13 @@ const summary = JSON.parse(readFileSync(join(GUESTS, 'expected', 'summary.json')
 
 interface Run { exit: number; uart: Buffer; stdout: Buffer; stderr: Buffer; intLog: string; report: string; machine: Mps2Machine }
 
-async function runGuest(elf: string, board: Mps2BoardName, o: { cpu?: Mps2Cpu; input?: string; maxInsns?: number } = {}): Promise<Run> {
+async function runGuest(elf: string, board: Mps2BoardName, o: { cpu?: Mps2Cpu; input?: string; maxInsns?: number; singleStep?: boolean } = {}): Promise<Run> {
   const uart: number[] = [], stdout: number[] = [], stderr: number[] = [];
   let intLog = '', report = '';
   const host = new PluginHost();
   host.out = (t) => { report += t; };
   const machine = new Mps2Machine({
-    board, cpu: o.cpu, kernel: join(GUESTS, elf), semihosting: true, icountShift: 0, maxInsns: o.maxInsns ?? 400_000_000,
+    board, cpu: o.cpu, kernel: join(GUESTS, elf), semihosting: true, icountShift: 0, maxInsns: o.maxInsns ?? 400_000_000, singleStep: o.singleStep ?? false,
     uartOut: (b) => { uart.push(b); stdout.push(b); },
     semihostingOut: (b) => { stderr.push(...b); },
     semihostingTtyOut: (s, b) => { (s === 'stdout' ? stdout : stderr).push(...b); },
@@ -84,6 +85,18 @@ describe('guests/arm on mps2, identical to QEMU 7.2 (expected/)', () => {
       assert.equal(r.stdout.toString('latin1'), expected(`${g.name}.stdout`).toString('latin1'), 'stdout');
       assert.equal(r.stderr.toString('latin1'), expected(`${g.name}.stderr`).toString('latin1'), 'stderr');
       if (!g.hostTimedLog) assert.equal(r.intLog, expected(`${g.name}.int.log`).toString('utf8'), '-d int');
+    });
+  }
+});
+
+describe('-singlestep (one instruction per block) gives the same -d int log', () => {
+  for (const [name, board] of [['timer.m3', 'mps2-an385'], ['chain.m3', 'mps2-an385'], ['fpu.m4', 'mps2-an386']] as const) {
+    it(name, async () => {
+      const r = await runGuest(`${name}.elf`, board, { singleStep: true });
+      assertDiscons(r);
+      assert.equal(r.exit, 0);
+      assert.equal(r.stdout.toString('latin1'), expected(`${name}.stdout`).toString('latin1'));
+      assert.equal(r.intLog, expected(`${name}.int.log`).toString('utf8'));
     });
   }
 });
@@ -156,6 +169,38 @@ describe('mps2 machine', () => {
     assert.equal(await machine.run(), 0);
     assert.equal(out.split('hello from ARMv7-M').length - 1, 2, 'the program ran twice');
     assert.equal(intLog.split('Loaded reset SP 0x20400000 PC 0xc1 from vector table').length - 1, 2);
+  });
+  it('semihosting from unprivileged Thread mode is refused as in QEMU 7.2: the BKPT is a HardFault', async () => {
+    const { bytes } = assemble(`
+      .word 0x20008000
+      .word reset + 1
+      .fill 1, 4, 0
+      .word hardfault + 1
+    reset:
+      movs r0, #1
+      msr CONTROL, r0        @ unprivileged
+      isb
+      movs r0, #4            @ SYS_WRITE0
+      adr r1, msg
+      bkpt 0xab
+      b .
+    hardfault:
+      movs r0, #0x18         @ SYS_EXIT from the (privileged) handler
+      ldr r1, =0x20026
+      bkpt 0xab
+      .align 2
+    msg:
+      .asciz "not printed\\n"
+    `, { base: 0, fixtures: fileURLToPath(new URL('./fixtures/mps2.json', import.meta.url)) });
+    let err = '', intLog = '';
+    const m = new Mps2Machine({
+      board: 'mps2-an385', kernelImage: { bytes, name: 'unpriv.bin' }, semihosting: true,
+      uartOut: () => {}, semihostingOut: (b) => { err += Buffer.from(b).toString(); }, intLog: (l) => { intLog += l; },
+    });
+    assert.equal(await m.run(), 0);
+    assert.equal(err, '');
+    assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
+    assert.doesNotMatch(intLog, /semihosting call 0x4/);
   });
   it('one-line errors: not an ARM ELF, no -kernel, -m other than 16M', () => {
     const o = { board: 'mps2-an385' as const, uartOut: () => {}, semihostingOut: () => {} };
