@@ -202,6 +202,20 @@ describe('mps2 machine', () => {
     assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
     assert.doesNotMatch(intLog, /semihosting call 0x4/);
   });
+  it('bit-band windows: word n of 0x22000000 / 0x42000000 is bit n%8 of byte n/8 at 0x20000000 / 0x40000000', () => {
+    const m = new Mps2Machine({ board: 'mps2-an385', kernel: join(GUESTS, 'hello.m3.elf'), uartOut: () => {}, semihostingOut: () => {} });
+    const bus = m.bus;
+    bus.write(0x20000100, 4, 0x00000005);
+    assert.equal(bus.read(0x22000000 + 0x100 * 32 + 0 * 4, 4), 1);
+    assert.equal(bus.read(0x22000000 + 0x100 * 32 + 1 * 4, 4), 0);
+    assert.equal(bus.read(0x22000000 + 0x100 * 32 + 2 * 4, 1), 1);
+    bus.write(0x22000000 + 0x101 * 32 + 7 * 4, 4, 1);   // bit 7 of byte 0x20000101
+    bus.write(0x22000000 + 0x100 * 32 + 0 * 4, 4, 0);   // clear bit 0
+    assert.equal(bus.read(0x20000100, 4), 0x00008004);
+    // the peripheral window reaches the devices: UART0 CTRL (0x40004008) bit 0 = TX enable
+    bus.write(0x42000000 + 0x4008 * 32, 4, 1);
+    assert.equal(bus.read(0x40004008, 4), 1);
+  });
   it('one-line errors: not an ARM ELF, no -kernel, -m other than 16M', () => {
     const o = { board: 'mps2-an385' as const, uartOut: () => {}, semihostingOut: () => {} };
     assert.throws(() => new Mps2Machine({ ...o, kernel: fileURLToPath(new URL('../../guests/riscv/demo.rv64.elf', import.meta.url)) }),

@@ -25,7 +25,7 @@
  * UNDEFINED, CPUID 0x410cc200, no MPU), so ARMv6-M programs can be run on an ARMv6-M core;
  * QEMU has no M0 board with this map (its only Cortex-M0 machine is microbit).
  */
-import { Bus, type RamRegion } from '../core/bus.js';
+import { Bus, type MmioHandler, type RamRegion } from '../core/bus.js';
 import { VirtualClock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
 import { EM, loadImage, parseImage, placeImage, type LoadedImage } from '../core/loader/index.js';
@@ -38,7 +38,7 @@ import { buildArmCore, type ArmCore } from '../targets/arm/system.js';
 import { ArmExc } from '../targets/arm/exception-model.js';
 import { CPUID } from '../targets/arm/scb.js';
 import type { Profile } from '../targets/arm/encodings.js';
-import { mps2Map, type Mps2BoardName, type Mps2Map } from './mps2-map.js';
+import { MPS2_CPU_REGIONS, mps2Map, type Mps2BoardName, type Mps2Map } from './mps2-map.js';
 import { createMps2Devices, mapMps2Ram, type Mps2Devices } from './mps2-map-devices.js';
 
 export type Mps2Cpu = 'cortex-m3' | 'cortex-m4' | 'cortex-m0';
@@ -136,6 +136,8 @@ export class Mps2Machine implements MachineAccess {
     this.clock = new VirtualClock(o.icountShift ?? 0);
     this.host = o.host ?? new PluginHost();
     this.rams = mapMps2Ram(this.bus, this.map);
+    // The Cortex-M3/M4 bit-band alias windows (QEMU's armv7m with enable-bitband, as mps2 sets it).
+    for (const r of MPS2_CPU_REGIONS) if (r.name === 'bitband') this.bus.addMmio(`bitband@${r.base.toString(16)}`, r.base, r.size, bitband(this.bus, r.aliasOf));
     // Devices first (their lines resolve the core lazily), then the core with its SCS.
     let core: ArmCore | undefined;
     this.devices = createMps2Devices({
@@ -346,4 +348,24 @@ export class Mps2Machine implements MachineAccess {
   }
 
   describe(): string { return `${this.map.board} (${this.cpuModel})`; }
+}
+
+/**
+ * A bit-band alias window (ARMv7-M B3.3.2) onto the 1 MiB at `base`, as QEMU 7.2's bitband_read/
+ * bitband_write: word n of the window is bit (n % 8) of byte base + n / 8; an access of size s
+ * reads (and for a write, writes back) the s aligned bytes holding that bit. A bus error of the
+ * underlying access is the access's error.
+ */
+function bitband(bus: Bus, base: number): MmioHandler {
+  const at = (off: number, size: number): number => ((base + ((off & 0x1ffffff) >>> 5)) & -size) >>> 0;
+  const bitpos = (off: number, size: number): number => (off >>> 2) & (size * 8 - 1);
+  return {
+    read: (off, size) => (bus.read(at(off, size), size) >>> bitpos(off, size)) & 1,
+    write: (off, size, value) => {
+      const a = at(off, size), b = bitpos(off, size);
+      const v = bus.read(a, size);
+      if (bus.error !== 0) return;
+      bus.write(a, size, (value & 1) !== 0 ? (v | (1 << b)) >>> 0 : (v & ~(1 << b)) >>> 0);
+    },
+  };
 }
