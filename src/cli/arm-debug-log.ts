@@ -22,7 +22,7 @@ export function armDebugLogPlugin(items: ReadonlySet<string>, out: (s: string) =
         const flags = [...'NZCV'].map((c, i) => ((xpsr >>> (31 - i)) & 1 ? c : '-')).join('');
         const handler = (xpsr & 0x1ff) !== 0;
         const priv = handler || (control & 1) === 0 ? 'priv' : 'unpriv';
-        s += `XPSR=${hex(xpsr >>> 0, 8)} ${flags} A ${handler ? 'handler' : `${priv}-thread`}\n`;
+        s += `XPSR=${hex(xpsr >>> 0, 8)} ${flags} ${(xpsr >>> 24) & 1 ? 'T' : 'A'} ${handler ? 'handler' : `${priv}-thread`}\n`;
         return s;
       };
       api.onTranslate((tb) => {

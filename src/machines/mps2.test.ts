@@ -216,6 +216,17 @@ describe('mps2 machine', () => {
     bus.write(0x42000000 + 0x4008 * 32, 4, 1);
     assert.equal(bus.read(0x40004008, 4), 1);
   });
+  it('plugins see the FP registers (s0..s31, fpscr) on the Cortex-M4 only', () => {
+    const o = { kernel: join(GUESTS, 'hello.m3.elf'), uartOut: () => {}, semihostingOut: () => {} };
+    const m4 = new Mps2Machine({ board: 'mps2-an386', ...o });
+    assert.ok(m4.registers(0).some((r) => r.name === 's31' && r.feature === 'fpu'));
+    m4.writeRegister(0, 's3', 0x3fc00000n);
+    assert.equal(m4.readRegister(0, 's3'), 0x3fc00000n);
+    assert.equal(m4.core.fpu?.s[3], 0x3fc00000);
+    const m3 = new Mps2Machine({ board: 'mps2-an385', ...o });
+    assert.ok(!m3.registers(0).some((r) => r.name === 's0'));
+    assert.throws(() => m3.readRegister(0, 's0'), /no register 's0'/);
+  });
   it('one-line errors: not an ARM ELF, no -kernel, -m other than 16M', () => {
     const o = { board: 'mps2-an385' as const, uartOut: () => {}, semihostingOut: () => {} };
     assert.throws(() => new Mps2Machine({ ...o, kernel: fileURLToPath(new URL('../../guests/riscv/demo.rv64.elf', import.meta.url)) }),

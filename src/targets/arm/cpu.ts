@@ -263,7 +263,10 @@ export class ArmCpu implements EngineCpu {
 
   /** Registers as the plugin API lists them. */
   registerDescs(): readonly RegisterDesc[] {
-    return ARM_REGISTER_NAMES.map((name) => ({ name, size: 4, feature: 'cpu' }));
+    const core = ARM_REGISTER_NAMES.map((name) => ({ name, size: 4, feature: 'cpu' }));
+    if (this.fpu === null) return core;
+    const fp = Array.from({ length: 32 }, (_, i) => ({ name: `s${i}`, size: 4, feature: 'fpu' }));
+    return [...core, ...fp, { name: 'fpscr', size: 4, feature: 'fpu' }];
   }
 
   readRegister(name: string): bigint {
@@ -274,6 +277,11 @@ export class ArmCpu implements EngineCpu {
   private readRegisterNumber(n: string): number {
     const m = /^r(\d+)$/.exec(n);
     if (m && Number(m[1]) <= 12) return this.r[Number(m[1])]!;
+    if (this.fpu !== null) {
+      const sm = /^s(\d+)$/.exec(n);
+      if (sm && Number(sm[1]) < 32) return this.fpu.s[Number(sm[1])]!;
+      if (n === 'fpscr') return this.fpu.fpscr;
+    }
     switch (n) {
       case 'sp': case 'r13': return this.r[13]!;
       case 'lr': case 'r14': return this.r[14]!;
@@ -294,6 +302,11 @@ export class ArmCpu implements EngineCpu {
     const v = Number(BigInt.asUintN(32, value)) | 0;
     const m = /^r(\d+)$/.exec(n);
     if (m && Number(m[1]) <= 12) { this.r[Number(m[1])] = v; return; }
+    if (this.fpu !== null) {
+      const sm = /^s(\d+)$/.exec(n);
+      if (sm && Number(sm[1]) < 32) { this.fpu.s[Number(sm[1])] = v >>> 0; return; }
+      if (n === 'fpscr') { this.fpu.fpscr = v & 0xf7c0009f; return; }
+    }
     switch (n) {
       case 'sp': case 'r13': this.r[13] = v; return;
       case 'lr': case 'r14': this.r[14] = v; return;

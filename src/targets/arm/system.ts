@@ -59,6 +59,8 @@ export interface ArmCore {
   readonly systick: SysTick;
   /** The MPU (ARMv7-M only). */
   readonly mpu: ArmMpu | null;
+  /** The FPv4-SP unit (`fpu: true` on ARMv7E-M). */
+  readonly fpu: ArmFpu | null;
   readonly engine: Engine<ArmCpu, ArmBlock>;
   /** Power-on / system reset: exception state cleared, SP and PC from the vector table. */
   reset(): void;
@@ -85,7 +87,7 @@ export function buildArmCore(o: ArmCoreOptions): ArmCore {
   cpu.findBlock = (pc, mode) => engine.cache.lookup(pc, 0, mode);
   cpu.chaining = true;
   return {
-    cpu, exceptions, scb, nvic, systick, mpu, engine,
+    cpu, exceptions, scb, nvic, systick, mpu, fpu, engine,
     reset: () => { engine.cache.flush(); mpu?.reset(); fpu?.reset(); exceptions.resetCpu(cpu); cpu.updateMpuMode(); },
   };
 }
