@@ -77,7 +77,7 @@ describe('tracehook-arm', () => {
     const r = run([...AN385, '-kernel', guest('hello.m3.elf'), '-semihosting', '-d', 'in_asm,cpu', '-D', log, '-max-insns', '50']);
     assert.match(r.stderr, /-max-insns/);
     const text = readFileSync(log, 'utf8');
-    assert.match(text, /^----------------\nIN: Reset_Handler\n0x000000c0:  /m);
+    assert.match(text, /^----------------\nIN: Reset_Handler\n0x000000c0:  4812       ldr      r0, \[pc, #72\]\n/m);
     assert.match(text, /^R00=00000000 R01=00000000 R02=00000000 R03=00000000$/m);
     assert.match(text, /^XPSR=41000000 -Z-- T priv-thread$/m);
   });

@@ -30,7 +30,12 @@ export function armDebugLogPlugin(items: ReadonlySet<string>, out: (s: string) =
           let s = `----------------\nIN: ${tb.insns[0]?.symbol ?? api.symbolAt(tb.vaddr) ?? ''}\n`;
           for (const i of tb.insns) {
             const raw = i.size === 4 ? `${hex(i.opcode >>> 16, 4)} ${hex(i.opcode & 0xffff, 4)}` : hex(i.opcode, 4);
-            s += `0x${hex(i.vaddr, 8)}:  ${raw.padEnd(10, ' ')} ${i.disas}\n`;
+            // QEMU 7.2's layout (raw halfwords, mnemonic in 8 columns); the text is objdump's
+            // syntax without its `@ ...` comments (QEMU prints capstone's).
+            const sp = i.disas.indexOf(' ');
+            const mn = sp < 0 ? i.disas : i.disas.slice(0, sp);
+            const ops = sp < 0 ? '' : i.disas.slice(sp + 1).split('\t@')[0]!;
+            s += `0x${hex(i.vaddr, 8)}:  ${raw.padEnd(10, ' ')} ${`${mn.padEnd(8, ' ')} ${ops}`.trimEnd()}\n`;
           }
           out(s + '\n');
         }
