@@ -17,6 +17,8 @@
  *   0x20000000 and semihosting): stderr, exit and -d int log are compared.
  * - guests in KNOWN_MISSING are skipped with the reason (a feature tracehook does not have yet).
  *
+ * The timer-driven guests in SHIFT3_GUESTS are compared a second time with `-icount shift=3`.
+ *
  *     npm run build && node --import tsx scripts/arm/test-qemu.ts [--only NAME,...] [--keep DIR]
  *
  * Prints one line per guest (`ok`, `FAIL` with what differs, `skip` and why); exits 1 if any failed.
@@ -34,6 +36,9 @@ const CLI = join(ROOT, 'dist', 'cli', 'arm.js');
 
 /** Guests tracehook cannot run yet, with the reason (src/targets/arm/STATUS.md). */
 const KNOWN_MISSING: Record<string, string> = {};
+
+/** Also compared with `-icount shift=3,sleep=off`. */
+const SHIFT3_GUESTS = ['timer.m3', 'rtos.m3', 'uart-irq.m3', 'fpu.m4'];
 
 interface Out { exit: string; stdout: Buffer; stderr: Buffer; intLog: string; ms: number }
 
@@ -68,14 +73,14 @@ function firstDiff(a: Buffer | string, b: Buffer | string): string {
   return `at byte ${i}: tracehook ${show(x)} vs QEMU ${show(y)}`;
 }
 
-async function check(g: ArmGuest, work: string): Promise<string[]> {
+async function check(g: ArmGuest, work: string, shift = 0): Promise<string[]> {
   const elf = join(GUEST_DIR, g.elf);
-  const common = ['-nographic', '-kernel', elf, '-icount', 'shift=0,sleep=off', '-d', 'int', '-semihosting'];
+  const common = ['-nographic', '-kernel', elf, '-icount', `shift=${shift},sleep=off`, '-d', 'int', '-semihosting'];
   const input = g.input !== undefined ? join(GUEST_DIR, g.input) : undefined;
   const thMachine = g.machine === 'microbit' ? ['-M', 'mps2-an385', '-cpu', 'cortex-m0'] : ['-M', g.machine];
   const [q, t] = await Promise.all([
-    runTo('qemu-system-arm', ['-M', g.machine, ...common], join(work, g.name, 'qemu'), input, g.timeoutMs * 2),
-    runTo(process.execPath, [CLI, ...thMachine, ...common], join(work, g.name, 'tracehook'), input, g.timeoutMs * 2),
+    runTo('qemu-system-arm', ['-M', g.machine, ...common], join(work, `${g.name}.${shift}`, 'qemu'), input, g.timeoutMs * 2),
+    runTo(process.execPath, [CLI, ...thMachine, ...common], join(work, `${g.name}.${shift}`, 'tracehook'), input, g.timeoutMs * 2),
   ]);
   const problems: string[] = [];
   if (q.exit !== `exit ${g.exit}`) problems.push(`QEMU ended with ${q.exit}, expected exit ${g.exit}`);
@@ -110,6 +115,15 @@ async function main(): Promise<number> {
         const note = g.machine === 'microbit' ? ' (tracehook on mps2-an385 -cpu cortex-m0)' : g.hostTimedLog ? ' (-d int log host-timed: not compared)' : '';
         process.stdout.write(`ok   arm ${g.name}: exit, stdout, stderr${g.hostTimedLog ? '' : ', -d int'} identical${note}\n`);
       }
+    }
+    // Timer-driven guests again at another icount shift (2^3 ns per instruction: SysTick and the
+    // CMSDK timers then tick every 5 instructions instead of 40).
+    for (const name of SHIFT3_GUESTS) {
+      const g = ARM_GUESTS.find((x) => x.name === name);
+      if (g === undefined || (only && !only.includes(g.name))) continue;
+      const problems = await check(g, work, 3);
+      if (problems.length) { failed++; process.stdout.write(`FAIL arm ${g.name} (shift=3): ${problems.join('; ')}\n`); }
+      else { passed++; process.stdout.write(`ok   arm ${g.name} (-icount shift=3): exit, stdout, stderr, -d int identical\n`); }
     }
   } finally {
     if (keep === undefined) rmSync(work, { recursive: true, force: true });
