@@ -45,6 +45,8 @@
  *   --uboot-only    only the U-Boot boot to the prompt
  *   --no-avr        skip the AVR workload (tracehook vs avr8js vs QEMU: scripts/bench-avr.ts)
  *   --avr-only      only the AVR workload
+ *   --no-arm        skip the ARM M-profile workloads (vs QEMU and rp2040js: scripts/bench-arm.ts)
+ *   --arm-only      only the ARM M-profile workloads
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,6 +54,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { armBench } from './bench-arm.js';
 import { avrBench } from './bench-avr.js';
 import { describeLocation, summarizeProfile, type CpuProfile } from './bench-lib/cpuprofile.js';
 import { fmtMips, fmtRatio, fmtSecs, median, renderTable } from './bench-lib/table.js';
@@ -142,6 +145,8 @@ function parseOptions() {
         'uboot-only': { type: 'boolean', default: false },
         'no-avr': { type: 'boolean', default: false },
         'avr-only': { type: 'boolean', default: false },
+        'no-arm': { type: 'boolean', default: false },
+        'arm-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: false,
@@ -175,10 +180,11 @@ function parseOptions() {
     warmup: !v.quick,
     arches: ARCHES.filter((a) => v.arch === undefined || a.arch === v.arch),
     profileArch: (v.arch ?? 'rv64') as Arch,
-    bench: !v['profile-only'] && !v['uboot-only'] && !v['avr-only'],
-    uboot: !v['no-uboot'] && !v['profile-only'] && !v['avr-only'],
-    avr: !v['no-avr'] && !v['profile-only'] && !v['uboot-only'],
-    profile: (v.profile || v['profile-only']) && !v['uboot-only'] && !v['avr-only'],
+    bench: !v['profile-only'] && !v['uboot-only'] && !v['avr-only'] && !v['arm-only'],
+    uboot: !v['no-uboot'] && !v['profile-only'] && !v['avr-only'] && !v['arm-only'],
+    avr: !v['no-avr'] && !v['profile-only'] && !v['uboot-only'] && !v['arm-only'],
+    arm: !v['no-arm'] && !v['profile-only'] && !v['uboot-only'] && !v['avr-only'],
+    profile: (v.profile || v['profile-only']) && !v['uboot-only'] && !v['avr-only'] && !v['arm-only'],
     profileIntervalUs: posInt('profile-interval', v['profile-interval'], 100),
     timeoutMs: posInt('timeout', v.timeout, 300) * 1000,
   };
@@ -729,6 +735,7 @@ async function main(): Promise<number> {
   if (opts.bench) ok = benchmark(opts) && ok;
   if (opts.uboot) ok = (await ubootBench(opts)) && ok;
   if (opts.avr) ok = (await avrBench({ root: ROOT, runs: opts.runs, warmup: opts.warmup, timeoutMs: opts.timeoutMs })) && ok;
+  if (opts.arm) ok = (await armBench({ root: ROOT, runs: opts.runs, warmup: opts.warmup, timeoutMs: opts.timeoutMs })) && ok;
   if (opts.profile) ok = profile(opts.profileArch, opts.profileIntervalUs, opts.timeoutMs) && ok;
   return ok ? 0 : 1;
 }

@@ -16,11 +16,14 @@
  * 125 MHz simulation clock, alarms checked), which is how an rp2040js user runs code. Prints
  * instructions, cycles, seconds and MIPS for each run (best of R, default 3).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RP2040 } from 'rp2040js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// The checkout: two levels up from this file, or the working directory when this file was bundled
+// elsewhere (npm run bench bundles it into a temporary .mjs and runs it from the checkout).
+const HERE = resolve(import.meta.dirname, '../..');
+const ROOT = existsSync(join(HERE, 'guests/arm')) ? HERE : process.cwd();
 const BIN = join(ROOT, 'guests/arm/crc-loop.m0.bin');
 const SRAM = 0x20000000;
 const STOP = 0x20001000;
