@@ -14,7 +14,7 @@ import { diffKey, signature, type FieldDiff } from './output.js';
 import { probeTracehook, qemuCpuFor, type Features } from './probe.js';
 import { buildProgram } from './program.js';
 import { caseSource, describeDiffs, describeOut, disassembleCase, initialRegs } from './report.js';
-import { qemuCommand, ROOT, tracehookCommand, type EmuConfig } from './run.js';
+import { cpuArg, cpuSwitches, qemuCommand, ROOT, tracehookCommand, type EmuConfig } from './run.js';
 
 /** Newest modification time (ms) of the files under `dir` matching `re`. */
 function newest(dir: string, re: RegExp): number {
@@ -100,6 +100,9 @@ const USAGE = `usage: node --import tsx scripts/fuzz-diff.ts [options]
   --timeout S       per emulator run (default 10)
   --out DIR         where to write reproducers (default: a directory under ${tmpdir()})
   --qemu-cpu CPU    QEMU -cpu (default: probed from tracehook's misa and extensions)
+  --cpu CPU         the same -cpu switches on both sides, e.g. rv64,zba=false,c=false (the model is
+                    replaced per XLEN; QEMU also gets h=off). Instructions of switched-off
+                    extensions are still generated: both sides must find them illegal
   --quiet           no progress lines`;
 
 interface Options {
@@ -164,6 +167,11 @@ function parseArgs(argv: string[]): Options {
       case '--timeout': o.timeout = num(v(), a); break;
       case '--out': o.out = v(); break;
       case '--qemu-cpu': o.qemuCpu = v(); break;
+      case '--cpu': {
+        const c = v() ?? '';
+        cpuSwitches.props = c.split(',').slice(1).join(',');
+        break;
+      }
       case '--quiet': o.quiet = true; break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);
@@ -233,7 +241,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const xlen of o.xlens) {
     const f = await probeTracehook(xlen, Math.max(cfg.timeoutMs, 20_000));
     feats.set(xlen, f);
-    cfg.qemuCpu[xlen] = o.qemuCpu ?? qemuCpuFor(xlen, f);
+    cfg.qemuCpu[xlen] = o.qemuCpu ?? cpuArg(xlen, true) ?? qemuCpuFor(xlen, f);
     let groups: Group[];
     try {
       groups = selectGroups(o.groups);
@@ -262,7 +270,8 @@ export async function main(argv: string[]): Promise<number> {
       specs.push({ xlen, seed, index: Math.floor(i / o.xlens.length) });
     }
   }
-  const flags = new Set<string>([...(o.csrQuirks ? ['qemu-quirks'] : []), ...o.avoid.map((a) => 'avoid:' + a)]);
+  const flags = new Set<string>([...(o.csrQuirks ? ['qemu-quirks'] : []), ...o.avoid.map((a) => 'avoid:' + a),
+    ...(/(^|,)c=(off|false|no)(,|$)/.test(cpuSwitches.props) ? ['no-rvc'] : [])]);
   if (o.only !== undefined) {
     specs.length = 0;
     for (const seed of o.seeds) for (const xlen of o.xlens) specs.push({ xlen, seed, index: o.only });

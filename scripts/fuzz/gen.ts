@@ -320,10 +320,14 @@ export function generateCase(o: GenOptions): Case {
   const weights = active.map((g) => [g.weight * (0.2 + rng.float() * 1.6), g] as const);
   const items: Item[] = [];
   let n = 0;
+  // `--cpu ...,c=off`: no compressed instructions (an output holding any is drawn again)
+  const noRvc = o.flags?.has('no-rvc') === true;
   while (n < o.len) {
     const g = rng.weighted(weights);
     const out = g.gen(ctx);
-    for (const s of Array.isArray(out) ? out : [out]) {
+    const outs = Array.isArray(out) ? out : [out];
+    if (noRvc && outs.some((s) => s.size % 4 !== 0 || s.asm.some((l) => /^\s*c\./.test(l)))) continue;
+    for (const s of outs) {
       items.push({ ...s, idx: items.length, group: g.name });
       n += s.ninsn;
     }

@@ -34,10 +34,21 @@ process.on('exit', () => {
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** `--cpu`: extension switches given to both emulators (`PROP=VALUE,...` after the model), or '' for the defaults. */
+export const cpuSwitches = { props: '' };
+
+/** `-cpu` for `xlen` with the `--cpu` switches (QEMU: always without H, which tracehook lacks). */
+export function cpuArg(xlen: Xlen, forQemu: boolean): string | undefined {
+  const p = cpuSwitches.props;
+  if (p === '') return undefined;
+  return `rv${xlen},${forQemu && !/(^|,)h=/.test(p) ? 'h=off,' : ''}${p}`;
+}
+
 export function tracehookCommand(xlen: Xlen, bin: string): { cmd: string; args: string[] } {
+  const cpu = cpuArg(xlen, false);
   return {
     cmd: process.execPath,
-    args: [join(ROOT, 'dist', 'cli', `riscv${xlen}.js`), '-M', 'virt', '-bios', 'none', '-nographic', '-kernel', bin, '-icount', 'shift=0,sleep=off'],
+    args: [join(ROOT, 'dist', 'cli', `riscv${xlen}.js`), '-M', 'virt', ...(cpu !== undefined ? ['-cpu', cpu] : []), '-bios', 'none', '-nographic', '-kernel', bin, '-icount', 'shift=0,sleep=off'],
   };
 }
 

@@ -45,6 +45,12 @@ export interface InsnSite {
   readonly size: number;
   /** wfi only: the instructions after it in QEMU 7.2's translation block (translate.ts). */
   readonly tbTail?: number;
+  /**
+   * With C off: where QEMU 7.2's translation block holding this instruction starts (its cpu_pc,
+   * which gen_exception_inst_addr_mis stores as the bad address of a misaligned jal or branch).
+   */
+  readonly qemuTbLo?: number;
+  readonly qemuTbHi?: number;
 }
 
 const hexs = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + v.toString(16));
@@ -52,6 +58,8 @@ const hexs = (v: number): string => (v < 0 ? '-0x' + (-v).toString(16) : '0x' + 
 export class Gen {
   /** Set when a branch back to the block's own start was emitted as `continue L`. */
   usedLoop = false;
+  /** C is off (IALIGN=32): jumps and taken branches to a target with bit 1 set raise misaligned fetch. */
+  ialign32 = false;
   constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null,
     /** RAM offsets [start, end) that generated code may access directly (PMP allows all of it). */
     readonly fastRange: readonly [number, number] | null,
@@ -180,10 +188,21 @@ const call32 = (name: keyof typeof alu) => (a: string, b: string, c: EmitContext
 
 // ---- control transfer --------------------------------------------------------------------------
 
+/**
+ * IALIGN=32 (C off): a jal or taken branch to a target with bit 1 set raises
+ * instruction-address-misaligned at the instruction, with QEMU 7.2's bad address: the start of its
+ * translation block (gen_exception_inst_addr_mis stores cpu_pc, not the target), rd unwritten.
+ */
+const misalignedStatic = (s: InsnSite, c: EmitContext): string =>
+  `s.misalignedFetch(${c.k}, ${s.qemuTbLo ?? s.pcLo}, ${s.qemuTbHi ?? s.pcHi});\n`;
+
 function branch(cond: (g: Gen, a: number, b: number) => string): Emitter {
   return (s, g, c) => {
     const [tl, th] = g.pcPlus(s, f.immB(s.w));
     const [nl, nh] = g.pcPlus(s, s.size);
+    if (g.ialign32 && (tl & 2) !== 0) {
+      return `if (${cond(g, f.rs1(s.w), f.rs2(s.w))}) { ${misalignedStatic(s, c)}}\n` + g.exit(c.k + 1, nl, nh);
+    }
     return `if (${cond(g, f.rs1(s.w), f.rs2(s.w))}) { ${g.exit(c.k + 1, tl, th)}}\n` + g.exit(c.k + 1, nl, nh);
   };
 }
@@ -357,15 +376,19 @@ export const SEMANTICS: Record<string, Emitter> = {
   jal: (s, g, c) => {
     const [tl, th] = g.pcPlus(s, f.immJ(s.w));
     const [nl, nh] = g.pcPlus(s, s.size);
+    if (g.ialign32 && (tl & 2) !== 0) return misalignedStatic(s, c);
     return g.set(f.rd(s.w), String(nl), String(nh)) + g.exit(c.k + 1, tl, th);
   },
   jalr: (s, g, c) => {
     const rd = f.rd(s.w), rs1 = f.rs1(s.w), imm = f.immI(s.w);
     const [nl, nh] = g.pcPlus(s, s.size);
+    // IALIGN=32 (C off): a target with bit 1 set raises before rd is written; the bad address is the target (QEMU 7.2).
     if (g.xlen === 32) {
-      return `const t = (${g.lo(rs1)} + ${hexs(imm)}) & -2;\n` + g.set(rd, String(nl), '0') + `s.pcLo = t; s.icount += ${c.k + 1}; return;\n`;
+      const mis = g.ialign32 ? `if ((t & 2) !== 0) s.misalignedFetch(${c.k}, t, 0);\n` : '';
+      return `const t = (${g.lo(rs1)} + ${hexs(imm)}) & -2;\n` + mis + g.set(rd, String(nl), '0') + `s.pcLo = t; s.icount += ${c.k + 1}; return;\n`;
     }
-    return effAddr(g, rs1, imm) + g.set(rd, String(nl), String(nh)) + `s.pcLo = al & -2; s.pcHi = ah; s.icount += ${c.k + 1}; return;\n`;
+    const mis = g.ialign32 ? `if ((al & 2) !== 0) s.misalignedFetch(${c.k}, al & -2, ah);\n` : '';
+    return effAddr(g, rs1, imm) + mis + g.set(rd, String(nl), String(nh)) + `s.pcLo = al & -2; s.pcHi = ah; s.icount += ${c.k + 1}; return;\n`;
   },
   beq: branch(eq),
   bne: branch((g, a, b) => `!(${eq(g, a, b)})`),

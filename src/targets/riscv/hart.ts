@@ -48,6 +48,9 @@ const SENVCFG_MASK = 0xf1n;
 /** Last implemented hpm counter (QEMU 7.2: 16 of them, 3..18). */
 const HPM_LAST = 18;
 
+/** Exception causes whose xtval is QEMU 7.2's env->badaddr. */
+const BADADDR_CAUSES = new Set<number>([Exc.InsnMisaligned, Exc.InsnAccess, Exc.LoadMisaligned, Exc.LoadAccess, Exc.StoreMisaligned, Exc.StoreAccess, Exc.InsnPage, Exc.LoadPage, Exc.StorePage]);
+
 /** Interrupt priority order (privileged spec 3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_ORDER = [Irq.MEI, Irq.MSI, Irq.MTI, Irq.SEI, Irq.SSI, Irq.STI];
 
@@ -126,6 +129,12 @@ export class Hart {
   readonly hpmEvent: bigint[] = new Array<bigint>(32).fill(0n);
   /** Sstc supervisor timer compare. */
   stimecmp = 0n;
+  /**
+   * QEMU 7.2's env->badaddr: the bad address of the last fault that had one (xtval of misaligned,
+   * access-fault and page-fault causes). A misaligned mret/sret without C reports it again, stale;
+   * a reset keeps it (QEMU does not clear it).
+   */
+  badaddr = 0n;
   private readonly stimer: ClockEvent = { deadline: Infinity, fire: () => this.setStip(true) };
   private readonly timebaseHz: number;
   instretOffset = 0n;
@@ -282,6 +291,7 @@ export class Hart {
    */
   trap(cause: number, async: boolean, tval: bigint, epc: bigint): void {
     const fromPriv = this.priv;
+    if (!async && BADADDR_CAUSES.has(cause)) this.badaddr = tval;
     const deleg = fromPriv <= PRV_S && (async ? ((this.mideleg >> cause) & 1) !== 0 : ((this.medeleg >> BigInt(cause)) & 1n) !== 0n);
     const causeVal = async ? (1n << BigInt(this.xlen - 1)) | BigInt(cause) : BigInt(cause);
     let vec: bigint;
@@ -342,6 +352,15 @@ export class Hart {
     throw GUEST_TRAP;
   }
 
+  /**
+   * Instruction-address-misaligned at `k` (C off: a jump or taken branch to a target with bit 1
+   * set). `lo/hi` is QEMU 7.2's bad address (translate.ts, emit.ts).
+   */
+  misalignedFetch(k: number, lo: number, hi: number): never {
+    const tval = this.xlen === 32 ? BigInt(lo >>> 0) : (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    return this.raise(k, Exc.InsnMisaligned, tval);
+  }
+
   /** Illegal instruction at `k`: QEMU puts the instruction bits in xtval. */
   illegal(k: number): never {
     const w = this.curBlock!.insnWord[k]! >>> 0;
@@ -387,6 +406,8 @@ export class Hart {
 
   mret(k: number): void {
     if (this.priv < PRV_M) this.illegal(k);
+    // QEMU 7.2 helper_mret: without C, mepc[1:0] != 0 raises misaligned fetch with the stale bad address.
+    if (!this.isa.c && (this.mepc & 3n) !== 0n) this.raise(k, Exc.InsnMisaligned, this.badaddr);
     let st = this.mstatus;
     const mpp = Number((st & MPP_MASK) >> MPP_SHIFT);
     // QEMU 7.2 (target/riscv/op_helper.c helper_mret): returning below M while no PMP entry is
@@ -406,7 +427,10 @@ export class Hart {
   }
 
   sret(k: number): void {
-    if (this.priv < PRV_S || (this.priv === PRV_S && (this.mstatus & TSR) !== 0n)) this.illegal(k);
+    // QEMU 7.2 helper_sret: privilege, then (without C) sepc[1:0], then TSR.
+    if (this.priv < PRV_S) this.illegal(k);
+    if (!this.isa.c && (this.sepc & 3n) !== 0n) this.raise(k, Exc.InsnMisaligned, this.badaddr);
+    if (this.priv === PRV_S && (this.mstatus & TSR) !== 0n) this.illegal(k);
     this.icount += k + 1;
     let st = this.mstatus;
     const spp = (st & SPP) !== 0n ? PRV_S : PRV_U;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ISA, encodingEnabled, isaString, misaValue, parseCpuSpec, CpuSpecError, type RvIsa } from './isa.js';
 import { decode, ENCODINGS, type Encoding, type Ext } from './encodings.js';
+import { expandCompressed } from './compressed.js';
 import { runProgram } from './test-support/harness.js';
 import { qemuLegality } from './test-support/qemu-legality.js';
 import { VirtMachine } from '../../machines/riscv-virt.js';
@@ -81,10 +82,12 @@ test('ISA string and misa follow the switches (values QEMU 7.2 prints and reads)
   assert.equal(isaString(64, parse('rv64,Zicsr=false,f=false,d=false')), 'rv64imac_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc');
   assert.equal(isaString(64, parse('rv64,zba=false,zbb=false,zbc=false,zbs=false')), 'rv64imafdc_zicsr_zifencei_zihintpause_sstc');
   assert.equal(isaString(64, parse('rv64,m=false,zmmul=true')), 'rv64iafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc');
-  assert.equal(isaString(32, parse('rv32,m=false,a=false,f=false,d=false,Zicsr=false,Zifencei=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false,sstc=false', 32)), 'rv32ic');
+  assert.equal(isaString(32, parse('rv32,m=false,a=false,f=false,d=false,c=false,Zicsr=false,Zifencei=false,Zihintpause=false,zba=false,zbb=false,zbc=false,zbs=false,sstc=false', 32)), 'rv32i');
+  assert.equal(isaString(64, parse('rv64,c=false')), 'rv64imafd_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc');
   // misa as read with csrr under QEMU 7.2.
   assert.equal(misaValue(64, DEFAULT_ISA), 0x800000000014112dn);
   assert.equal(misaValue(64, parse('rv64,f=false,d=false')), 0x8000000000141105n);
+  assert.equal(misaValue(32, parse('rv32,c=false', 32)), 0x40141129n);
 });
 
 /** Extensions each case switches off, with the QEMU -cpu flags. */
@@ -167,6 +170,39 @@ for (const c of CASES) {
       assert.equal(qemuLegality(c.xlen, probes, `h=false,${c.flags}`, c.defines), 'I'.repeat(words.length), 'QEMU');
       assert.equal(qemuLegality(c.xlen, probes, 'h=false', c.defines), '.'.repeat(words.length), 'QEMU, default CPU');
     }
+  });
+}
+
+for (const xlen of [64, 32] as const) {
+  test(`rv${xlen} c=false: compressed halfwords illegal on tracehook${LIVE ? ' and QEMU 7.2' : ''} (xtval = the halfword)`, async () => {
+    const isa = parse(`rv${xlen},h=false,c=false`, xlen);
+    const words: number[] = [];
+    for (let h = 1; h < 0x10000; h += 97) if ((h & 3) !== 3 && expandCompressed(h, xlen) !== 0) words.push(h);
+    assert.ok(words.length > 400);
+    const r = await runProgram(xlen, `
+      la t0, handler
+      csrw mtvec, t0
+      li s1, 0
+      ${words.map((w) => `.half 0x${w.toString(16)}\n      .half 0x0001`).join('\n      ')}
+      exit
+      .align 2
+    handler:
+      csrr t0, mcause
+      li t1, 2
+      bne t0, t1, 1f
+      csrr t0, mtval
+      csrr t1, mepc
+      lhu t2, 0(t1)
+      bne t0, t2, 1f
+      addi s1, s1, 1
+    1:
+      csrr t0, mepc
+      addi t0, t0, 4
+      csrw mepc, t0
+      mret
+    `, { isa });
+    assert.equal(Number(r.x('s1')), words.length);
+    if (LIVE) assert.equal(qemuLegality(xlen, words.map((w) => [2, w] as const), `h=false,c=false`), 'I'.repeat(words.length));
   });
 }
 

@@ -101,7 +101,7 @@ const VALUE_PROPS = new Set(['elen', 'marchid', 'mimpid', 'mvendorid', 'pmu-num'
 /** Switches tracehook models. `h` is accepted as off only (tracehook has no H, whatever the default). */
 const MODELLED = new Set(['m', 'a', 'f', 'd', 'Zicsr', 'Zifencei', 'Zihintpause', 'zba', 'zbb', 'zbc', 'zbs', 'sstc', 'zmmul', 'g']);
 /** `c=off` (IALIGN=32) is modelled. */
-const C_SUPPORTED = false;
+const C_SUPPORTED = true;
 
 export interface CpuSpec {
   isa: RvIsa;

@@ -44,6 +44,9 @@ const TRAPS = new Set(['ecall', 'ebreak']);
 class RvInsn implements GenInsn, InsnSite {
   /** For a wfi: the instructions after it that QEMU 7.2's translation block would hold (see {@link qemuTbTail}). */
   tbTail = 0;
+  /** C off: start of QEMU 7.2's translation block holding this instruction (see emit.ts InsnSite). */
+  qemuTbLo?: number;
+  qemuTbHi?: number;
   constructor(readonly name: string, readonly w: number, readonly raw: number, readonly pcLo: number, readonly pcHi: number,
     readonly size: number, private readonly xlen: 32 | 64, private readonly gen: Gen,
     /** mstatus.FS in the block's translation mode. */
@@ -123,6 +126,10 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const dataMmu = ((mode >> MODE_DATA_MMU_SHIFT) & 1) !== 0;
   const dataPriv = (mode >> 2) & 3;
   const gen = new Gen(xlen, env.ram, ((mode >> 4) & 1) !== 0 ? h.pmp.fastRange(dataPriv) : null, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
+  const rvc = h.isa.c;
+  gen.ialign32 = !rvc;
+  /** C off: where QEMU's block holding the next instruction starts (a CSR read ends QEMU's block, not ours). */
+  let qemuTbLo = h.pcLo, qemuTbHi = xlen === 32 ? 0 : h.pcHi;
   const insns: RvInsn[] = [];
   const pages: number[] = [];
   const extents: [number, number][] = [];
@@ -180,7 +187,7 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
       const h0 = fetch16(vlo | 0, vhi | 0);
       if (h0 < 0) break;
       let w = h0, size = 2;
-      if ((h0 & 3) !== 3) w = expandCompressed(h0, xlen);
+      if ((h0 & 3) !== 3) w = rvc ? expandCompressed(h0, xlen) : 0;
       else {
         if ((vlo & 0xfff) === 0xffe) break; // would cross the page: QEMU ends the block before it
         const h1 = fetch16((vlo + 2) | 0, vhi | 0);
@@ -204,8 +211,9 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     }
     let w: number, raw: number, size: number;
     if ((h0 & 3) !== 3) {
+      // Without C a compressed halfword is illegal (QEMU 7.2 decode_opc; xtval holds the halfword).
       size = 2; raw = h0;
-      w = expandCompressed(h0, xlen);
+      w = rvc ? expandCompressed(h0, xlen) : 0;
     } else {
       // Do not start a 4-byte instruction that straddles into another page unless it is first.
       if (!first && (lo & 0xfff) === 0xffe) break;
@@ -221,7 +229,12 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
     }
     const enc = decodeWord(w);
     const name = enc?.name ?? 'illegal';
-    insns.push(new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen, fs));
+    const insn = new RvInsn(name, w | 0, raw | 0, lo | 0, hi | 0, size, xlen, gen, fs);
+    insns.push(insn);
+    if (!rvc) {
+      insn.qemuTbLo = qemuTbLo; insn.qemuTbHi = qemuTbHi;
+      if (name.startsWith('csrr')) { const nx = lo + size; qemuTbLo = nx | 0; qemuTbHi = xlen === 32 ? 0 : nx >= 4294967296 ? (hi + 1) | 0 : hi | 0; }
+    }
     const next = lo + size;
     if (next >= 4294967296) { lo = next - 4294967296; hi = (hi + 1) >>> 0; if (xlen === 32) hi = 0; } else lo = next;
     if (enc === undefined || ENDS_BLOCK.has(name) || csrWrites(name, w)) break;
