@@ -19,6 +19,10 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
       return 0;
     }
     if (o.machine !== 'virt') throw new UserError(`-M ${o.machine}: unsupported machine type (use -M help)`);
+    if (o.cpu === 'help') {
+      process.stdout.write((await import('../targets/riscv/isa.js')).cpuHelp(arch === 'riscv64' ? 64 : 32));
+      return 0;
+    }
     const isa = o.cpu !== undefined ? await checkCpu(o.cpu, arch, (w) => r.stderr.text(`${prog}: ${w}\n`)) : undefined;
     r.openLog(o.logFile);
     const items = new Set(o.debug);

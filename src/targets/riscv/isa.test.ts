@@ -122,8 +122,23 @@ function sample(xlen: 32 | 64, exts: readonly Ext[]): number[] {
   return out;
 }
 
-/** Run the words on tracehook with `isa`: how many raised illegal instruction at the word itself. */
-async function tracehookIllegal(xlen: 32 | 64, words: readonly number[], isa: RvIsa): Promise<number> {
+/** Compressed halfwords (every 61st of the space) whose expansion belongs to `exts` (c.fld, c.fsdsp, c.flw, ...). */
+function sample16(xlen: 32 | 64, exts: readonly Ext[]): number[] {
+  const out: number[] = [];
+  for (let h = 0; h < 0x10000; h += 61) {
+    if ((h & 3) === 3) continue;
+    const w = expandCompressed(h, xlen);
+    const e = w === 0 ? undefined : decode(w, xlen);
+    if (e !== undefined && exts.includes(e.ext)) out.push(h);
+  }
+  return out;
+}
+
+/**
+ * Run the words (4-byte, or 2-byte each followed by a c.nop) on tracehook with `isa`: how many
+ * raised illegal instruction at the word itself.
+ */
+async function tracehookIllegal(xlen: 32 | 64, words: readonly number[], isa: RvIsa, half = false): Promise<number> {
   const r = await runProgram(xlen, `
     la t0, handler
     csrw mtvec, t0
@@ -133,7 +148,7 @@ async function tracehookIllegal(xlen: 32 | 64, words: readonly number[], isa: Rv
     li a0, 0x80a00000
     li a3, 0
   probes:
-    ${words.map((w) => `.word 0x${w.toString(16)}`).join('\n    ')}
+    ${words.map((w) => (half ? `.half 0x${w.toString(16)}\n    .half 0x0001` : `.word 0x${w.toString(16)}`)).join('\n    ')}
     exit
     .align 2
   handler:
@@ -142,7 +157,7 @@ async function tracehookIllegal(xlen: 32 | 64, words: readonly number[], isa: Rv
     bne t0, t1, 1f
     csrr t0, mtval
     csrr t1, mepc
-    lwu t2, 0(t1)
+    ${half ? 'lhu' : 'lwu'} t2, 0(t1)
     bne t0, t2, 1f
     addi s1, s1, 1
   1:
@@ -169,6 +184,12 @@ for (const c of CASES) {
       const probes = words.map((w) => [4, w] as const);
       assert.equal(qemuLegality(c.xlen, probes, `h=false,${c.flags}`, c.defines), 'I'.repeat(words.length), 'QEMU');
       assert.equal(qemuLegality(c.xlen, probes, 'h=false', c.defines), '.'.repeat(words.length), 'QEMU, default CPU');
+    }
+    // The compressed forms (c.fld, c.fsdsp, c.flw, ...) go with their extension.
+    const halves = sample16(c.xlen, c.off);
+    if (halves.length > 0) {
+      assert.equal(await tracehookIllegal(c.xlen, halves, isa, true), halves.length, 'every compressed sample illegal on tracehook');
+      if (LIVE) assert.equal(qemuLegality(c.xlen, halves.map((w) => [2, w] as const), `h=false,${c.flags}`, c.defines), 'I'.repeat(halves.length), 'QEMU (compressed)');
     }
   });
 }

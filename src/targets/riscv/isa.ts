@@ -103,6 +103,12 @@ const MODELLED = new Set(['m', 'a', 'f', 'd', 'Zicsr', 'Zifencei', 'Zihintpause'
 /** `c=off` (IALIGN=32) is modelled. */
 const C_SUPPORTED = true;
 
+/** `-cpu help`: the model and the switches tracehook models. */
+export function cpuHelp(xlen: 32 | 64): string {
+  return `rv${xlen}   QEMU 7.2's default rv${xlen} CPU without H (also: any, max)\n` +
+    `  switches (QEMU's property names, =on|off): m a f d c Zicsr Zifencei Zihintpause zba zbb zbc zbs sstc zmmul g; h=off\n`;
+}
+
 export interface CpuSpec {
   isa: RvIsa;
   /** QEMU's warnings (`g=on` with part of G off), one line each. */
