@@ -66,6 +66,44 @@ describe('FPv4-SP arithmetic', () => {
   });
 });
 
+describe('found by scripts/arm/fp-diff.ts against QEMU 7.2', () => {
+  /** Run one FP instruction (a .inst.w word) on s0, s1, s2 = a, b, c with FPSCR cleared: [s2, FPSCR]. */
+  async function fp(word: number, a: number, b: number, c: number): Promise<[number, number]> {
+    const r = await runArm(`
+      .inst.w 0xee000a10    @ vmov s0, r0
+      .inst.w 0xee001a90    @ vmov s1, r1
+      .inst.w 0xee012a10    @ vmov s2, r2
+      .inst.w 0x${word.toString(16)}
+      .inst.w 0xee113a10    @ vmov r3, s2
+      .inst.w 0xeef14a10    @ vmrs r4, fpscr
+      exit`, { fixtures, profile: 'v7em', fpu: true, setup: (cpu) => { cpu.r[0] = a | 0; cpu.r[1] = b | 0; cpu.r[2] = c | 0; } });
+    return [r.u(3), r.u(4)];
+  }
+  it('VNMUL, VMLS and VFMS negate NaNs too (FPNeg flips the sign bit of a NaN)', async () => {
+    assert.deepEqual(await fp(0xee201a60, 0x00000000, 0x7faf4bfb, 0), [0xffef4bfb, Fpscr.IOC]); // vnmul
+    assert.deepEqual(await fp(0xee001a60, 0x7f875d83, 0x7f9b8320, 0x3b66dca8), [0xffc75d83, Fpscr.IOC]); // vmls
+    assert.deepEqual(await fp(0xeea01a60, 0xff8426fd, 0x3c9370ed, 0x7e715134), [0x7fc426fd, Fpscr.IOC]); // vfms
+  });
+  it('inf / 0 is inf without DZC; x / inf is an exact zero (no IXC)', () => {
+    const u = new ArmFpu();
+    assert.equal(u.div(0xff800000, 0x80000000), 0x7f800000);
+    assert.equal(u.fpscr, 0);
+    assert.equal(u.div(0xc03992ff, 0x7f800000), 0x80000000);
+    assert.equal(u.fpscr, 0);
+  });
+  it('VFMA overflowing keeps the sign of the exact result; 0 * inf with a signalling NaN addend gives the quieted addend', () => {
+    const u = new ArmFpu();
+    assert.equal(u.fma(0xa0b9afd1, 0xe4df5892, 0xe778262b), 0x7f800000);
+    assert.equal(u.fpscr, Fpscr.OFC | Fpscr.IXC);
+    u.fpscr = 0;
+    assert.equal(u.fma(0x7f97a76b, 0x00000000, 0x7f800000), 0x7fd7a76b);
+    assert.equal(u.fpscr, Fpscr.IOC);
+    u.fpscr = 0;
+    assert.equal(u.fma(0x7fc00001, 0x00000000, 0x7f800000), 0x7fc00000, 'a quiet NaN addend: default NaN');
+    assert.equal(u.fpscr, Fpscr.IOC);
+  });
+});
+
 describe('FPv4-SP decoding', () => {
   it('disassembles as arm-none-eabi-objdump (fpu.m4.elf)', () => {
     const cases: [number, string][] = [

@@ -104,6 +104,12 @@ export class ArmFpu {
     return this.round(s, err === 0 || !Number.isFinite(s));
   }
 
+  /** a - b (NaN operands are not negated: FPSub). */
+  sub(a: number, b: number): number {
+    const n = this.nanResult(a, b); if (n >= 0) return n;
+    return this.add(a, (b ^ 0x80000000) >>> 0);
+  }
+
   mul(a: number, b: number): number {
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
@@ -115,11 +121,10 @@ export class ArmFpu {
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if ((x === 0 && y === 0) || (!Number.isFinite(x) && !Number.isFinite(y))) return this.invalid();
+    if (x === 0 || !Number.isFinite(x) || !Number.isFinite(y)) return toBits(x / y); // exact: 0 or inf
     if (y === 0) { this.flag(Fpscr.DZC); return toBits(x / y); }
-    const q = x / y;
-    if (!Number.isFinite(q) || q === 0) return this.round(q, !Number.isFinite(x) || x === 0);
-    const r = Math.fround(q);
-    return this.round(q, r * y === x && r === q);
+    const q = x / y; // finite, nonzero in binary64 for any two finite nonzero singles
+    return this.round(q, Math.fround(q) * y === x);
   }
 
   sqrt(a: number): number {
@@ -133,19 +138,22 @@ export class ArmFpu {
 
   /** Fused d + n*m with one rounding. */
   fma(d: number, n: number, m: number): number {
+    // FPMulAdd: NaNs first (addend, then the operands); 0 * inf is invalid, also with a quiet NaN addend.
     const nn = this.nanResult(d, n, m);
     const x = toF(n), y = toF(m), z = toF(d);
-    if ((x === 0 && !Number.isFinite(y) && !Number.isNaN(y)) || (y === 0 && !Number.isFinite(x) && !Number.isNaN(x))) {
-      this.flag(Fpscr.IOC); return DEFAULT_NAN;
+    const zeroInf = (x === 0 && !Number.isFinite(y) && !Number.isNaN(y)) || (y === 0 && !Number.isFinite(x) && !Number.isNaN(x));
+    if (nn >= 0) {
+      if (zeroInf && isNaNBits(d) && !isSNaN(d)) return this.invalid();
+      return nn;
     }
-    if (nn >= 0) return nn;
+    if (zeroInf) return this.invalid();
     const p = x * y; // exact
     if (!Number.isFinite(p) && !Number.isFinite(z) && p !== z) return this.invalid();
     const s = z + p;
     if (s === 0 && p === 0 && z === 0) return toBits(s);
     const bb = s - z, err = (z - (s - bb)) + (p - bb);
     let r = Math.fround(s);
-    if (err !== 0 && r !== s && Number.isFinite(s)) {
+    if (err !== 0 && r !== s && Number.isFinite(r)) {
       // s is rounded; if it sits exactly halfway between two singles, the sign of err decides.
       const other = Math.fround(2 * s - r);
       if (2 * s - r === other && other !== r) r = (err > 0) === (other > r) ? other : r;
@@ -254,19 +262,20 @@ export function vfpExec(cpu: ArmCpu, fpu: ArmFpu, k: number, w: number, pc: numb
     }
     case 'vmla': case 'vmls': case 'vnmla': case 'vnmls': {
       // not fused: product rounded, then the sum
+      // (FPNeg flips the sign of NaNs too, as QEMU 7.2)
       let p = fpu.mul(s[n]!, s[m]!);
-      if (kind === 'vmls' || kind === 'vnmla') p = isNaNBits(p) ? p : (p ^ 0x80000000) >>> 0;
-      const acc = kind === 'vnmla' || kind === 'vnmls' ? (isNaNBits(s[d]!) ? s[d]! : (s[d]! ^ 0x80000000) >>> 0) : s[d]!;
+      if (kind === 'vmls' || kind === 'vnmla') p = (p ^ 0x80000000) >>> 0;
+      const acc = kind === 'vnmla' || kind === 'vnmls' ? (s[d]! ^ 0x80000000) >>> 0 : s[d]!;
       s[d] = fpu.add(acc, p);
       return;
     }
     case 'vmul': s[d] = fpu.mul(s[n]!, s[m]!); return;
-    case 'vnmul': { const p = fpu.mul(s[n]!, s[m]!); s[d] = isNaNBits(p) ? p : (p ^ 0x80000000) >>> 0; return; }
+    case 'vnmul': s[d] = (fpu.mul(s[n]!, s[m]!) ^ 0x80000000) >>> 0; return;
     case 'vadd': s[d] = fpu.add(s[n]!, s[m]!); return;
-    case 'vsub': s[d] = fpu.add(s[n]!, isNaNBits(s[m]!) ? s[m]! : (s[m]! ^ 0x80000000) >>> 0); return;
+    case 'vsub': s[d] = fpu.sub(s[n]!, s[m]!); return;
     case 'vdiv': s[d] = fpu.div(s[n]!, s[m]!); return;
     case 'vfma': case 'vfms': case 'vfnma': case 'vfnms': {
-      const neg = (b: number): number => (isNaNBits(b) ? b : (b ^ 0x80000000) >>> 0);
+      const neg = (b: number): number => (b ^ 0x80000000) >>> 0;
       const nv = kind === 'vfms' || kind === 'vfnma' ? neg(s[n]!) : s[n]!;
       const dv = kind === 'vfnma' || kind === 'vfnms' ? neg(s[d]!) : s[d]!;
       s[d] = fpu.fma(dv, nv, s[m]!);

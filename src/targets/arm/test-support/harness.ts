@@ -33,6 +33,7 @@ import { Nvic, Scs, SCS_BASE } from '../nvic.js';
 import { Scb } from '../scb.js';
 import { SysTick } from '../systick.js';
 import { ArmMpu } from '../mpu.js';
+import { ArmFpu } from '../fpu.js';
 import { assemble } from './asm.js';
 import type { Profile } from '../encodings.js';
 
@@ -88,6 +89,8 @@ export interface ArmRunOptions {
   intLog?: (line: string) => void;
   /** Plugin output (`api.out`); dropped by default. */
   onOut?: (text: string) => void;
+  /** An FPv4-SP unit with CP10/CP11 enabled (use with profile 'v7em'). */
+  fpu?: boolean;
   /** Run this image instead of assembling `source` (loaded at `base`, entry `pc`, stack `sp`). */
   image?: { bytes: Uint8Array; base: number; pc: number; sp: number };
 }
@@ -142,7 +145,9 @@ export async function runArm(source: string, o: ArmRunOptions): Promise<ArmRunRe
   host.out = o.onOut ?? (() => {});
   const model = new TestModel();
   model.ccr = o.ccr ?? Ccr.STKALIGN;
-  const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data], mpu: o.exceptions === true && o.profile !== 'v6m' ? new ArmMpu() : undefined });
+  const fpu = o.fpu === true ? new ArmFpu() : undefined;
+  if (fpu !== undefined) fpu.cpacr = 0x00f00000; // CP10/CP11 full access
+  const cpu = new ArmCpu({ bus, clock, host, profile: o.profile ?? 'v7m', model, fastRams: [code, data], mpu: o.exceptions === true && o.profile !== 'v6m' ? new ArmMpu() : undefined, fpu });
   let exc: HarnessExceptions | undefined;
   if (o.exceptions === true) {
     exc = new HarnessExceptions({ irqs: 32, profile: o.profile, log: o.intLog });
