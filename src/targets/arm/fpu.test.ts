@@ -84,6 +84,24 @@ describe('found by scripts/arm/fp-diff.ts against QEMU 7.2', () => {
     assert.deepEqual(await fp(0xee001a60, 0x7f875d83, 0x7f9b8320, 0x3b66dca8), [0xffc75d83, Fpscr.IOC]); // vmls
     assert.deepEqual(await fp(0xeea01a60, 0xff8426fd, 0x3c9370ed, 0x7e715134), [0x7fc426fd, Fpscr.IOC]); // vfms
   });
+  it('FP instructions inside IT blocks execute only when their condition holds', async () => {
+    const r = await runArm(`
+      .fpu fpv4-sp-d16
+      movs r0, #1
+      movs r1, #7
+      vmov s0, r0
+      cmp r0, #1
+      it ne
+      vmovne s0, r1
+      ite eq
+      vaddeq.f32 s1, s0, s0
+      vsubne.f32 s1, s0, s0
+      vmov r2, s0
+      vmov r3, s1
+      exit`, { fixtures, profile: 'v7em', fpu: true });
+    assert.equal(r.u(2), 1);
+    assert.equal(r.u(3), 2, 'subnormal 1 + 1 = 2 (bits)');
+  });
   it('inf / 0 is inf without DZC; x / inf is an exact zero (no IXC)', () => {
     const u = new ArmFpu();
     assert.equal(u.div(0xff800000, 0x80000000), 0x7f800000);
