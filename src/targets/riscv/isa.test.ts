@@ -227,10 +227,25 @@ for (const xlen of [64, 32] as const) {
   });
 }
 
+test('rv64 a=false: the word AMOs and LR/SC are illegal, the doubleword ones still run (QEMU 7.2 trans_rva.c.inc has no REQUIRE_EXT for them)', async () => {
+  const isa = parse('rv64,h=false,a=false');
+  const as = ENCODINGS.filter((e) => e.ext === 'A');
+  for (const e of as) assert.equal(encodingEnabled(e, isa), e.xlen === 64, e.name);
+  const words = as.map((e) => (e.match | ((10 << 15) | (12 << 7) | (13 << 20)) & ~e.mask) >>> 0);
+  const want = as.map((e) => (e.xlen === 64 ? '.' : 'I')).join('');
+  assert.equal((await Promise.all(words.map((w) => tracehookIllegal(64, [w], isa)))).map((n) => (n === 1 ? 'I' : '.')).join(''), want);
+  if (LIVE) assert.equal(qemuLegality(64, words.map((w) => [4, w] as const), 'h=false,a=false'), want, 'QEMU 7.2');
+});
+
 test('Zmmul without M: multiplications legal, divisions not (QEMU 7.2 REQUIRE_M_OR_ZMMUL)', () => {
   const isa = parse('rv64,m=false,zmmul=true');
   for (const n of ['mul', 'mulh', 'mulhsu', 'mulhu', 'mulw']) assert.ok(encodingEnabled(ENCODINGS.find((e) => e.name === n)!, isa), n);
   for (const n of ['div', 'divu', 'rem', 'remu', 'divw', 'remuw']) assert.ok(!encodingEnabled(ENCODINGS.find((e) => e.name === n)!, isa), n);
+  if (LIVE) {
+    const ms = ENCODINGS.filter((e) => e.ext === 'M' && (e.xlen ?? 64) === 64);
+    const probes = ms.map((e) => [4, (e.match | (10 << 15) | (12 << 7) | (13 << 20)) >>> 0] as const);
+    assert.equal(qemuLegality(64, probes, 'h=false,m=false,zmmul=true'), ms.map((e) => (encodingEnabled(e, isa) ? '.' : 'I')).join(''), 'QEMU 7.2');
+  }
 });
 
 test('Zihintpause off: pause still runs (QEMU 7.2 decodes it as fence); Zicsr off: CSR instructions illegal', () => {

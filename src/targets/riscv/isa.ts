@@ -58,14 +58,16 @@ const ZMMUL_NAMES = new Set(['mul', 'mulh', 'mulhsu', 'mulhu', 'mulw']);
 /**
  * Is this (32-bit or expanded compressed) encoding legal with `isa`? As QEMU 7.2's trans_*
  * functions: REQUIRE_EXT for M/A/F/D, REQUIRE_ZB*, the Zifencei check in trans_fence_i, the
- * Zicsr check in the CSR instructions; `mul*` also with Zmmul. `pause` stays legal without
+ * Zicsr check in the CSR instructions; `mul*` also with Zmmul; RV64's doubleword AMOs even
+ * without A (QEMU 7.2 forgot REQUIRE_EXT there: checked by probing). `pause` stays legal without
  * Zihintpause (trans_pause fails and the word decodes as `fence`).
  */
 export function encodingEnabled(e: Encoding, isa: RvIsa): boolean {
   switch (e.ext) {
     case 'I': case 'Priv': return true;
     case 'M': return isa.m || (isa.zmmul && ZMMUL_NAMES.has(e.name));
-    case 'A': return isa.a;
+    // QEMU 7.2's trans_rva.c.inc checks only REQUIRE_64BIT for lr.d, sc.d and amo*.d: they stay legal without A.
+    case 'A': return isa.a || e.xlen === 64;
     case 'F': return isa.f;
     case 'D': return isa.d;
     case 'Zicsr': return isa.zicsr;
