@@ -1,8 +1,8 @@
 /**
  * Differential test of FPv4-SP (src/targets/arm/fpu.ts) against QEMU 7.2's Cortex-M4: random
  * single-precision operations on operands from every class (zeros, subnormals, normals near the
- * limits, infinities, quiet and signalling NaNs, random bits), each run with FPSCR cleared (or
- * with DN set), the result bits and FPSCR stored to RAM; the program writes the table to
+ * limits, infinities, quiet and signalling NaNs, random bits), each run with FPSCR cleared, or
+ * with DN set, or in one of the directed rounding modes, the result bits and FPSCR stored to RAM; the program writes the table to
  * `res.bin` through semihosting and both emulators' tables are compared case by case.
  *
  *     npm run build && node --import tsx scripts/arm/fp-diff.ts [cases=3000] [seed=1]
@@ -49,10 +49,13 @@ const OPS = [
   'vcvt.f32.s32 s2, s0', 'vcvt.f32.u32 s2, s0', 'vcmp.f32 s0, s1', 'vcmpe.f32 s0, s1', 'vcmp.f32 s0, #0', 'vcmpe.f32 s0, #0',
 ];
 
-interface Case { op: string; a: number; b: number; c: number; dn: boolean }
+interface Case { op: string; a: number; b: number; c: number; dn: boolean; rmode: number }
+
+/** FPSCR per case: r8 = 0, r9 = DN, r5/r6/r7 = RMode toward +inf / -inf / zero. */
+const FPSCR_REG = (k: Case): string => (k.dn ? 'r9' : ['r8', 'r5', 'r6', 'r7'][k.rmode]!);
 
 function program(cases: Case[]): string {
-  const body = cases.map((k) => `  vmsr fpscr, ${k.dn ? 'r9' : 'r8'}\n  vldmia r10!, {s0-s2}\n  ${k.op}\n  vmrs r0, fpscr\n  vstr s2, [r11]\n  str r0, [r11, #4]\n  adds r11, #8\n`).join('');
+  const body = cases.map((k) => `  vmsr fpscr, ${FPSCR_REG(k)}\n  vldmia r10!, {s0-s2}\n  ${k.op}\n  vmrs r0, fpscr\n  vstr s2, [r11]\n  str r0, [r11, #4]\n  adds r11, #8\n`).join('');
   const table = cases.map((k) => `  .word 0x${k.a.toString(16)}, 0x${k.b.toString(16)}, 0x${k.c.toString(16)}`).join('\n');
   return `.syntax unified
 .cpu cortex-m4
@@ -70,6 +73,9 @@ reset:
   isb
   movs r8, #0
   mov r9, #0x02000000     @ FPSCR.DN
+  mov r5, #0x00400000     @ RMode RP
+  mov r6, #0x00800000     @ RMode RM
+  mov r7, #0x00c00000     @ RMode RZ
   ldr r10, =operands
   ldr r11, =0x20000000
   b 1f
@@ -111,7 +117,7 @@ function main(): number {
   const dir = mkdtempSync(join(tmpdir(), 'arm-fp-diff-'));
   try {
     const cases: Case[] = [];
-    for (let i = 0; i < CASES; i++) cases.push({ op: pick(OPS), a: operand(), b: operand(), c: operand(), dn: rnd(8) === 0 });
+    for (let i = 0; i < CASES; i++) cases.push({ op: pick(OPS), a: operand(), b: operand(), c: operand(), dn: rnd(8) === 0, rmode: rnd(2) === 0 ? 0 : rnd(4) });
     writeFileSync(join(dir, 'p.s'), program(cases));
     execFileSync('arm-none-eabi-as', ['-o', join(dir, 'p.o'), join(dir, 'p.s')]);
     execFileSync('arm-none-eabi-ld', ['-Ttext=0', '-Tdata=0x20300000', '-e', '0', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);
@@ -133,7 +139,7 @@ function main(): number {
       if (bad++ < 15) {
         const k = cases[i]!;
         const h = (v: number): string => v.toString(16).padStart(8, '0');
-        process.stdout.write(`${k.op}${k.dn ? ' (DN)' : ''}  s0=${h(k.a)} s1=${h(k.b)} s2=${h(k.c)}: QEMU ${h(qr)} fpscr ${h(qf)}, tracehook ${h(tr)} fpscr ${h(tf)}\n`);
+        process.stdout.write(`${k.op}${k.dn ? ' (DN)' : ''}${k.rmode ? ` (RMode ${k.rmode})` : ''}  s0=${h(k.a)} s1=${h(k.b)} s2=${h(k.c)}: QEMU ${h(qr)} fpscr ${h(qf)}, tracehook ${h(tr)} fpscr ${h(tf)}\n`);
       }
     }
     process.stdout.write(`arm fp-diff: ${cases.length} cases, ${bad} differences (seed ${process.argv[3] ?? 1})\n`);

@@ -122,6 +122,39 @@ describe('found by scripts/arm/fp-diff.ts against QEMU 7.2', () => {
   });
 });
 
+describe('FPSCR.RMode', () => {
+  it('1/3 rounds to nearest, up, down and toward zero', () => {
+    const u = new ArmFpu();
+    const at = (mode: number, f: () => number): number => { u.fpscr = mode << 22; return f(); };
+    assert.equal(at(0, () => u.div(F(1), F(3))), 0x3eaaaaab);
+    assert.equal(at(1, () => u.div(F(1), F(3))), 0x3eaaaaab);
+    assert.equal(at(2, () => u.div(F(1), F(3))), 0x3eaaaaaa);
+    assert.equal(at(3, () => u.div(F(-1), F(3))), 0xbeaaaaaa);
+    assert.equal(u.fpscr & 0x1f, Fpscr.IXC);
+  });
+  it('overflow gives MAX or infinity by direction (OFC either way); x - x is -0 toward -inf', () => {
+    const u = new ArmFpu();
+    u.fpscr = 3 << 22;
+    assert.equal(u.mul(F(3e38), F(10)), 0x7f7fffff);
+    assert.equal(u.fpscr & 0x1f, Fpscr.OFC | Fpscr.IXC);
+    u.fpscr = 1 << 22;
+    assert.equal(u.mul(F(-3e38), F(10)), 0xff7fffff);
+    assert.equal(u.mul(F(3e38), F(10)), 0x7f800000);
+    u.fpscr = 2 << 22;
+    assert.equal(u.add(F(1.5), F(-1.5)), 0x80000000);
+    u.fpscr = 0;
+    assert.equal(u.add(F(1.5), F(-1.5)), 0);
+  });
+  it('VCVTR follows RMode; VCVT rounds toward zero', () => {
+    const u = new ArmFpu();
+    u.fpscr = 1 << 22;
+    assert.equal(u.toInt(F(2.25), true, true), 3);
+    assert.equal(u.toInt(F(2.25), true, false), 2);
+    u.fpscr = 2 << 22;
+    assert.equal(u.toInt(F(-2.25), true, true), -3);
+  });
+});
+
 describe('FPv4-SP decoding', () => {
   it('disassembles as arm-none-eabi-objdump (fpu.m4.elf)', () => {
     const cases: [number, string][] = [

@@ -5,13 +5,15 @@
  * FPCAR, FPDSCR, MVFR0/1, and lazy state preservation ({@link ArmFpu.preserve}). Exception entry
  * and return with the extended frame are in exceptions.ts.
  *
- * Arithmetic: a binary32 operation computed in binary64 and rounded once with Math.fround is
- * correctly rounded for +, -, *, / and sqrt (53 ≥ 2·24 + 2), so results are bit-exact in
- * round-to-nearest. FPSCR cumulative flags (IOC, DZC, OFC, UFC, IXC) are derived exactly (the
- * product of two singles is exact in binary64; sums use TwoSum). NaNs follow the ARM rules
- * (a signalling NaN operand is quieted; the first NaN operand propagates; invalid operations and
- * FPSCR.DN give the default NaN 0x7fc00000). Not modelled: rounding modes other than
- * round-to-nearest (FPSCR.RMode is stored), flush-to-zero (FZ), the half-precision conversions.
+ * Arithmetic: each operation is computed in binary64, and the two singles around the exact
+ * result are found with an exact comparison (`side`: the product of two singles is exact in
+ * binary64, sums carry their TwoSum error, a quotient or root is checked by multiplying back), so
+ * every FPSCR.RMode (nearest-even, toward +inf, -inf, zero) and the cumulative flags (IOC, DZC,
+ * OFC, UFC with tininess before rounding, IXC) are exact. NaNs follow the ARM rules (a signalling
+ * NaN operand is quieted; the first NaN operand propagates, the addend first for fused
+ * multiply-add; FPNeg flips a NaN's sign; invalid operations and FPSCR.DN give the default NaN
+ * 0x7fc00000). Checked against QEMU 7.2 by scripts/arm/fp-diff.ts. Not modelled: flush-to-zero
+ * (FPSCR.FZ, IDC), the half-precision and fixed-point conversions.
  */
 import type { ArmCpu } from './cpu.js';
 
@@ -79,17 +81,50 @@ export class ArmFpu {
     return sn >= 0 ? (sn | 0x400000) >>> 0 : qn >>> 0;
   }
 
-  /** Round an exact-or-double result to binary32 and set OFC/UFC/IXC; `exact` says whether `v` itself is the exact value. */
-  private round(v: number, exact: boolean): number {
-    const r = Math.fround(v);
-    const inexact = !exact || r !== v;
-    if (!Number.isFinite(r) && Number.isFinite(v)) { this.flag(Fpscr.OFC | Fpscr.IXC); return toBits(r); }
-    if (inexact) {
-      // underflow: tiny (below the smallest normal) and inexact
-      if (Math.abs(v) < 2 ** -126 && v !== 0) this.flag(Fpscr.UFC);
-      this.flag(Fpscr.IXC);
+  /** FPSCR.RMode: 0 nearest, 1 toward +inf, 2 toward -inf, 3 toward zero. */
+  private get rmode(): number { return (this.fpscr >>> 22) & 3; }
+
+  /**
+   * Round the exact result to binary32 in FPSCR.RMode, setting OFC/UFC/IXC. `v` is the result
+   * rounded to binary64 (never 0 or infinite here); `side(c)` is the sign of (exact - c) for a
+   * single, or the midpoint of two adjacent singles, near `v` (each caller computes it exactly).
+   */
+  private round(v: number, side: (c: number) => number): number {
+    let r = Math.fround(v);
+    let lo: number, hi: number;
+    if (!Number.isFinite(r)) {
+      lo = v > 0 ? MAX_F32 : -Infinity; hi = v > 0 ? Infinity : -MAX_F32;
+    } else {
+      const d = side(r);
+      if (d === 0) return toBits(r);
+      if (d > 0) { lo = r; hi = nextUp(r); } else { lo = nextDown(r); hi = r; }
     }
+    const positive = lo >= 0 && hi > 0;
+    switch (this.rmode) {
+      case 0: {
+        // nearest, ties to even; the midpoint of MAX and the next power of two bounds overflow
+        const m = !Number.isFinite(hi) ? 2 ** 128 - 2 ** 103 : !Number.isFinite(lo) ? -(2 ** 128 - 2 ** 103) : (lo + hi) / 2;
+        const sm = side(m);
+        r = sm < 0 ? lo : sm > 0 ? hi : (toBits(lo) & 1) === 0 ? lo : hi;
+        break;
+      }
+      case 1: r = hi; break;
+      case 2: r = lo; break;
+      default: r = positive ? lo : hi;
+    }
+    // overflow: the result rounded with an unbounded exponent is beyond MAX (|exact| >= 2^128
+    // in the directed modes, past the midpoint in round-to-nearest)
+    const over = !Number.isFinite(r) || (Math.abs(r) === MAX_F32 && side(positive ? 2 ** 128 : -(2 ** 128)) !== (positive ? -1 : 1));
+    if (over) this.flag(Fpscr.OFC);
+    else if (Math.max(Math.abs(lo), Math.abs(hi)) <= 2 ** -126) this.flag(Fpscr.UFC);
+    this.flag(Fpscr.IXC);
     return toBits(r);
+  }
+
+  /** An exact zero result of a sum (x + y, both finite): IEEE's sign rule, -0 in round toward -inf. */
+  private zeroSum(x: number, y: number): number {
+    if (x === 0 && y === 0 && Object.is(x, y)) return toBits(x);
+    return this.rmode === 2 ? 0x80000000 : 0;
   }
 
   private invalid(): number { this.flag(Fpscr.IOC); return DEFAULT_NAN; }
@@ -98,10 +133,11 @@ export class ArmFpu {
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if (x === Infinity && y === -Infinity || x === -Infinity && y === Infinity) return this.invalid();
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return toBits(x + y);
     const s = x + y;
-    if (s === 0 && x === 0 && y === 0) return toBits(s); // signed zeros as IEEE
     const bb = s - x, err = (x - (s - bb)) + (y - bb);
-    return this.round(s, err === 0 || !Number.isFinite(s));
+    if (s === 0 && err === 0) return this.zeroSum(x, y);
+    return this.round(s, sumSide(s, err));
   }
 
   /** a - b (NaN operands are not negated: FPSub). */
@@ -114,7 +150,9 @@ export class ArmFpu {
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if ((x === 0 && !Number.isFinite(y)) || (y === 0 && !Number.isFinite(x))) return this.invalid();
-    return this.round(x * y, true);
+    const p = x * y; // exact
+    if (p === 0 || !Number.isFinite(p)) return toBits(p);
+    return this.round(p, (c) => Math.sign(p - c));
   }
 
   div(a: number, b: number): number {
@@ -124,7 +162,7 @@ export class ArmFpu {
     if (x === 0 || !Number.isFinite(x) || !Number.isFinite(y)) return toBits(x / y); // exact: 0 or inf
     if (y === 0) { this.flag(Fpscr.DZC); return toBits(x / y); }
     const q = x / y; // finite, nonzero in binary64 for any two finite nonzero singles
-    return this.round(q, Math.fround(q) * y === x);
+    return this.round(q, (c) => Math.sign(y > 0 ? x - c * y : c * y - x)); // c * y is exact
   }
 
   sqrt(a: number): number {
@@ -132,8 +170,7 @@ export class ArmFpu {
     const x = toF(a);
     if (x < 0) return this.invalid();
     if (x === 0 || x === Infinity) return a >>> 0;
-    const q = Math.sqrt(x), r = Math.fround(q);
-    return this.round(q, r * r === x && r === q);
+    return this.round(Math.sqrt(x), (c) => Math.sign(x - c * c));
   }
 
   /** Fused d + n*m with one rounding. */
@@ -149,20 +186,11 @@ export class ArmFpu {
     if (zeroInf) return this.invalid();
     const p = x * y; // exact
     if (!Number.isFinite(p) && !Number.isFinite(z) && p !== z) return this.invalid();
+    if (!Number.isFinite(p) || !Number.isFinite(z)) return toBits(z + p);
     const s = z + p;
-    if (s === 0 && p === 0 && z === 0) return toBits(s);
     const bb = s - z, err = (z - (s - bb)) + (p - bb);
-    let r = Math.fround(s);
-    if (err !== 0 && r !== s && Number.isFinite(r)) {
-      // s is rounded; if it sits exactly halfway between two singles, the sign of err decides.
-      const other = Math.fround(2 * s - r);
-      if (2 * s - r === other && other !== r) r = (err > 0) === (other > r) ? other : r;
-      if (!Number.isFinite(r)) { this.flag(Fpscr.OFC | Fpscr.IXC); return toBits(r); }
-      if (Math.abs(s) < 2 ** -126) this.flag(Fpscr.UFC);
-      this.flag(Fpscr.IXC);
-      return toBits(r);
-    }
-    return this.round(s, err === 0 || !Number.isFinite(s));
+    if (s === 0 && err === 0) return this.zeroSum(z, p);
+    return this.round(s, sumSide(s, err));
   }
 
   /** VCMP/VCMPE: FPSCR.NZCV. */
@@ -182,7 +210,8 @@ export class ArmFpu {
   toInt(a: number, signed: boolean, nearest: boolean): number {
     if (isNaNBits(a)) { this.flag(Fpscr.IOC); return 0; }
     const x = toF(a);
-    let i = nearest ? roundHalfEven(x) : Math.trunc(x);
+    const mode = nearest ? this.rmode : 3;
+    let i = mode === 0 ? roundHalfEven(x) : mode === 1 ? Math.ceil(x) : mode === 2 ? Math.floor(x) : Math.trunc(x);
     const lo = signed ? -(2 ** 31) : 0, hi = signed ? 2 ** 31 - 1 : 2 ** 32 - 1;
     if (i < lo || i > hi) { this.flag(Fpscr.IOC); i = i < lo ? lo : hi; return i | 0; }
     if (i !== x) this.flag(Fpscr.IXC);
@@ -191,8 +220,25 @@ export class ArmFpu {
 
   fromInt(v: number, signed: boolean): number {
     const x = signed ? v | 0 : v >>> 0;
-    return this.round(x, true);
+    if (x === 0) return 0;
+    return this.round(x, (c) => Math.sign(x - c));
   }
+}
+
+const MAX_F32 = 3.4028234663852886e38;
+
+/** The next single above / below a single (finite or infinite). */
+function nextUp(x: number): number {
+  if (x === Infinity) return x;
+  if (x === 0) return 2 ** -149;
+  const b = toBits(x);
+  return toF(x > 0 ? b + 1 : b - 1);
+}
+function nextDown(x: number): number { return -nextUp(-x); }
+
+/** side() for a sum computed as s with TwoSum error err (exact = s + err), at a nearby single or midpoint c. */
+function sumSide(s: number, err: number): (c: number) => number {
+  return (c) => { const d = s - c; return d !== 0 ? Math.sign(d) : Math.sign(err); };
 }
 
 function roundHalfEven(x: number): number {
