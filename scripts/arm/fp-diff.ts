@@ -51,8 +51,8 @@ const OPS = [
 
 interface Case { op: string; a: number; b: number; c: number; dn: boolean; rmode: number }
 
-/** FPSCR per case: r8 = 0, r9 = DN, r5/r6/r7 = RMode toward +inf / -inf / zero. */
-const FPSCR_REG = (k: Case): string => (k.dn ? 'r9' : ['r8', 'r5', 'r6', 'r7'][k.rmode]!);
+/** FPSCR per case: r8 = 0, r9 = DN, r5/r6/r7 = RMode toward +inf / -inf / zero, r4 = FZ ("rmode" 4). */
+const FPSCR_REG = (k: Case): string => (k.dn ? 'r9' : ['r8', 'r5', 'r6', 'r7', 'r4'][k.rmode]!);
 
 function program(cases: Case[]): string {
   const body = cases.map((k) => `  vmsr fpscr, ${FPSCR_REG(k)}\n  vldmia r10!, {s0-s2}\n  ${k.op}\n  vmrs r0, fpscr\n  vstr s2, [r11]\n  str r0, [r11, #4]\n  adds r11, #8\n`).join('');
@@ -76,6 +76,7 @@ reset:
   mov r5, #0x00400000     @ RMode RP
   mov r6, #0x00800000     @ RMode RM
   mov r7, #0x00c00000     @ RMode RZ
+  mov r4, #0x01000000     @ FZ
   ldr r10, =operands
   ldr r11, =0x20000000
   b 1f
@@ -117,7 +118,7 @@ function main(): number {
   const dir = mkdtempSync(join(tmpdir(), 'arm-fp-diff-'));
   try {
     const cases: Case[] = [];
-    for (let i = 0; i < CASES; i++) cases.push({ op: pick(OPS), a: operand(), b: operand(), c: operand(), dn: rnd(8) === 0, rmode: rnd(2) === 0 ? 0 : rnd(4) });
+    for (let i = 0; i < CASES; i++) cases.push({ op: pick(OPS), a: operand(), b: operand(), c: operand(), dn: rnd(8) === 0, rmode: rnd(2) === 0 ? 0 : rnd(5) });
     writeFileSync(join(dir, 'p.s'), program(cases));
     execFileSync('arm-none-eabi-as', ['-o', join(dir, 'p.o'), join(dir, 'p.s')]);
     execFileSync('arm-none-eabi-ld', ['-Ttext=0', '-Tdata=0x20300000', '-e', '0', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);

@@ -145,6 +145,15 @@ describe('FPSCR.RMode', () => {
     u.fpscr = 0;
     assert.equal(u.add(F(1.5), F(-1.5)), 0);
   });
+  it('FPSCR.FZ: subnormal operands count as zero (IDC), tiny results are flushed (UFC, no IXC)', () => {
+    const u = new ArmFpu();
+    u.fpscr = 1 << 24;
+    assert.equal(u.add(0x00400000, F(1)), F(1));
+    assert.equal(u.fpscr & 0xff, Fpscr.IDC);
+    u.fpscr = 1 << 24;
+    assert.equal(u.mul(F(-1e-30), F(1e-10)), 0x80000000);
+    assert.equal(u.fpscr & 0xff, Fpscr.UFC);
+  });
   it('VCVTR follows RMode; VCVT rounds toward zero', () => {
     const u = new ArmFpu();
     u.fpscr = 1 << 22;

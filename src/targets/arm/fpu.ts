@@ -12,8 +12,8 @@
  * OFC, UFC with tininess before rounding, IXC) are exact. NaNs follow the ARM rules (a signalling
  * NaN operand is quieted; the first NaN operand propagates, the addend first for fused
  * multiply-add; FPNeg flips a NaN's sign; invalid operations and FPSCR.DN give the default NaN
- * 0x7fc00000). Checked against QEMU 7.2 by scripts/arm/fp-diff.ts. Not modelled: flush-to-zero
- * (FPSCR.FZ, IDC), the half-precision and fixed-point conversions.
+ * 0x7fc00000); FPSCR.FZ flushes subnormal operands (IDC) and tiny results (UFC). Checked against
+ * QEMU 7.2 by scripts/arm/fp-diff.ts. Not modelled: the half-precision and fixed-point conversions.
  */
 import type { ArmCpu } from './cpu.js';
 
@@ -27,6 +27,8 @@ export const MVFR0 = 0x10110021;
 export const MVFR1 = 0x11000011;
 
 const DEFAULT_NAN = 0x7fc00000;
+/** FPSCR.FZ */
+const FZ = 1 << 24;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -81,6 +83,13 @@ export class ArmFpu {
     return sn >= 0 ? (sn | 0x400000) >>> 0 : qn >>> 0;
   }
 
+  /** FPUnpack under FPSCR.FZ: a subnormal operand is a signed zero (IDC). */
+  private fz(b: number): number {
+    if ((this.fpscr & FZ) === 0 || (b & 0x7f800000) !== 0 || (b & 0x7fffff) === 0) return b;
+    this.flag(Fpscr.IDC);
+    return (b & 0x80000000) >>> 0;
+  }
+
   /** FPSCR.RMode: 0 nearest, 1 toward +inf, 2 toward -inf, 3 toward zero. */
   private get rmode(): number { return (this.fpscr >>> 22) & 3; }
 
@@ -90,6 +99,11 @@ export class ArmFpu {
    * single, or the midpoint of two adjacent singles, near `v` (each caller computes it exactly).
    */
   private round(v: number, side: (c: number) => number): number {
+    if ((this.fpscr & FZ) !== 0 && Math.abs(v) < 2 ** -126 && side(v < 0 ? -(2 ** -126) : 2 ** -126) !== (v < 0 ? -1 : 1)) {
+      // flush-to-zero: a tiny result (before rounding) is a signed zero, UFC without IXC
+      this.flag(Fpscr.UFC);
+      return v < 0 ? 0x80000000 : 0;
+    }
     let r = Math.fround(v);
     let lo: number, hi: number;
     if (!Number.isFinite(r)) {
@@ -130,6 +144,7 @@ export class ArmFpu {
   private invalid(): number { this.flag(Fpscr.IOC); return DEFAULT_NAN; }
 
   add(a: number, b: number): number {
+    a = this.fz(a); b = this.fz(b);
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if (x === Infinity && y === -Infinity || x === -Infinity && y === Infinity) return this.invalid();
@@ -142,11 +157,13 @@ export class ArmFpu {
 
   /** a - b (NaN operands are not negated: FPSub). */
   sub(a: number, b: number): number {
+    a = this.fz(a); b = this.fz(b);
     const n = this.nanResult(a, b); if (n >= 0) return n;
     return this.add(a, (b ^ 0x80000000) >>> 0);
   }
 
   mul(a: number, b: number): number {
+    a = this.fz(a); b = this.fz(b);
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if ((x === 0 && !Number.isFinite(y)) || (y === 0 && !Number.isFinite(x))) return this.invalid();
@@ -156,6 +173,7 @@ export class ArmFpu {
   }
 
   div(a: number, b: number): number {
+    a = this.fz(a); b = this.fz(b);
     const n = this.nanResult(a, b); if (n >= 0) return n;
     const x = toF(a), y = toF(b);
     if ((x === 0 && y === 0) || (!Number.isFinite(x) && !Number.isFinite(y))) return this.invalid();
@@ -166,6 +184,7 @@ export class ArmFpu {
   }
 
   sqrt(a: number): number {
+    a = this.fz(a);
     const n = this.nanResult(a); if (n >= 0) return n;
     const x = toF(a);
     if (x < 0) return this.invalid();
@@ -175,6 +194,7 @@ export class ArmFpu {
 
   /** Fused d + n*m with one rounding. */
   fma(d: number, n: number, m: number): number {
+    d = this.fz(d); n = this.fz(n); m = this.fz(m);
     // FPMulAdd: NaNs first (addend, then the operands); 0 * inf is invalid, also with a quiet NaN addend.
     const nn = this.nanResult(d, n, m);
     const x = toF(n), y = toF(m), z = toF(d);
@@ -195,6 +215,7 @@ export class ArmFpu {
 
   /** VCMP/VCMPE: FPSCR.NZCV. */
   compare(a: number, b: number, quietNanSignals: boolean): void {
+    a = this.fz(a); b = this.fz(b);
     let nzcv: number;
     if (isNaNBits(a) || isNaNBits(b)) {
       if (quietNanSignals || isSNaN(a) || isSNaN(b)) this.flag(Fpscr.IOC);
@@ -208,6 +229,7 @@ export class ArmFpu {
 
   /** VCVT to a 32-bit integer (toward zero, or nearest with `nearest`), saturating. */
   toInt(a: number, signed: boolean, nearest: boolean): number {
+    a = this.fz(a);
     if (isNaNBits(a)) { this.flag(Fpscr.IOC); return 0; }
     const x = toF(a);
     const mode = nearest ? this.rmode : 3;
