@@ -202,6 +202,33 @@ describe('mps2 machine', () => {
     assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
     assert.doesNotMatch(intLog, /semihosting call 0x4/);
   });
+  it('SYSRESETREQ from the guest: -d int as QEMU 7.2 records it (a second "Loaded reset" line; RAM outside the images kept)', async () => {
+    const { bytes } = assemble(`
+      .word 0x20008000
+      .word reset + 1
+    reset:
+      ldr r0, =0x20100000
+      ldr r1, [r0]
+      cbnz r1, second
+      movs r1, #1
+      str r1, [r0]
+      ldr r0, =0xe000ed0c
+      ldr r1, =0x05fa0004
+      str r1, [r0]           @ AIRCR: VECTKEY | SYSRESETREQ
+      dsb
+      b .
+    second:
+      movs r0, #0x18
+      ldr r1, =0x20026
+      bkpt 0xab
+    `, { base: 0, fixtures: fileURLToPath(new URL('./fixtures/mps2.json', import.meta.url)) });
+    let intLog = '';
+    const m = new Mps2Machine({ board: 'mps2-an385', kernelImage: { bytes, name: 'reset.bin' }, semihosting: true, uartOut: () => {}, semihostingOut: () => {}, intLog: (l) => { intLog += l; } });
+    assert.equal(await m.run(), 0);
+    // qemu-system-arm -M mps2-an385 -kernel (the same program as an ELF) -semihosting -icount shift=0,sleep=off -d int
+    assert.equal(intLog, 'Loaded reset SP 0x0 PC 0x0 from vector table\nLoaded reset SP 0x20008000 PC 0x9 from vector table\n' +
+      'Loaded reset SP 0x20008000 PC 0x9 from vector table\nTaking exception 16 [Semihosting call] on CPU 0\n...handling as semihosting call 0x18\n');
+  });
   it('bit-band windows: word n of 0x22000000 / 0x42000000 is bit n%8 of byte n/8 at 0x20000000 / 0x40000000', () => {
     const m = new Mps2Machine({ board: 'mps2-an385', kernel: join(GUESTS, 'hello.m3.elf'), uartOut: () => {}, semihostingOut: () => {} });
     const bus = m.bus;
