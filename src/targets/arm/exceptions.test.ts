@@ -518,6 +518,44 @@ describe('found by the guests (guests/arm, QEMU 7.2 behaviour)', () => {
     assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('after'), to: r.L('busfault') }]);
     assert.match(log, /Taking exception 5 \[IRQ\] on CPU 0\n\.\.\.BusFault with BFSR\.STKERR\n\.\.\.taking pending nonsecure exception 5\n/);
   });
+  it('a stacking write the MPU refuses is MSTKERR: the derived MemManage is taken, the SVC stays pending (QEMU 7.2)', async () => {
+    let log = '';
+    const r = await run(`
+      ldr r0, =0xe000ed24
+      mov.w r1, #0x10000     @ SHCSR.MEMFAULTENA
+      str r1, [r0]
+      ldr r0, =0xe000ed98
+      movs r1, #0
+      str r1, [r0]           @ RNR
+      ldr r1, =0x20038000
+      str r1, [r0, #4]       @ RBAR
+      ldr r1, =0x0600001d
+      str r1, [r0, #8]       @ RASR: 32 KiB read-only (the stack)
+      ldr r0, =0xe000ed94
+      movs r1, #5
+      str r1, [r0]           @ MPU_CTRL: ENABLE | PRIVDEFENA
+      dsb
+      isb
+    call:
+      svc #0
+      exit
+    memmanage:
+      ldr r0, =0xe000ed28
+      ldr r4, [r0]           @ CFSR
+      ldr r0, =0xe000ed24
+      ldr r5, [r0]           @ SHCSR (SVCALLPENDED = bit 15)
+      mov r6, lr
+      exit
+    svc:
+      movs r7, #1
+      exit`, { intLog: (l) => { log += l; } });
+    assert.equal(r.u(4), Cfsr.MSTKERR);
+    assert.equal((r.u(5) >>> 15) & 1, 1, 'SVCall still pending');
+    assert.equal(r.u(6), 0xfffffff9);
+    assert.equal(r.r(7), 0);
+    assert.deepEqual(r.events, [{ kind: Discon.Exception, from: r.L('call'), to: r.L('memmanage') }]);
+    assert.match(log, /Taking exception 2 \[SVC\] on CPU 0\n\.\.\.MemManageFault with CFSR\.MSTKERR\n\.\.\.taking pending nonsecure exception 4\n/);
+  });
   it('BKPT (not semihosting) escalates to HardFault with HFSR.FORCED and DFSR 0, as QEMU 7.2', async () => {
     const r = await run(`
     bad:

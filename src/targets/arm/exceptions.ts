@@ -21,6 +21,7 @@ import { ArmExc, Ccr, Cfsr, type ArmExceptionModel, type SyncException } from '.
 import { Discon } from '../../plugin/api.js';
 import type { Profile } from './encodings.js';
 import { Fpccr } from './fpu.js';
+import { MpuAccess } from './mpu.js';
 
 /** HFSR bits. */
 export const Hfsr = { VECTTBL: 1 << 1, FORCED: 1 << 30, DEBUGEVT: 1 << 31 } as const;
@@ -308,25 +309,26 @@ export class ArmExceptions implements ArmExceptionModel {
 
   /** Take exception n: push the frame, enter the handler, report it. */
   private enter(cpu: ArmCpu, n: number, returnAddress: number, kind: 1 | 2, fromPc: number): void {
-    if (this.pushStack(cpu, returnAddress)) {
+    const derived = this.pushStack(cpu, returnAddress);
+    if (derived !== 0) {
       // A stacking error (QEMU 7.2, v7m_push_stack + v7m_exception_taken): the derived BusFault
-      // (or HardFault, if it cannot be taken) is pended beside the exception being entered,
-      // which stays pending, and the highest-priority pending one is taken, with the EXC_RETURN
-      // of the interrupted context. It is reported with the stacked return address.
+      // or MemManage (or HardFault, if it cannot be taken) is pended beside the exception being
+      // entered, which stays pending, and the highest-priority pending one is taken, with the
+      // EXC_RETURN of the interrupted context. It is reported with the fromPc of the exception
+      // being entered (the faulting or SVC instruction, or the return address of an interrupt).
       this.pending[n] = 1;
-      let d: number = ArmExc.BusFault;
+      let d: number = derived;
       if (!this.isEnabled(d) || this.groupPriority(d) >= this.executionPriority(cpu)) { d = ArmExc.HardFault; this.hfsr |= Hfsr.FORCED; }
       this.pending[d] = 1;
       n = this.highestPending();
       kind = kindOf(n);
-      fromPc = returnAddress;
     }
     this.exceptionTaken(cpu, n);
     if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0);
   }
 
   /** PushStack(ReturnAddress) of the manual: the 8-word frame on the current stack, LR = EXC_RETURN. */
-  pushStack(cpu: ArmCpu, returnAddress: number): boolean {
+  pushStack(cpu: ArmCpu, returnAddress: number): number {
     const handler = cpu.ipsr !== 0;
     const onPsp = !handler && (cpu.control & 2) !== 0;
     const frameptr0 = cpu.r[13]! >>> 0;
@@ -340,12 +342,20 @@ export class ArmExceptions implements ArmExceptionModel {
     const words = [cpu.r[0]!, cpu.r[1]!, cpu.r[2]!, cpu.r[3]!, cpu.r[12]!, cpu.r[14]!, returnAddress & ~1, xpsr];
     const bus = cpu.bus;
     let err = false;
-    // As QEMU 7.2: the writes stop at the first one that fails (its "..." line is logged once).
-    for (let i = 0; i < 8 && !err; i++) {
+    // The MPU checks stacking writes with the interrupted context's privilege (not at priority
+    // < 0 without HFNMIENA): a violation is MSTKERR and a derived MemManage.
+    const mpu = cpu.mpu;
+    const mpuOn = mpu !== null && mpu.enabled && (mpu.hfnmiena || this.executionPriority(cpu) >= 0);
+    const priv = cpu.privileged;
+    let mstk = false;
+    const write = (a: number, v: number): void => {
+      if (mpuOn && !mpu.allows(a, MpuAccess.Write, priv)) { mstk = true; err = true; return; }
       bus.error = 0;
-      bus.write(frameptr + 4 * i, 4, words[i]! >>> 0);
+      bus.write(a, 4, v >>> 0);
       if (bus.error !== 0) err = true;
-    }
+    };
+    // As QEMU 7.2: the writes stop at the first one that fails (its "..." line is logged once).
+    for (let i = 0; i < 8 && !err; i++) write(frameptr + 4 * i, words[i]!);
     if (fp && !err) {
       if ((fpu.fpccr & Fpccr.LSPEN) !== 0) {
         // Lazy: the space is reserved, FPCAR points at it; the first FP instruction fills it.
@@ -357,20 +367,19 @@ export class ArmExceptions implements ArmExceptionModel {
         fpu.fpccr = ((fpu.fpccr & ~0x17b) | st) >>> 0;
         fpu.fpcar = (frameptr + 0x20) >>> 0;
       } else {
-        for (let i = 0; i < 17 && !err; i++) {
-          bus.error = 0;
-          bus.write(frameptr + 0x20 + 4 * i, 4, i < 16 ? fpu.s[i]! : fpu.fpscr);
-          if (bus.error !== 0) err = true;
-        }
+        for (let i = 0; i < 17 && !err; i++) write(frameptr + 0x20 + 4 * i, i < 16 ? fpu.s[i]! : fpu.fpscr);
       }
     }
     cpu.r[13] = frameptr;
-    if (err) {
+    if (mstk) {
+      this.cfsr |= Cfsr.MSTKERR;
+      if (this.log !== undefined) this.log('...MemManageFault with CFSR.MSTKERR\n');
+    } else if (err) {
       this.cfsr |= Cfsr.STKERR;
       if (this.log !== undefined) this.log('...BusFault with BFSR.STKERR\n');
     }
     cpu.r[14] = (handler ? 0xfffffff1 : onPsp ? 0xfffffffd : 0xfffffff9) & ~(fp ? 0x10 : 0);
-    return err;
+    return mstk ? ArmExc.MemManage : err ? ArmExc.BusFault : 0;
   }
 
   /** ExceptionTaken(n): Handler mode, IPSR = n, SP_main, PC from the vector table. */
