@@ -225,6 +225,11 @@ describe('mps2 machine', () => {
     let intLog = '';
     const m = new Mps2Machine({ board: 'mps2-an385', kernelImage: { bytes, name: 'reset.bin' }, semihosting: true, uartOut: () => {}, semihostingOut: () => {}, intLog: (l) => { intLog += l; } });
     assert.equal(await m.run(), 0);
+    // -no-reboot: the reset request ends the run with status 0 instead
+    let noRebootLog = '';
+    const n = new Mps2Machine({ board: 'mps2-an385', kernelImage: { bytes, name: 'reset.bin' }, semihosting: true, noReboot: true, uartOut: () => {}, semihostingOut: () => {}, intLog: (l) => { noRebootLog += l; } });
+    assert.equal(await n.run(), 0);
+    assert.equal(noRebootLog, 'Loaded reset SP 0x0 PC 0x0 from vector table\nLoaded reset SP 0x20008000 PC 0x9 from vector table\n');
     // qemu-system-arm -M mps2-an385 -kernel (the same program as an ELF) -semihosting -icount shift=0,sleep=off -d int
     assert.equal(intLog, 'Loaded reset SP 0x0 PC 0x0 from vector table\nLoaded reset SP 0x20008000 PC 0x9 from vector table\n' +
       'Loaded reset SP 0x20008000 PC 0x9 from vector table\nTaking exception 16 [Semihosting call] on CPU 0\n...handling as semihosting call 0x18\n');
