@@ -106,8 +106,8 @@ export interface Mps2Options {
 }
 
 const PROFILE: Record<Mps2Cpu, Profile> = { 'cortex-m3': 'v7m', 'cortex-m4': 'v7em', 'cortex-m0': 'v6m' };
-/** QEMU 7.2's MIDR/CPUID per core (cortex_m4_initfn: r0p0, 0x410fc240). */
-const CPUIDS: Record<Mps2Cpu, number> = { 'cortex-m3': CPUID['cortex-m3'], 'cortex-m4': 0x410fc240, 'cortex-m0': CPUID['cortex-m0'] };
+/** QEMU 7.2's MIDR/CPUID per core (cortex-m4: r0p0, 0x410fc240). */
+const CPUIDS: Record<Mps2Cpu, number> = { 'cortex-m3': CPUID['cortex-m3'], 'cortex-m4': CPUID['cortex-m4'], 'cortex-m0': CPUID['cortex-m0'] };
 
 export class Mps2Machine implements MachineAccess {
   readonly arch = 'arm';

@@ -8,7 +8,7 @@ import { ArmExc, Ccr } from './exception-model.js';
 import type { ArmExceptions } from './exceptions.js';
 
 /** CPUID values QEMU reports. */
-export const CPUID = { 'cortex-m3': 0x410fc231, 'cortex-m0': 0x410cc200, 'cortex-m4': 0x410fc241 } as const;
+export const CPUID = { 'cortex-m3': 0x410fc231, 'cortex-m0': 0x410cc200, 'cortex-m4': 0x410fc240 } as const;
 
 const SHCSR_ACT: [number, number][] = [[ArmExc.MemManage, 0], [ArmExc.BusFault, 1], [ArmExc.UsageFault, 3], [ArmExc.SVCall, 7], [ArmExc.DebugMonitor, 8], [ArmExc.PendSV, 10], [ArmExc.SysTick, 11]];
 const SHCSR_PEND: [number, number][] = [[ArmExc.UsageFault, 12], [ArmExc.MemManage, 13], [ArmExc.BusFault, 14], [ArmExc.SVCall, 15]];

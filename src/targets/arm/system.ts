@@ -72,7 +72,7 @@ export function buildArmCore(o: ArmCoreOptions): ArmCore {
   const mpu = profile !== 'v6m' ? new ArmMpu() : null;
   const fpu = o.fpu === true && profile === 'v7em' ? new ArmFpu() : null;
   const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams, mpu: mpu ?? undefined, fpu: fpu ?? undefined });
-  const scb = new Scb(exceptions, cpu, o.cpuid ?? (profile === 'v6m' ? CPUID['cortex-m0'] : CPUID['cortex-m3']));
+  const scb = new Scb(exceptions, cpu, o.cpuid ?? (profile === 'v6m' ? CPUID['cortex-m0'] : profile === 'v7em' ? CPUID['cortex-m4'] : CPUID['cortex-m3']));
   const nvic = new Nvic(exceptions, cpu);
   const systick = new SysTick(exceptions, cpu, o.clock, { cpuHz: o.cpuHz, refHz: o.refHz });
   o.bus.addMmio('scs', SCS_BASE, 0x1000, new Scs(exceptions, cpu, nvic, scb, systick, mpu, fpu));
