@@ -30,6 +30,8 @@ export class CliRun {
   readonly stderr = new BufferedOut(2, true);
   /** The `-D` file, if given. */
   log: BufferedOut | undefined;
+  /** The `-serial file:PATH` output, if given. */
+  private serialFile: BufferedOut | undefined;
   private restoreTty = (): void => {};
 
   constructor(readonly prog: string) {}
@@ -46,12 +48,13 @@ export class CliRun {
   serial(o: { serial: readonly string[]; nographic: boolean }): { on: boolean; file: boolean; out: ((b: number) => void) | undefined } {
     const on = o.serial.length === 0 ? o.nographic : o.serial.some((s) => s === 'stdio' || s === 'mon:stdio');
     const file = o.serial.find((s) => s.startsWith('file:'));
-    const sink = file !== undefined ? BufferedOut.file(file.slice(5), 'serial output file') : on ? this.stdout : undefined;
+    if (file !== undefined) this.serialFile = BufferedOut.file(file.slice(5), 'serial output file');
+    const sink = this.serialFile ?? (on ? this.stdout : undefined);
     return { on, file: file !== undefined, out: sink ? (b) => sink.byte(b) : undefined };
   }
 
   /** Flush console and log output (the machines call this whenever the run pauses). */
-  flush(): void { this.stdout.flush(); this.log?.flush(); }
+  flush(): void { this.stdout.flush(); this.serialFile?.flush(); this.log?.flush(); }
 
   /** As QEMU: a signal ends the run after flushing what the guest printed. */
   handleSignals(): void {
@@ -112,6 +115,7 @@ export class CliRun {
     this.restoreTty();
     this.stdout.flush();
     this.stderr.flush();
+    this.serialFile?.close();
     this.log?.close();
   }
 }
