@@ -25,6 +25,7 @@
  * UNDEFINED, CPUID 0x410cc200, no MPU), so ARMv6-M programs can be run on an ARMv6-M core;
  * QEMU has no M0 board with this map (its only Cortex-M0 machine is microbit).
  */
+import { ConsoleInput } from '../core/console-input.js';
 import { Bus, type MmioHandler, type RamRegion } from '../core/bus.js';
 import { VirtualClock } from '../core/clock.js';
 import { UserError } from '../core/errors.js';
@@ -124,8 +125,10 @@ export class Mps2Machine implements MachineAccess {
   readonly images: LoadedImage[] = [];
   private readonly resetBlobs: { addr: number; data: Uint8Array }[] = [];
   private semihost: SemihostingService | undefined;
-  private inputWaiters: (() => void)[] = [];
-  inputClosed = true;
+  private readonly console = new ConsoleInput();
+  /** True while no console input can arrive (the CLI opens it when stdin feeds UART0). */
+  get inputClosed(): boolean { return this.console.closed; }
+  set inputClosed(v: boolean) { this.console.closed = v; }
 
   constructor(readonly o: Mps2Options) {
     this.map = mps2Map(o.board);
@@ -181,8 +184,8 @@ export class Mps2Machine implements MachineAccess {
     };
     this.runner = new Runner(this.clock, [cpu], core.engine, {
       maxInsns: o.maxInsns,
-      inputOpen: () => !this.inputClosed,
-      waitInput: () => new Promise<void>((r) => this.inputWaiters.push(r)),
+      inputOpen: () => !this.console.closed,
+      waitInput: () => this.console.wait(),
       onYield: o.onYield,
     });
     this.runner.onReset = () => this.reset();
@@ -268,9 +271,7 @@ export class Mps2Machine implements MachineAccess {
       if (this.held.length === this.heldHead && uart.canReceive()) uart.receive(b);
       else this.held.push(b);
     }
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.arrived();
     this.core.cpu.exitReq = 1;
   }
 
@@ -285,29 +286,20 @@ export class Mps2Machine implements MachineAccess {
   }
 
   closeInput(): void {
-    this.inputClosed = true;
-    const w = this.inputWaiters;
-    this.inputWaiters = [];
-    for (const r of w) r();
+    this.console.close();
   }
 
   /** Run to completion; resolves with the exit status. */
   async run(): Promise<number> {
-    this.host.running = true;
-    this.host.vcpuInit(0);
     try {
-      return await this.runner.run();
+      return await this.host.runVcpus(1, () => this.runner.run());
     } finally {
-      this.host.running = false;
       this.semihost?.close();
     }
   }
 
   /** Report vCPU exit and run plugins' at-exit callbacks. */
-  finish(): void {
-    this.host.vcpuExit(0);
-    this.host.atExit();
-  }
+  finish(): void { this.host.finishVcpus(1); }
 
   // ---- MachineAccess (plugin API) ----
   registers(_vcpu: number): readonly RegisterDesc[] { return this.core.cpu.registerDescs(); }
