@@ -59,3 +59,13 @@ test('`tracehook avr` is `tracehook-avr`', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^hello from the ATmega328P$/m);
 });
+
+test('the README ARM example runs the RTOS guest and the traps plugin counts what the README says', () => {
+  const block = blocks('sh').map((b) => b.trim()).find((b) => b.startsWith('npx tracehook-arm '));
+  assert.ok(block, 'README has a tracehook-arm example');
+  const args = block.replace(/\\\n/g, ' ').split(/\s+/).slice(2);
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/arm.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^PASS rtos$/m);
+  assert.match(r.stderr, /^total \|\s+14 \|\s+5 \|\s+1$/m);
+});
