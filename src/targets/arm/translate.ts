@@ -17,6 +17,9 @@ import type { PluginHost } from '../../plugin/host.js';
 import { MODE_MPU, MODE_NOT_THUMB, MODE_SINGLE, MODE_UNPRIV, type ArmBlockInfo, type ArmCpu } from './cpu.js';
 import { disassemble } from './disasm.js';
 import { condExpr, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
+
+/** Branches that may not be taken: their block goes on after them (an exit when taken). */
+const FALLS_THROUGH = new Set(['b_c16', 'b_c32', 'cbz', 'cbnz']);
 import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js';
 
 /** Longest block, in instructions. */
@@ -128,7 +131,9 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
     const hit = decode(raw, size === 2 ? 16 : 32, cpu.profile);
     raws.push({ raw, pc, size, hit });
     pc = (pc + size) | 0;
-    if (hit === undefined || writesPc(hit.e.id, hit.f)) break;
+    // A conditional branch leaves the block only when taken: translation goes on with the
+    // instruction after it, so a loop whose body has forward branches stays in one block.
+    if (hit === undefined || (writesPc(hit.e.id, hit.f) && !FALLS_THROUGH.has(hit.e.id))) break;
   }
   const n = raws.length;
   const jit = new JitBuilder();
