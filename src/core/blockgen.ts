@@ -20,6 +20,12 @@ export interface EmitContext {
 export interface GenInsn extends InsnInfo {
   /** JavaScript statements implementing the instruction. */
   emit(ctx: EmitContext): string;
+  /**
+   * Code placed before / after the instruction's own statement block, outside it: a target
+   * opens and closes labelled blocks here so a forward branch inside the block is a `break`.
+   */
+  readonly codeBefore?: string;
+  readonly codeAfter?: string;
 }
 
 export interface BlockSource {
@@ -59,6 +65,8 @@ export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prolo
   addAll(instr?.block);
   for (let k = 0; k < insns.length; k++) {
     const ins = instr?.insns[k];
+    const insn = insns[k]!;
+    body += insn.codeBefore ?? '';
     if (ins !== undefined && !ins.empty) body += host.emitPre(jit, ins, acc);
     addAll(ins);
     prefix.push(new Map(running));
@@ -68,7 +76,7 @@ export function generateBlock(insns: readonly GenInsn[], host: PluginHost, prolo
       mem: (store, size, signed, aLo, aHi, vLo, vHi) =>
         ins !== undefined && ins.wantsMem(store) ? host.emitMem(jit, ins, store, size, signed, bigEndian, aLo, aHi, vLo, vHi) : '',
     };
-    body += `// ${k}\n{\n${insns[k]!.emit(ctx)}}\n`;
+    body += `// ${k}\n{\n${insn.emit(ctx)}}\n${insn.codeAfter ?? ''}`;
   }
   body += tail(insns.length);
   let trapFixup: BlockSource['trapFixup'];

@@ -180,6 +180,59 @@ describe('branches', () => {
     assert.equal(r.r(0), 2000);
     assert.equal(r.icount, 2 + 3000 + 1); // the exit bkpt completes too
   });
+  it('forward branches inside a looping block (nested, crossing, cbz) count only what ran', async () => {
+    // In one block: b<c> over one instruction, a branch whose range nests inside another's, one
+    // whose range crosses an earlier one (that one leaves the block), cbz; a self-loop around it.
+    const prog = `
+      movs r0, #0
+      movs r4, #0
+      movw r1, #300
+    loop:
+      lsrs r2, r1, #1
+      bcc even
+      adds r0, #1
+    even:
+      movs r3, #3
+      ands r3, r1
+      beq four
+      cmp r3, #1
+      bne four
+      adds r0, #5
+    four:
+      cmp r3, #2
+      bhi cross
+      adds r4, #1
+      cbz r3, past
+      adds r4, #2
+    cross:
+      adds r4, #4
+    past:
+      subs r1, #1
+      bne loop`;
+    const fast = await run(prog);
+    const step = await run(prog, { singleStep: true });
+    assert.deepEqual([fast.r(0), fast.r(4)], [150 + 5 * 75, 75 * (1 + 7 + 7 + 4)]);
+    assert.deepEqual([fast.r(0), fast.r(4)], [step.r(0), step.r(4)]);
+    assert.equal(fast.icount, step.icount);
+  });
+  it('a fault after a taken in-block forward branch reports the instructions that ran', async () => {
+    const prog = `
+      movs r0, #0
+      cmp r0, #0
+      beq skip
+      movs r1, #1
+      movs r1, #2
+      movs r1, #3
+    skip:
+      movs r2, #7
+      udf #1`;
+    const fast = await run(prog);
+    const step = await run(prog, { singleStep: true });
+    assert.equal(fast.model.taken[0]!.exc, ArmExc.UsageFault);
+    assert.deepEqual([fast.r(1), fast.r(2)], [0, 7]);
+    assert.equal(fast.icount, 4);
+    assert.equal(step.icount, 4);
+  });
   it('pop {pc} and ldr pc interwork', async () => {
     const r = await run(`
       adr r0, f

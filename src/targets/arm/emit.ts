@@ -54,6 +54,13 @@ export class ChainLink {
 export class Gen {
   /** Set when a branch back to the block's own start was emitted as `continue L`. */
   usedLoop = false;
+  /**
+   * Conditional branches (by index) whose target is a later instruction of the same block, with
+   * that instruction's index: taken, they `break` out of the labelled block `F<k>` (opened before the branch) that ends just
+   * before the target, and take the skipped instructions off `s.icount` (so `icount + k` stays
+   * the count of instructions run, for traps and device time, and exits keep constant counts).
+   */
+  readonly forward = new Map<number, number>();
   constructor(
     /** Start PC and mode (ITSTATE and flags, without MODE_SINGLE) of the block. */
     readonly startPc: number, readonly startMode: number,
@@ -368,6 +375,8 @@ const rev = (kind: 'rev' | 'rev16' | 'revsh'): Emitter => (s) => {
 };
 
 function branchTo(s: ArmSite, g: Gen, c: EmitContext, off: number): string {
+  const j = g.forward.get(c.k);
+  if (j !== undefined) return j === c.k + 1 ? '' : `s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
   return g.exit(c.k + 1, (s.pc + 4 + off) | 0, s.itAfter);
 }
 
@@ -379,6 +388,13 @@ function blOffset(f: Fields): number {
 }
 function bc32Offset(f: Fields): number {
   return signExtend((f.S! << 20) | (f.K! << 19) | (f.J! << 18) | (f.j! << 12) | (f.i! << 1), 21);
+}
+
+/** Offset from PC + 4 of a conditional branch (B<c> T1/T3, CBZ, CBNZ). */
+export function conditionalBranchOffset(id: string, f: Fields): number {
+  if (id === 'b_c16') return signExtend(f.i! << 1, 9);
+  if (id === 'b_c32') return bc32Offset(f);
+  return f.i! << 1;
 }
 
 /** Condition `c` (0..14) on the flags as a JS boolean expression. */
@@ -538,7 +554,7 @@ export const SEMANTICS: Record<string, Emitter> = {
   // ---- 16-bit load/store multiple, branches, exceptions
   stm16: (s, g, c) => multiple(s, g, c, s.f.n!, s.f.r!, false, false, true),
   ldm16: (s, g, c) => multiple(s, g, c, s.f.n!, s.f.r!, true, false, ((s.f.r! >> s.f.n!) & 1) === 0),
-  b_c16: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, signExtend(s.f.i! << 1, 9))}}\n`,
+  b_c16: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, conditionalBranchOffset('b_c16', s.f))}}\n`,
   b16: (s, g, c) => branchTo(s, g, c, signExtend(s.f.i! << 1, 12)),
   udf: undefinedInsn,
   svc: (s, _g, c) => `s.svc(${c.k}, ${s.next}, ${s.itAfter}); return;\n`,
@@ -565,7 +581,7 @@ export const SEMANTICS: Record<string, Emitter> = {
   ssat: sat(true), usat: sat(false),
   sbfx: bitfield('sbfx'), ubfx: bitfield('ubfx'), bfi: bitfield('bfi'), bfc: bitfield('bfc'),
   // ---- branches and miscellaneous control
-  b_c32: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, bc32Offset(s.f))}}\n`,
+  b_c32: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, conditionalBranchOffset('b_c32', s.f))}}\n`,
   b32: (s, g, c) => branchTo(s, g, c, blOffset(s.f)),
   bl: (s, g, c) => W(14, hex((s.next | 1) | 0)) + branchTo(s, g, c, blOffset(s.f)),
   msr: (s, g, c) => `s.msr(${s.f.x}, ${s.f.k}, r[${s.f.n}]);\n` + g.exit(c.k + 1, s.next, s.itAfter),

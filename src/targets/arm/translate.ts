@@ -16,7 +16,7 @@ import { FlowClass } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { MODE_MPU, MODE_NOT_THUMB, MODE_SINGLE, MODE_UNPRIV, type ArmBlockInfo, type ArmCpu } from './cpu.js';
 import { disassemble } from './disasm.js';
-import { condExpr, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
+import { condExpr, conditionalBranchOffset, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
 
 /** Branches that may not be taken: their block goes on after them (an exit when taken). */
 const FALLS_THROUGH = new Set(['b_c16', 'b_c32', 'cbz', 'cbnz']);
@@ -49,6 +49,7 @@ export function itAdvance(it: number): number {
 const TRAP_IDS = new Set(['svc', 'bkpt']);
 
 class ArmInsn implements GenInsn, ArmSite {
+  codeBefore = '';
   constructor(readonly e: ArmEncoding | undefined, readonly f: Fields, readonly raw: number, readonly pc: number,
     readonly size: 2 | 4, readonly itBefore: number, readonly itAfter: number, private readonly gen: Gen) {}
   get id(): string { return this.e?.id ?? 'undefined'; }
@@ -81,6 +82,32 @@ class ArmInsn implements GenInsn, ArmSite {
 export interface ArmTranslateEnv {
   host: PluginHost;
   symbolAt: (a: bigint) => string | undefined;
+}
+
+/**
+ * Conditional branches to a later instruction of the block become `break`s out of a labelled
+ * block that closes just before the target (so a loop body with forward branches runs without
+ * leaving its block). The labelled ranges must nest; a branch whose range would cross an earlier
+ * one, or whose target starts with another ITSTATE, leaves the block as usual.
+ */
+function linkForwardBranches(insns: readonly ArmInsn[], gen: Gen): void {
+  const open: [number, number][] = [];
+  for (let k = 0; k < insns.length; k++) {
+    const b = insns[k]!;
+    if (!FALLS_THROUGH.has(b.id) || b.inIT) continue;
+    const target = (b.pc + 4 + conditionalBranchOffset(b.id, b.f)) | 0;
+    let j = -1;
+    for (let m = k + 1; m < insns.length; m++) if (insns[m]!.pc === target) { j = m; break; }
+    if (j < 0 || insns[j]!.itBefore !== b.itAfter) continue;
+    // Labels still open at k must close at or after j (this one is nested inside them).
+    while (open.length > 0 && open[open.length - 1]![1] <= k) open.pop();
+    if (open.some(([, end]) => end < j)) continue;
+    gen.forward.set(k, j);
+    if (j === k + 1) continue; // a branch to the next instruction: nothing to skip
+    open.push([k, j]);
+    b.codeBefore += `F${k}: {\n`;
+    insns[j]!.codeBefore = `}\n` + insns[j]!.codeBefore;
+  }
 }
 
 /** Translate the block at the CPU's PC for `mode`; undefined when a fault was delivered instead (fetch, T bit). */
@@ -146,6 +173,7 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
     else it = (before & 0xf) !== 0 ? itAdvance(before) : 0;
     return new ArmInsn(r.hit?.e, r.hit?.f ?? {}, r.raw, r.pc, r.size, before, it, gen);
   });
+  if (gen.allowLoop) linkForwardBranches(insns, gen);
   const endPc = pc;
   const endIt = it;
   const tail = (count: number): string => gen.exit(count, endPc, endIt);
