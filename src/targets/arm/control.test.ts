@@ -215,6 +215,40 @@ describe('branches', () => {
     assert.deepEqual([fast.r(0), fast.r(4)], [step.r(0), step.r(4)]);
     assert.equal(fast.icount, step.icount);
   });
+  it('an inner loop inside its outer loop\'s block, with a forward branch in it, counts what ran', async () => {
+    const prog = `
+      movs r0, #0
+      movs r5, #0
+      movs r1, #40
+    outer:
+      movs r2, #7
+    inner:
+      lsrs r3, r2, #1
+      bcs odd
+      adds r0, #1
+    odd:
+      adds r5, r5, r2
+      subs r2, #1
+      bne inner
+      subs r1, #1
+      bne outer`;
+    const fast = await run(prog);
+    const step = await run(prog, { singleStep: true });
+    assert.deepEqual([fast.r(0), fast.r(5)], [40 * 3, 40 * 28]);
+    assert.deepEqual([fast.r(0), fast.r(5), fast.icount], [step.r(0), step.r(5), step.icount]);
+  });
+  it('an in-block loop stops at the deadline like any block', async () => {
+    const prog = `
+      movs r1, #0
+      movw r2, #5000
+    spin:
+      adds r1, #1
+      subs r2, #1
+      bne spin
+      movs r0, #9`;
+    const r = await run(prog, { maxInsns: 1000 }).catch((e: Error) => e);
+    assert.ok(r instanceof Error && /1000 instructions/.test(r.message), String(r));
+  });
   it('a fault after a taken in-block forward branch reports the instructions that ran', async () => {
     const prog = `
       movs r0, #0

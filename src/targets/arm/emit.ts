@@ -55,12 +55,13 @@ export class Gen {
   /** Set when a branch back to the block's own start was emitted as `continue L`. */
   usedLoop = false;
   /**
-   * Conditional branches (by index) whose target is a later instruction of the same block, with
-   * that instruction's index: taken, they `break` out of the labelled block `F<k>` (opened before the branch) that ends just
-   * before the target, and take the skipped instructions off `s.icount` (so `icount + k` stays
-   * the count of instructions run, for traps and device time, and exits keep constant counts).
+   * Conditional branches (by index) whose target is another instruction of the same block, with
+   * that instruction's index (translate.ts puts the labelled statements around them). Taken, a
+   * forward one `break`s out of `F<k>` and a backward one `continue`s `B<k>`, first adjusting
+   * `s.icount` so that `icount + index` stays the count of instructions run (for traps and device
+   * time) and the exits keep their constant counts.
    */
-  readonly forward = new Map<number, number>();
+  readonly inBlock = new Map<number, number>();
   constructor(
     /** Start PC and mode (ITSTATE and flags, without MODE_SINGLE) of the block. */
     readonly startPc: number, readonly startMode: number,
@@ -375,9 +376,12 @@ const rev = (kind: 'rev' | 'rev16' | 'revsh'): Emitter => (s) => {
 };
 
 function branchTo(s: ArmSite, g: Gen, c: EmitContext, off: number): string {
-  const j = g.forward.get(c.k);
-  if (j !== undefined) return j === c.k + 1 ? '' : `s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
-  return g.exit(c.k + 1, (s.pc + 4 + off) | 0, s.itAfter);
+  const target = (s.pc + 4 + off) | 0;
+  const j = g.inBlock.get(c.k);
+  if (j === undefined) return g.exit(c.k + 1, target, s.itAfter);
+  if (j === c.k + 1) return '';
+  if (j > c.k) return `s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
+  return `s.icount += ${c.k + 1 - j}; if (s.icount + ${g.count} <= s.limit && s.exitReq === 0) continue B${c.k};\n` + g.exit(j, target, s.itAfter);
 }
 
 const signExtend = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);

@@ -20,6 +20,7 @@ import { condExpr, conditionalBranchOffset, ENDS_BLOCK, Gen, SEMANTICS, writesPc
 
 /** Branches that may not be taken: their block goes on after them (an exit when taken). */
 const FALLS_THROUGH = new Set(['b_c16', 'b_c32', 'cbz', 'cbnz']);
+import { eliminateDeadFlags } from './dead-flags.js';
 import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js';
 
 /** Longest block, in instructions. */
@@ -50,6 +51,9 @@ const TRAP_IDS = new Set(['svc', 'bkpt']);
 
 class ArmInsn implements GenInsn, ArmSite {
   codeBefore = '';
+  codeAfter = '';
+  /** Code emitted ahead of block assembly (for dead-flag elimination), used instead of emitting again. */
+  code: string | undefined;
   constructor(readonly e: ArmEncoding | undefined, readonly f: Fields, readonly raw: number, readonly pc: number,
     readonly size: 2 | 4, readonly itBefore: number, readonly itAfter: number, private readonly gen: Gen) {}
   get id(): string { return this.e?.id ?? 'undefined'; }
@@ -71,6 +75,7 @@ class ArmInsn implements GenInsn, ArmSite {
   }
   disas(): string { return disassemble(this.raw >>> 0, this.size, this.pc >>> 0, this.itBefore).replace('\t', ' '); }
   emit(ctx: EmitContext): string {
+    if (this.code !== undefined) return this.code;
     let code = this.e === undefined ? `s.undefined(${ctx.k});\n` : SEMANTICS[this.e.id]!(this, this.gen, ctx);
     const cond = this.inIT && this.e?.id !== 'it' ? this.itBefore >> 4 : 14;
     if (cond < 14) code = `if (${condExpr(cond)}) {\n${code}}\n`;
@@ -84,30 +89,43 @@ export interface ArmTranslateEnv {
   symbolAt: (a: bigint) => string | undefined;
 }
 
+/** A labelled statement around instructions `from`..`to` of a block, for an in-block branch at `at`. */
+interface InBlockLabel { from: number; to: number; at: number; loop: boolean }
+
+/** Can the two ranges be labelled statements at once (disjoint, or one inside the other)? */
+const nests = (a: InBlockLabel, b: InBlockLabel): boolean =>
+  a.to < b.from || b.to < a.from || (a.from <= b.from && b.to <= a.to) || (b.from <= a.from && a.to <= b.to);
+
 /**
- * Conditional branches to a later instruction of the block become `break`s out of a labelled
- * block that closes just before the target (so a loop body with forward branches runs without
- * leaving its block). The labelled ranges must nest; a branch whose range would cross an earlier
- * one, or whose target starts with another ITSTATE, leaves the block as usual.
+ * Conditional branches whose target is another instruction of the same block stay inside it:
+ * - forward (target j > k): a labelled block `F<k>: { ... }` around k..j-1, which the taken
+ *   branch leaves with `break` (so a loop body with if/else arms runs without leaving its block);
+ * - backward (target m, 0 < m <= k): a labelled loop `B<k>: for (;;) { ... break B<k>; }` around
+ *   m..k, which the taken branch repeats with `continue` while the deadline allows (an inner loop
+ *   runs inside its outer loop's block). A branch to the block's start is the block's own loop.
+ * The ranges must nest: a branch whose range would cross an accepted one, or whose target starts
+ * with another ITSTATE, leaves the block as usual. Records the targets in `gen.inBlock`.
  */
-function linkForwardBranches(insns: readonly ArmInsn[], gen: Gen): void {
-  const open: [number, number][] = [];
+function linkInBlockBranches(insns: readonly ArmInsn[], gen: Gen): void {
+  const labels: InBlockLabel[] = [];
+  const byPc = new Map<number, number>();
+  insns.forEach((i, k) => { if (!byPc.has(i.pc)) byPc.set(i.pc, k); });
   for (let k = 0; k < insns.length; k++) {
     const b = insns[k]!;
     if (!FALLS_THROUGH.has(b.id) || b.inIT) continue;
-    const target = (b.pc + 4 + conditionalBranchOffset(b.id, b.f)) | 0;
-    let j = -1;
-    for (let m = k + 1; m < insns.length; m++) if (insns[m]!.pc === target) { j = m; break; }
-    if (j < 0 || insns[j]!.itBefore !== b.itAfter) continue;
-    // Labels still open at k must close at or after j (this one is nested inside them).
-    while (open.length > 0 && open[open.length - 1]![1] <= k) open.pop();
-    if (open.some(([, end]) => end < j)) continue;
-    gen.forward.set(k, j);
-    if (j === k + 1) continue; // a branch to the next instruction: nothing to skip
-    open.push([k, j]);
-    b.codeBefore += `F${k}: {\n`;
-    insns[j]!.codeBefore = `}\n` + insns[j]!.codeBefore;
+    const j = byPc.get((b.pc + 4 + conditionalBranchOffset(b.id, b.f)) | 0);
+    if (j === undefined || j === 0 || insns[j]!.itBefore !== b.itAfter) continue;
+    if (j === k + 1) { gen.inBlock.set(k, j); continue; } // to the next instruction: nothing to skip
+    const label: InBlockLabel = j > k ? { from: k, to: j - 1, at: k, loop: false } : { from: j, to: k, at: k, loop: true };
+    if (!labels.every((l) => nests(l, label))) continue;
+    labels.push(label);
+    gen.inBlock.set(k, j);
   }
+  // Open outer labels first (earlier start, then later end; a loop outside a block of the same
+  // range), close them in reverse.
+  labels.sort((a, b) => a.from - b.from || b.to - a.to || Number(b.loop) - Number(a.loop));
+  for (const l of labels) insns[l.from]!.codeBefore += l.loop ? `B${l.at}: for (;;) {\n` : `F${l.at}: {\n`;
+  for (const l of [...labels].reverse()) insns[l.to]!.codeAfter += l.loop ? `break B${l.at};\n}\n` : '}\n';
 }
 
 /** Translate the block at the CPU's PC for `mode`; undefined when a fault was delivered instead (fetch, T bit). */
@@ -173,7 +191,12 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
     else it = (before & 0xf) !== 0 ? itAdvance(before) : 0;
     return new ArmInsn(r.hit?.e, r.hit?.f ?? {}, r.raw, r.pc, r.size, before, it, gen);
   });
-  if (gen.allowLoop) linkForwardBranches(insns, gen);
+  if (gen.allowLoop) {
+    // Uninstrumented: in-block branches, then each instruction's code without dead flag stores.
+    linkInBlockBranches(insns, gen);
+    const sites = insns.map((i, k) => ({ code: i.emit({ k, jit, memHooked: false, mem: () => '' }), conditional: i.inIT && i.id !== 'it' }));
+    eliminateDeadFlags(sites, gen.inBlock).forEach((code, k) => { insns[k]!.code = code; });
+  }
   const endPc = pc;
   const endIt = it;
   const tail = (count: number): string => gen.exit(count, endPc, endIt);
