@@ -11,7 +11,7 @@
 import { signExtend, maskBits } from './bits.js';
 import { isCall, isInferableJump, isReturn, isUninferable, type Instr } from './classify.js';
 import type { ProgramImage } from './image.js';
-import { hasAddress, parseStream, statusFlags, type TeInstPacket } from './packets.js';
+import { hasAddress, irdepthCount, parseStream, statusFlags, type TeInstPacket } from './packets.js';
 import { IOPTION, addressFieldWidth, makeParams, returnStackDepth, type EtraceParams } from './params.js';
 
 /** One item of decoder output: a retired PC or a trap. */
@@ -54,6 +54,12 @@ export class EtraceDecoder {
   private readonly stack: bigint[] = [];
   private readonly stackDepth: number;
   private iretsSeen = 0;
+  /**
+   * The last format 1/2 address was reached without an uninferable discontinuity; execution
+   * may have come back to it later through one (the spec's inferred_address). The next
+   * format 1/2 packet first re-walks from there to that discontinuity.
+   */
+  private inferredAddress = false;
   private readonly pcMask: bigint;
 
   constructor(private readonly image: ProgramImage, params: Partial<EtraceParams> | EtraceParams = {}, options: DecoderOptions = {}) {
@@ -97,6 +103,7 @@ export class EtraceDecoder {
       }
       const address = te.address << BigInt(this.params.iaddressLsbP);
       this.address = address;
+      this.inferredAddress = false;
       const direct = te.subformat === 1 || this.startOfTrace || this.trapOnlyReported;
       if (direct) {
         this.branches = 0;
@@ -155,7 +162,8 @@ export class EtraceDecoder {
 
   private follow(te: TeInstPacket, isSync: boolean): void {
     const flags = te.format !== 3 && hasAddress(te) ? statusFlags(te, this.params) : { notify: false, updiscon: false, irreport: false };
-    const irdepth = te.format !== 3 ? (te.irdepth ?? 0) : 0;
+    const irdepth = te.format !== 3 && hasAddress(te) ? irdepthCount(te, this.params) : 0;
+    if (this.inferredAddress && !isSync) this.rewalk();
     for (let steps = 0; ; steps++) {
       if (steps >= this.maxSteps) {
         throw new DecodeError(`no progress: more than ${this.maxSteps} instructions without reaching 0x${this.address.toString(16)}`);
@@ -179,16 +187,41 @@ export class EtraceDecoder {
       }
       if (!hasAddress(te) || this.stopAtLastBranch || !atAddress) continue;
       if (this.implicitReturn && this.iretsSeen !== irdepth) continue;
-      if (flags.notify || !flags.updiscon) return;
+      if (flags.notify) return;
+      if (!flags.updiscon) {
+        this.inferredAddress = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * Walk from the tentatively reported address to the uninferable discontinuity that leads
+   * back to it (no branches or implicit returns can lie on that path, or the address would
+   * not have matched).
+   */
+  private rewalk(): void {
+    const target = this.pc;
+    this.inferredAddress = false;
+    for (let steps = 0; ; steps++) {
+      if (steps >= this.maxSteps) throw new DecodeError(`no progress: more than ${this.maxSteps} instructions without returning to 0x${target.toString(16)}`);
+      const stop = this.nextPc(true, false, 0, target);
+      this.report(this.pc);
+      if (stop) return;
     }
   }
 
   /** Step from the current PC; true when an uninferable discontinuity took the reported address. */
-  private nextPc(isSync: boolean, irreport: boolean, irdepth: number): boolean {
+  private nextPc(isSync: boolean, irreport: boolean, irdepth: number, rewalkTarget?: bigint): boolean {
     const thisPc = this.pc;
     const instr = this.instr(thisPc);
     let stop = false;
     const takeAddress = (): void => {
+      if (rewalkTarget !== undefined) {
+        this.pc = rewalkTarget;
+        stop = true;
+        return;
+      }
       if (this.stopAtLastBranch) {
         throw new DecodeError(`unexpected uninferable discontinuity at 0x${thisPc.toString(16)} (${instr.name}) in a packet without address`);
       }

@@ -13,7 +13,7 @@
  */
 import { maskBits } from './bits.js';
 import { ITYPE, instructionSize, isBranchItype, isCallItype, isTrapItype, isUninferableItype, type IngressRow } from './ingress.js';
-import { addressField, frame, serialise, statusBits, type TeInstPacket } from './packets.js';
+import { addressField, codeIrdepth, frame, serialise, statusBits, type TeInstPacket } from './packets.js';
 import {
   addressFieldWidth, ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams,
 } from './params.js';
@@ -57,7 +57,8 @@ const CTYPE_PRECISE = 2;
  * address stack as the decoder (push the link address on a call, itype 8/9; pop on a return,
  * itype 13; the oldest entry is dropped when full; cleared by every format 3 sync). A return
  * whose target equals the popped address is not reported; the number of such returns since
- * the last packet travels in the `irdepth` field of the next format 1/2 packet so the decoder
+ * the last packet travels in the `irdepth` field of the next format 1/2 packet (XORed with
+ * copies of the irreport bit, see {@link codeIrdepth}) so the decoder
  * can find the reported instruction. A return to another address (or one that would overflow
  * that count) is reported as an uninferable discontinuity with the irreport flag set.
  * Pending implicit returns force the same flush before a resync or privilege change as
@@ -74,6 +75,7 @@ export class EtraceEncoder {
   private curr: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
   private next: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
   private rowCount = 0;
+  private currentRow = 0;
   private finished = false;
 
   private branches = 0;
@@ -114,6 +116,7 @@ export class EtraceEncoder {
     if (this.finished) throw new Error('encoder already finished');
     this.rowCount++;
     this.shift({ row, qualified: true, updiscon: false });
+    this.currentRow = this.rowCount - 1;
     if (this.rowCount !== 1) this.encode();
   }
 
@@ -127,6 +130,7 @@ export class EtraceEncoder {
       return;
     }
     this.shift({ ...this.next, updiscon: false });
+    this.currentRow = this.rowCount;
     this.encode();
     this.sendBranchPacket(this.curr.row, true, []);
     this.traceEnabled = false;
@@ -157,7 +161,7 @@ export class EtraceEncoder {
 
   private emit(packet: TeInstPacket, reasons: string[]): void {
     const payload = serialise(packet, this.params);
-    const encoded: EncodedPacket = { packet, payload, bytes: frame(payload), row: this.rowCount, reasons };
+    const encoded: EncodedPacket = { packet, payload, bytes: frame(payload), row: this.currentRow, reasons };
     this.branches = 0;
     this.branchMap = 0;
     this.irets = 0;
@@ -207,7 +211,7 @@ export class EtraceEncoder {
     const msb = Number(((raw & maskBits(p.iaddressWidthP)) >> BigInt(p.iaddressWidthP - 1)) & 1n);
     const address = addressField(raw >> BigInt(p.iaddressLsbP), p);
     const status = statusBits(msb, this.flags.notify, this.flags.updiscon, this.flags.irreport);
-    const ir = irdepthWidth(p) ? { irdepth: this.irets } : {};
+    const ir = irdepthWidth(p) ? { irdepth: codeIrdepth(this.irets, status.irreport, p) } : {};
     const packet: TeInstPacket = this.branches === 0
       ? { format: 2, address, ...status, ...ir }
       : { format: 1, branches: this.branches, branchMap: this.branchMap, address, ...status, ...ir };

@@ -135,6 +135,21 @@ export function statusFlags(p: AddressPacket | BranchPacket, params: EtraceParam
   };
 }
 
+/**
+ * The irdepth field as transmitted in implicit-return mode: the count of unreported returns
+ * since the previous packet, XORed with copies of the transmitted irreport bit so that a count
+ * of 0 continues the run of sign bits and compresses away.
+ */
+export function codeIrdepth(count: number, irreportBit: number, params: EtraceParams): number {
+  const w = irdepthWidth(params);
+  return irreportBit ? (count ^ (2 ** w - 1)) : count;
+}
+
+/** Inverse of {@link codeIrdepth}: the unreported-return count of a format 1/2 packet. */
+export function irdepthCount(p: AddressPacket | BranchPacket, params: EtraceParams): number {
+  return codeIrdepth(p.irdepth ?? 0, p.irreport ?? 0, params);
+}
+
 function contextWidth(params: EtraceParams): number {
   return params.nocontextP ? 0 : params.contextWidthP;
 }
