@@ -4,6 +4,7 @@
  * target's semantics. Targets supply instructions that can emit their own code; the memory hook
  * lets a target call back into plugin instrumentation after each access.
  */
+import type { FlowKind } from '../plugin/api.js';
 import { PluginHost, type InsnInfo, type Instrumentation } from '../plugin/host.js';
 import { JitBuilder } from './jit.js';
 
@@ -26,6 +27,25 @@ export interface GenInsn extends InsnInfo {
    */
   readonly codeBefore?: string;
   readonly codeAfter?: string;
+}
+
+/**
+ * The control-transfer events a block being translated reports: the kinds plugins registered
+ * when translation started (a change flushes the code), and the statement that reports one.
+ */
+export class FlowEmitter {
+  readonly mask: number;
+  constructor(private readonly host: PluginHost, private readonly jit: JitBuilder) { this.mask = host.flowMask; }
+  /** Does some plugin want `kind`? */
+  wants(kind: FlowKind): boolean { return (this.mask & kind) !== 0; }
+  /**
+   * Statement reporting `kind` from the instruction at `fromLo`/`fromHi` to the address in the
+   * `toLo`/`toHi` expressions (run after the instruction's effects, before the block is left),
+   * or '' when no plugin wants the kind.
+   */
+  event(kind: FlowKind, fromLo: number, fromHi: number, toLo: string, toHi: string): string {
+    return this.wants(kind) ? this.host.emitFlow(this.jit, kind, fromLo, fromHi, toLo, toHi) : '';
+  }
 }
 
 export interface BlockSource {

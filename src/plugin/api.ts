@@ -48,6 +48,87 @@ export const FlowClass = {
 } as const;
 export type FlowClass = 0 | 1 | 2;
 
+/**
+ * Control-flow event kinds, OR-able: the three discontinuity kinds (same bits, same meaning as
+ * {@link Discon}) and one bit per kind of guest control transfer. Bit values never change.
+ *
+ * For the transfer kinds `fromPc` is the transferring instruction and `toPc` the next instruction
+ * executed (for a branch not taken and a block fall-through, `fromPc` + size). Each instruction
+ * that transfers control gives exactly one event: a call is `Call` (not also a jump), a return
+ * `Return`. Which instruction is which is the target's business (README, "Control-flow events").
+ */
+export const Flow = {
+  Interrupt: 1,
+  Exception: 2,
+  HostCall: 4,
+  /** A conditional branch (or AVR skip) that was taken. */
+  BranchTaken: 8,
+  /** A conditional branch (or AVR skip) that was not taken: toPc = fromPc + size. */
+  BranchNotTaken: 16,
+  /** An unconditional jump to an address fixed in the instruction, not a call. */
+  DirectJump: 32,
+  /** A jump to a computed address (register, memory, table), not a call or return. */
+  IndirectJump: 64,
+  /** A call: the instruction saves a return address (RISC-V: links x1/x5; ARM: BL, BLX; AVR: CALL, RCALL, ICALL). */
+  Call: 128,
+  /** A function return (RISC-V: jalr through x1/x5 without linking; ARM: BX LR, POP {..,PC}, LDR PC from SP; AVR: RET). */
+  Return: 256,
+  /** A return from a trap handler (mret, sret, EXC_RETURN, RETI). */
+  TrapReturn: 512,
+  /** A translation block ended without a transfer and the next one runs on sequentially. */
+  FallThrough: 1024,
+  /** The three trap kinds (= Discon.All). */
+  Traps: 7,
+  /** Both branch outcomes. */
+  Branches: 24,
+  /** Every transfer kind (no traps). */
+  Transfers: 2040,
+  /** Every kind. */
+  Any: 2047,
+} as const;
+export type FlowKind = 1 | 2 | 4 | 8 | 16 | 32 | 64 | 128 | 256 | 512 | 1024;
+
+/** Name of a control-flow kind, for reports (`interrupt`, `branch-taken`, `call`, ...). */
+export function flowName(kind: number): string {
+  switch (kind) {
+    case 1: return 'interrupt';
+    case 2: return 'exception';
+    case 4: return 'hostcall';
+    case 8: return 'branch-taken';
+    case 16: return 'branch-not-taken';
+    case 32: return 'jump';
+    case 64: return 'indirect-jump';
+    case 128: return 'call';
+    case 256: return 'return';
+    case 512: return 'trap-return';
+    case 1024: return 'fall-through';
+    default: return `kind${kind}`;
+  }
+}
+
+/**
+ * One control-flow event. The object is reused for every event: copy what you keep. Addresses
+ * are exact `bigint`s computed on first read; the `Lo`/`Hi` halves (unsigned 32-bit numbers) read
+ * without allocating, for hot paths.
+ */
+export interface FlowEvent {
+  readonly kind: FlowKind;
+  readonly fromPc: bigint;
+  readonly toPc: bigint;
+  readonly fromLo: number;
+  readonly fromHi: number;
+  readonly toLo: number;
+  readonly toHi: number;
+  /**
+   * For traps, the architecture's cause: RISC-V `xcause` without the interrupt bit, ARM the
+   * exception number, AVR the vector index; -1 for host calls and transfers.
+   */
+  readonly cause: number;
+}
+
+/** Called for each control-flow event of a registered kind (for traps: once entry is complete, with PC = toPc). */
+export type FlowCallback = (vcpu: number, ev: FlowEvent) => void;
+
 /** Called for each discontinuity once trap entry is complete, with PC = toPc. */
 export type DisconCallback = (vcpu: number, kind: DisconKind, fromPc: bigint, toPc: bigint) => void;
 
@@ -170,6 +251,13 @@ export interface PluginApi {
   onTranslate(cb: (tb: TranslatedBlock) => void): void;
   /** Register for discontinuities of the kinds in `mask` (a nonzero subset of `Discon.All`). */
   onDiscontinuity(mask: number, cb: DisconCallback): void;
+  /**
+   * Register for control-flow events of the kinds in `mask` (a nonzero subset of `Flow.Any`):
+   * traps as with {@link onDiscontinuity}, plus branches, jumps, calls, returns, trap returns and
+   * block fall-throughs. Only the registered transfer kinds are compiled into translated code, so
+   * a registration for traps only costs what `onDiscontinuity` costs.
+   */
+  onControlFlow(mask: number, cb: FlowCallback): void;
   /** Called when the translation cache is flushed. */
   onFlush(cb: () => void): void;
   /** Called once at exit, in load order. */

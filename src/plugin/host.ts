@@ -5,9 +5,9 @@
  * {@link InsnInfo}.
  */
 import {
-  Discon, type Cond, type Counter, type DisconCallback, type DisconKind, type ExecCallback,
+  Discon, Flow, type Cond, type Counter, type DisconCallback, type DisconKind, type ExecCallback,
   type FlowClass, type MemAccess, type MemCallback, type MemRW, type Plugin, type PluginApi,
-  type ArgValues, type Scoreboard, type TranslatedBlock, type TranslatedInsn,
+  type ArgValues, type FlowCallback, type FlowEvent, type FlowKind, type Scoreboard, type TranslatedBlock, type TranslatedInsn,
 } from './api.js';
 import { CounterImpl, ScoreboardImpl } from './counters.js';
 import { PluginError } from './errors.js';
@@ -71,6 +71,19 @@ class MemAccessImpl implements MemAccess {
   }
 }
 
+class FlowEventImpl implements FlowEvent {
+  kind: FlowKind = 1;
+  fromLo = 0; fromHi = 0; toLo = 0; toHi = 0; cause = -1;
+  private from: bigint | undefined;
+  private to: bigint | undefined;
+  get fromPc(): bigint { return (this.from ??= toBig(this.fromLo, this.fromHi)); }
+  get toPc(): bigint { return (this.to ??= toBig(this.toLo, this.toHi)); }
+  set(kind: FlowKind, fromLo: number, fromHi: number, toLo: number, toHi: number, cause: number): void {
+    this.kind = kind; this.fromLo = fromLo >>> 0; this.fromHi = fromHi >>> 0; this.toLo = toLo >>> 0; this.toHi = toHi >>> 0;
+    this.cause = cause; this.from = undefined; this.to = undefined;
+  }
+}
+
 function checkCond(cond: Cond): void {
   if (!['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'always', 'never'].includes(cond)) throw new Error(`unknown condition '${cond}'`);
 }
@@ -78,8 +91,19 @@ function checkCond(cond: Cond): void {
 export class PluginHost {
   private readonly plugins: PluginRecord[] = [];
   private discons: { mask: number; cb: DisconCallback; plugin: PluginRecord }[] = [];
-  /** OR of every registered discontinuity mask (targets skip the call entirely when 0). */
+  private flows: { mask: number; cb: FlowCallback; plugin: PluginRecord }[] = [];
+  private readonly flowEvent = new FlowEventImpl();
+  /** OR of every registered trap kind, by either registration (targets skip the call entirely when 0). */
   disconMask = 0;
+  /**
+   * OR of the registered control-transfer kinds (`Flow.Transfers` bits). Targets read it at
+   * translation time and compile in {@link flowEvent} calls for these kinds only; a change
+   * flushes the translated code.
+   */
+  flowMask = 0;
+  /** The `flow` dispatcher, as generated code calls it. */
+  readonly flowDispatch = (vcpu: number, kind: FlowKind, fromLo: number, fromHi: number, toLo: number, toHi: number): void =>
+    this.flowEvent_(vcpu, kind, fromLo, fromHi, toLo, toHi, -1);
   /** True while any translate callback is registered. */
   instrumenting = false;
   running = false;
@@ -126,6 +150,17 @@ export class PluginHost {
     this.instrumenting = this.plugins.some((p) => p.active && p.translate.length > 0);
     this.disconMask = 0;
     for (const d of this.discons) if (d.plugin.active) this.disconMask |= d.mask;
+    let flowMask = 0;
+    for (const f of this.flows) {
+      if (!f.plugin.active) continue;
+      this.disconMask |= f.mask & Flow.Traps;
+      flowMask |= f.mask & Flow.Transfers;
+    }
+    if (flowMask !== this.flowMask) {
+      this.flowMask = flowMask;
+      // Translated code has the old set of transfer events compiled in.
+      this.machine?.flushCode();
+    }
   }
 
   private makeApi(rec: PluginRecord, m: MachineAccess): PluginApi {
@@ -151,6 +186,13 @@ export class PluginHost {
         this.discons.push({ mask, cb: this.wrap(rec, 'discontinuity', cb), plugin: rec });
         this.recompute();
       },
+      onControlFlow: (mask, cb) => {
+        if (!Number.isInteger(mask) || mask <= 0 || (mask & ~Flow.Any) !== 0) {
+          throw new RangeError(`onControlFlow: mask ${mask} is not a nonzero subset of Flow.Any (${Flow.Any})`);
+        }
+        this.flows.push({ mask, cb: this.wrap(rec, 'control-flow', cb), plugin: rec });
+        this.recompute();
+      },
       onFlush: (cb) => { rec.flush.push(this.wrap(rec, 'flush', cb)); },
       onExit: (cb) => { rec.atExit.push(cb); },
       counter: (name) => new CounterImpl(name, m.vcpus),
@@ -169,6 +211,7 @@ export class PluginHost {
       uninstall: (done) => {
         rec.active = false;
         this.discons = this.discons.filter((d) => d.plugin !== rec);
+        this.flows = this.flows.filter((d) => d.plugin !== rec);
         this.recompute();
         m.flushCode();
         if (done) done();
@@ -271,14 +314,39 @@ export class PluginHost {
     return code;
   }
 
-  /** Report a discontinuity. Targets call this only when `disconMask & kind` is nonzero. */
-  discon(vcpu: number, kind: DisconKind, fromLo: number, fromHi: number, toLo: number, toHi: number): void {
-    const from = toBig(fromLo, fromHi), to = toBig(toLo, toHi);
+  /**
+   * Report a discontinuity (to `onDiscontinuity` and `onControlFlow` registrations). Targets call
+   * this only when `disconMask & kind` is nonzero. `cause` as {@link FlowEvent.cause}.
+   */
+  discon(vcpu: number, kind: DisconKind, fromLo: number, fromHi: number, toLo: number, toHi: number, cause = -1): void {
     const list = this.discons;
-    for (let i = 0; i < list.length; i++) {
-      const d = list[i]!;
-      if ((d.mask & kind) !== 0) d.cb(vcpu, kind, from, to);
+    if (list.length > 0) {
+      const from = toBig(fromLo, fromHi), to = toBig(toLo, toHi);
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i]!;
+        if ((d.mask & kind) !== 0) d.cb(vcpu, kind, from, to);
+      }
     }
+    if (this.flows.length > 0) this.flowEvent_(vcpu, kind, fromLo, fromHi, toLo, toHi, cause);
+  }
+
+  private flowEvent_(vcpu: number, kind: FlowKind, fromLo: number, fromHi: number, toLo: number, toHi: number, cause: number): void {
+    const list = this.flows;
+    const ev = this.flowEvent;
+    ev.set(kind, fromLo, fromHi, toLo, toHi, cause);
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i]!;
+      if ((f.mask & kind) !== 0) f.cb(vcpu, ev);
+    }
+  }
+
+  /**
+   * A call to the transfer-event dispatcher for generated code: `kind` from `fromLo`/`fromHi` to
+   * the address in the `toLo`/`toHi` expressions (evaluated once each), for `s.index`. Emit it
+   * only for kinds in {@link flowMask}.
+   */
+  emitFlow(jit: JitBuilder, kind: FlowKind, fromLo: number, fromHi: number, toLo: string, toHi: string): string {
+    return `${jit.constant(this.flowDispatch, 'flow')}(s.index, ${kind}, ${fromLo | 0}, ${fromHi | 0}, ${toLo}, ${toHi});\n`;
   }
 
   vcpuInit(v: number): void { for (const p of this.plugins) if (p.active) for (const cb of p.init) cb(v); }

@@ -13,10 +13,10 @@
  * ```
  */
 import type {
-  ArgValues, Cond, Counter, DisconCallback, DisconKind, ExecCallback, MemAccess, MemCallback, MemRW,
+  ArgValues, Cond, Counter, DisconCallback, DisconKind, ExecCallback, FlowCallback, FlowEvent, FlowKind, MemAccess, MemCallback, MemRW,
   Plugin, PluginApi, RegisterDesc, Scoreboard, TranslatedBlock, TranslatedInsn,
 } from '../../plugin/api.js';
-import { Discon, FlowClass } from '../../plugin/api.js';
+import { Discon, Flow, FlowClass } from '../../plugin/api.js';
 import { checkArgs } from '../../plugin/args.js';
 
 /** An instruction to translate; everything has a default (4 bytes, sequential, `nop`). */
@@ -162,6 +162,7 @@ export class FakeApi implements PluginApi {
   readonly blocks: FakeBlock[] = [];
   readonly translateCbs: ((tb: TranslatedBlock) => void)[] = [];
   readonly disconRegs: { mask: number; cb: DisconCallback }[] = [];
+  readonly flowRegs: { mask: number; cb: FlowCallback }[] = [];
   readonly exitCbs: (() => void)[] = [];
   readonly flushCbs: (() => void)[] = [];
   readonly vcpuCbs = { init: [] as ExecCallback[], exit: [] as ExecCallback[], idle: [] as ExecCallback[], resume: [] as ExecCallback[] };
@@ -186,6 +187,10 @@ export class FakeApi implements PluginApi {
       throw new Error(`onDiscontinuity: bad mask ${mask}`);
     }
     this.disconRegs.push({ mask, cb });
+  }
+  onControlFlow(mask: number, cb: FlowCallback): void {
+    if (!Number.isInteger(mask) || mask <= 0 || (mask & ~Flow.Any) !== 0) throw new Error(`onControlFlow: bad mask ${mask}`);
+    this.flowRegs.push({ mask, cb });
   }
   onFlush(cb: () => void): void { this.flushCbs.push(cb); }
   onExit(cb: () => void): void { this.exitCbs.push(cb); }
@@ -221,6 +226,7 @@ export class FakeApi implements PluginApi {
   uninstall(done?: () => void): void {
     this.translateCbs.length = 0;
     this.disconRegs.length = 0;
+    this.flowRegs.length = 0;
     this.exitCbs.length = 0;
     this.flushCbs.length = 0;
     for (const list of Object.values(this.vcpuCbs)) list.length = 0;
@@ -297,10 +303,22 @@ export class FakeApi implements PluginApi {
     for (let i = 0; i < count; i++) this.exec(vcpu, tb.insns[i]!);
   }
 
-  /** Raise a discontinuity: every registration whose mask has `kind`, in order. */
-  discon(vcpu: number, kind: DisconKind, fromPc: bigint, toPc: bigint): void {
-    this.pcs[vcpu] = toPc;
-    for (const r of this.disconRegs) if (r.mask & kind) r.cb(vcpu, kind, fromPc, toPc);
+  /** Report a control-flow event of any kind (a trap kind goes to discontinuity registrations too). */
+  flow(vcpu: number, kind: FlowKind, fromPc: bigint, toPc: bigint, cause = -1): void {
+    if (kind <= 4) {
+      this.pcs[vcpu] = toPc;
+      for (const r of this.disconRegs) if (r.mask & kind) r.cb(vcpu, kind as DisconKind, fromPc, toPc);
+    }
+    const ev: FlowEvent = {
+      kind, fromPc, toPc, cause,
+      fromLo: Number(fromPc & 0xffffffffn), fromHi: Number(fromPc >> 32n), toLo: Number(toPc & 0xffffffffn), toHi: Number(toPc >> 32n),
+    };
+    for (const r of this.flowRegs) if (r.mask & kind) r.cb(vcpu, ev);
+  }
+
+  /** Raise a discontinuity: every registration (either kind) whose mask has `kind`, in order. */
+  discon(vcpu: number, kind: DisconKind, fromPc: bigint, toPc: bigint, cause = -1): void {
+    this.flow(vcpu, kind, fromPc, toPc, cause);
   }
 
   /** End the run: vCPU exit callbacks, then exit callbacks. Returns everything written to `out`. */

@@ -324,7 +324,7 @@ export class ArmExceptions implements ArmExceptionModel {
       kind = kindOf(n);
     }
     this.exceptionTaken(cpu, n);
-    if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0);
+    if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, fromPc | 0, 0, cpu.pcLo, 0, n);
   }
 
   /** PushStack(ReturnAddress) of the manual: the 8-word frame on the current stack, LR = EXC_RETURN. */
@@ -456,7 +456,7 @@ export class ArmExceptions implements ArmExceptionModel {
         cpu.r[14] = excReturn | 0;
         this.exceptionTaken(cpu, next);
         const kind = kindOf(next);
-        if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, stackedPc | 0, 0, cpu.pcLo, 0);
+        if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, stackedPc | 0, 0, cpu.pcLo, 0, next);
         return;
       }
     }

@@ -349,7 +349,7 @@ export class AvrCpu implements EngineCpu, AvrChip {
     if (this.intLog !== undefined) {
       this.intLog(`avr_interrupt: vector ${vector} ${avrVectorName(vector)} at cycle ${at}: pc ${hex4(from)} -> ${hex4(this.pcLo)}, sp ${hex4(sp)}${woke ? ' (woke from sleep)' : ''}\n`);
     }
-    if ((this.host.disconMask & Discon.Interrupt) !== 0) this.host.discon(this.index, Discon.Interrupt, from, 0, this.pcLo, 0);
+    if ((this.host.disconMask & Discon.Interrupt) !== 0) this.host.discon(this.index, Discon.Interrupt, from, 0, this.pcLo, 0, vector);
     return true;
   }
 
@@ -363,6 +363,6 @@ export class AvrCpu implements EngineCpu, AvrChip {
     this.onSystemReset();
     this.sregChanged();
     if (this.intLog !== undefined) this.intLog(`avr_interrupt: vector 0 RESET at cycle ${at}: pc ${hex4(from)} -> 0x0000 (reset requested)\n`);
-    if ((this.host.disconMask & Discon.Interrupt) !== 0) this.host.discon(this.index, Discon.Interrupt, from, 0, 0, 0);
+    if ((this.host.disconMask & Discon.Interrupt) !== 0) this.host.discon(this.index, Discon.Interrupt, from, 0, 0, 0, 0);
   }
 }

@@ -7,7 +7,8 @@
  * instruction sits in its own `{ }` scope. Leaving the block sets the PC, adds the number of
  * instructions executed to `s.icount` and returns.
  */
-import type { EmitContext } from '../../core/blockgen.js';
+import type { EmitContext, FlowEmitter } from '../../core/blockgen.js';
+import { Flow, type FlowKind } from '../../plugin/api.js';
 import * as alu from './alu.js';
 import { BITMANIP_SEMANTICS } from './emit-bitmanip.js';
 import type { Tlb } from './mmu.js';
@@ -60,6 +61,12 @@ export class Gen {
   usedLoop = false;
   /** C is off (IALIGN=32): jumps and taken branches to a target with bit 1 set raise misaligned fetch. */
   ialign32 = false;
+  /** Control-transfer events plugins registered (none by default). */
+  flow: FlowEmitter | null = null;
+  /** Statement reporting a transfer event of `kind` from the instruction, or ''. */
+  event(kind: FlowKind, site: InsnSite, toLo: string, toHi: string): string {
+    return this.flow === null ? '' : this.flow.event(kind, site.pcLo, site.pcHi, toLo, this.xlen === 32 ? '0' : toHi);
+  }
   constructor(readonly xlen: 32 | 64, readonly ram: RamInfo | null,
     /** RAM offsets [start, end) that generated code may access directly (PMP allows all of it). */
     readonly fastRange: readonly [number, number] | null,
@@ -188,6 +195,19 @@ const call32 = (name: keyof typeof alu) => (a: string, b: string, c: EmitContext
 
 // ---- control transfer --------------------------------------------------------------------------
 
+/** x1 and x5: the link registers of the calling convention (the ISA's return-address stack hints). */
+const isLink = (r: number): boolean => r === 1 || r === 5;
+
+/**
+ * The kind of transfer a `jalr rd, rs1` is, by the ISA's link-register rules: linking is a call
+ * (also the co-routine swap `jalr x1, x5`), jumping through a link register without linking a
+ * return, anything else an indirect jump.
+ */
+function jalrKind(rd: number, rs1: number): FlowKind {
+  if (isLink(rd)) return Flow.Call;
+  return isLink(rs1) ? Flow.Return : Flow.IndirectJump;
+}
+
 /**
  * IALIGN=32 (C off): a jal or taken branch to a target with bit 1 set raises
  * instruction-address-misaligned at the instruction, with QEMU 7.2's bad address: the start of its
@@ -203,7 +223,8 @@ function branch(cond: (g: Gen, a: number, b: number) => string): Emitter {
     if (g.ialign32 && (tl & 2) !== 0) {
       return `if (${cond(g, f.rs1(s.w), f.rs2(s.w))}) { ${misalignedStatic(s, c)}}\n` + g.exit(c.k + 1, nl, nh);
     }
-    return `if (${cond(g, f.rs1(s.w), f.rs2(s.w))}) { ${g.exit(c.k + 1, tl, th)}}\n` + g.exit(c.k + 1, nl, nh);
+    return `if (${cond(g, f.rs1(s.w), f.rs2(s.w))}) { ${g.event(Flow.BranchTaken, s, String(tl), String(th))}${g.exit(c.k + 1, tl, th)}}\n` +
+      g.event(Flow.BranchNotTaken, s, String(nl), String(nh)) + g.exit(c.k + 1, nl, nh);
   };
 }
 const eq = (g: Gen, a: number, b: number): string =>
@@ -358,7 +379,7 @@ function csrOp(op: number, imm: boolean): Emitter {
     code += g.set(rd, 'l', 'h');
     if (write) {
       const [nl, nh] = g.pcPlus(s, s.size);
-      code += g.exit(c.k + 1, nl, nh);
+      code += g.event(Flow.FallThrough, s, String(nl), String(nh)) + g.exit(c.k + 1, nl, nh);
     }
     return code;
   };
@@ -377,7 +398,8 @@ export const SEMANTICS: Record<string, Emitter> = {
     const [tl, th] = g.pcPlus(s, f.immJ(s.w));
     const [nl, nh] = g.pcPlus(s, s.size);
     if (g.ialign32 && (tl & 2) !== 0) return misalignedStatic(s, c);
-    return g.set(f.rd(s.w), String(nl), String(nh)) + g.exit(c.k + 1, tl, th);
+    const kind = isLink(f.rd(s.w)) ? Flow.Call : Flow.DirectJump;
+    return g.set(f.rd(s.w), String(nl), String(nh)) + g.event(kind, s, String(tl), String(th)) + g.exit(c.k + 1, tl, th);
   },
   jalr: (s, g, c) => {
     const rd = f.rd(s.w), rs1 = f.rs1(s.w), imm = f.immI(s.w);
@@ -385,10 +407,12 @@ export const SEMANTICS: Record<string, Emitter> = {
     // IALIGN=32 (C off): a target with bit 1 set raises before rd is written; the bad address is the target (QEMU 7.2).
     if (g.xlen === 32) {
       const mis = g.ialign32 ? `if ((t & 2) !== 0) s.misalignedFetch(${c.k}, t, 0);\n` : '';
-      return `const t = (${g.lo(rs1)} + ${hexs(imm)}) & -2;\n` + mis + g.set(rd, String(nl), '0') + `s.pcLo = t; s.icount += ${c.k + 1}; return;\n`;
+      return `const t = (${g.lo(rs1)} + ${hexs(imm)}) & -2;\n` + mis + g.set(rd, String(nl), '0') + g.event(jalrKind(rd, rs1), s, 't', '0') +
+        `s.pcLo = t; s.icount += ${c.k + 1}; return;\n`;
     }
     const mis = g.ialign32 ? `if ((al & 2) !== 0) s.misalignedFetch(${c.k}, al & -2, ah);\n` : '';
-    return effAddr(g, rs1, imm) + mis + g.set(rd, String(nl), String(nh)) + `s.pcLo = al & -2; s.pcHi = ah; s.icount += ${c.k + 1}; return;\n`;
+    return effAddr(g, rs1, imm) + mis + g.set(rd, String(nl), String(nh)) + g.event(jalrKind(rd, rs1), s, '(al & -2)', 'ah') +
+      `s.pcLo = al & -2; s.pcHi = ah; s.icount += ${c.k + 1}; return;\n`;
   },
   beq: branch(eq),
   bne: branch((g, a, b) => `!(${eq(g, a, b)})`),
@@ -457,12 +481,15 @@ export const SEMANTICS: Record<string, Emitter> = {
   fence: () => '',
   'fence.tso': () => '',
   pause: () => '',
-  'fence.i': (s, g, c) => { const [nl, nh] = g.pcPlus(s, s.size); return g.exit(c.k + 1, nl, nh); },
-  'sfence.vma': (s, g, c) => { const [nl, nh] = g.pcPlus(s, s.size); return `s.sfenceVma(${c.k});\n` + g.exit(c.k + 1, nl, nh); },
+  'fence.i': (s, g, c) => { const [nl, nh] = g.pcPlus(s, s.size); return g.event(Flow.FallThrough, s, String(nl), String(nh)) + g.exit(c.k + 1, nl, nh); },
+  'sfence.vma': (s, g, c) => {
+    const [nl, nh] = g.pcPlus(s, s.size);
+    return `s.sfenceVma(${c.k});\n` + g.event(Flow.FallThrough, s, String(nl), String(nh)) + g.exit(c.k + 1, nl, nh);
+  },
   ecall: endAfter('s.ecall(K);'),
   ebreak: endAfter('s.ebreak(K);'),
-  mret: endAfter('s.mret(K);'),
-  sret: endAfter('s.sret(K);'),
+  mret: (s, g, c) => `s.mret(${c.k});\n${g.event(Flow.TrapReturn, s, 's.pcLo', 's.pcHi')}return;\n`,
+  sret: (s, g, c) => `s.sret(${c.k});\n${g.event(Flow.TrapReturn, s, 's.pcLo', 's.pcHi')}return;\n`,
   wfi: (s, g, c) => endAfter(`s.wfi(K, NL, NH, ${s.tbTail ?? 0});`)(s, g, c),
   csrrw: csrOp(1, false), csrrs: csrOp(2, false), csrrc: csrOp(3, false),
   csrrwi: csrOp(1, true), csrrsi: csrOp(2, true), csrrci: csrOp(3, true),

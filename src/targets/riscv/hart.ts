@@ -332,7 +332,7 @@ export class Hart {
     this.exitReq = 1;
     const kind = async ? Discon.Interrupt : Discon.Exception;
     if ((this.host.disconMask & kind) !== 0) {
-      this.host.discon(this.index, kind, Number(epc & 0xffffffffn) | 0, Number(epc >> 32n) | 0, this.pcLo, this.pcHi);
+      this.host.discon(this.index, kind, Number(epc & 0xffffffffn) | 0, Number(epc >> 32n) | 0, this.pcLo, this.pcHi, cause);
     }
   }
 

@@ -2,10 +2,10 @@
  * RISC-V block translation: fetch and decode instructions from the PC until one ends the block,
  * then let the core assemble the JavaScript (with any plugin instrumentation) and compile it.
  */
-import { generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
+import { FlowEmitter, generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
 import { JitBuilder } from '../../core/jit.js';
 import type { CachedBlock } from '../../core/tb-cache.js';
-import { FlowClass } from '../../plugin/api.js';
+import { Flow, FlowClass } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { Exc } from './causes.js';
 import { expandCompressed } from './compressed.js';
@@ -128,6 +128,8 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const gen = new Gen(xlen, env.ram, ((mode >> 4) & 1) !== 0 ? h.pmp.fastRange(dataPriv) : null, h.pcLo, xlen === 32 ? 0 : h.pcHi, !single, dataMmu ? { read: h.mmu.read, write: h.mmu.write } : null);
   const rvc = h.isa.c;
   gen.ialign32 = !rvc;
+  const jit = new JitBuilder();
+  if (env.host.flowMask !== 0) gen.flow = new FlowEmitter(env.host, jit);
   /** C off: where QEMU's block holding the next instruction starts (a CSR read ends QEMU's block, not ours). */
   let qemuTbLo = h.pcLo, qemuTbHi = xlen === 32 ? 0 : h.pcHi;
   const insns: RvInsn[] = [];
@@ -244,9 +246,10 @@ export function translate(h: Hart, env: TranslateEnv, mode: number): RvBlock | u
   const last = insns[n - 1]!;
   if (last.name === 'wfi') last.tbTail = env.singleStep === true ? 0 : qemuTbTail(last);
   const endLo = lo | 0, endHi = hi | 0;
-  const tail = (count: number): string =>
-    xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`;
-  const jit = new JitBuilder();
+  // Falling off the last instruction: the next block runs on sequentially.
+  const fallThrough = gen.event(Flow.FallThrough, last, String(endLo), String(endHi));
+  const tail = (count: number): string => fallThrough +
+    (xlen === 32 ? `s.pcLo = ${endLo}; s.icount += ${count}; return;\n` : `s.pcLo = ${endLo}; s.pcHi = ${endHi}; s.icount += ${count}; return;\n`);
   const src = generateBlock(insns, env.host, 'const x = s.x;\n', tail, env.symbolAt, false, jit, () => gen.usedLoop);
   const fn = jit.compile<BlockFn>('s', src.body, `tb_${(startLo >>> 0).toString(16)}`);
   const pcL = new Int32Array(n), pcH = new Int32Array(n), words = new Int32Array(n);
