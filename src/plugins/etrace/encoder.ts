@@ -37,6 +37,11 @@ export interface EncoderOptions {
   onPacket?: (p: EncodedPacket) => void;
   /** Keep every packet in {@link EtraceEncoder.packets} (default true). */
   collect?: boolean;
+  /**
+   * Reproduce the reference flow's resync on an exception-only row (a start packet whose
+   * address never executed); off by default. Only for showing the difference in tests.
+   */
+  resyncOnTrapRow?: boolean;
 }
 
 interface Slot {
@@ -70,6 +75,7 @@ export class EtraceEncoder {
   readonly packets: EncodedPacket[] = [];
   private readonly onPacket: ((p: EncodedPacket) => void) | undefined;
   private readonly collect: boolean;
+  private readonly resyncOnTrapRow: boolean;
 
   private prev: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
   private curr: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
@@ -105,6 +111,7 @@ export class EtraceEncoder {
     }
     this.onPacket = options.onPacket;
     this.collect = options.collect ?? true;
+    this.resyncOnTrapRow = options.resyncOnTrapRow ?? false;
     this.resyncMaxCount = resyncPeriod(this.params);
     this.stackDepth = returnStackDepth(this.params);
     this.iretsMax = 2 ** irdepthWidth(this.params) - 1;
@@ -258,7 +265,7 @@ export class EtraceEncoder {
     const erN = c.iretire > 0 && currException;
     const resyncBr = this.resyncCount === this.resyncMaxCount && pending;
     const rptBr = this.branches === MAX_BRANCHES;
-    const resyncExceeded = this.resyncCount > this.resyncMaxCount && !currExcOnly;
+    const resyncExceeded = this.resyncCount > this.resyncMaxCount && (!currExcOnly || this.resyncOnTrapRow);
 
     this.decide(prevException, currExcOnly, prevReported, firstQualified, ppccd, resyncExceeded, prevUpdiscon,
       resyncBr, erN, nextExcOnly, ppccdBr, rptBr, nextException);
@@ -318,8 +325,8 @@ export class EtraceEncoder {
 }
 
 /** Encode a whole row sequence; returns the packets and the byte stream. */
-export function encodeRows(rows: Iterable<IngressRow>, params: Partial<EtraceParams> = {}): { packets: EncodedPacket[]; bytes: Uint8Array } {
-  const enc = new EtraceEncoder(params);
+export function encodeRows(rows: Iterable<IngressRow>, params: Partial<EtraceParams> = {}, options: EncoderOptions = {}): { packets: EncodedPacket[]; bytes: Uint8Array } {
+  const enc = new EtraceEncoder(params, options);
   for (const r of rows) enc.push(r);
   enc.finish();
   return { packets: enc.packets, bytes: enc.streamBytes() };
