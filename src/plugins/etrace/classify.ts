@@ -117,3 +117,23 @@ export function isUninferable(i: Instr): boolean {
 export function isInferableJump(i: Instr): boolean {
   return i.kind === 'jal' || (i.kind === 'jalr' && i.rs1 === 0);
 }
+
+/**
+ * The ingress itype of a retired instruction that did not trap (ecall/ebreak rows are itype 1
+ * with the trap's cause; see ingress.ts), for itype width 3 or 4. `taken` matters for branches.
+ * xRET is 6 (width 3) / 14 (width 4) as the reference flow's rows have it.
+ */
+export function itypeForInstr(i: Instr, width: 3 | 4, taken = false): number {
+  if (i.kind === 'branch') return taken ? 5 : 4;
+  if (i.kind === 'xret') return width === 3 ? 6 : 14;
+  const link = (r: number): boolean => r === 1 || r === 5;
+  if (isInferableJump(i)) {
+    if (width === 3) return 0;
+    return link(i.rd) ? 9 : i.rd === 0 ? 11 : 15;
+  }
+  if (i.kind !== 'jalr') return 0;
+  if (width === 3) return 6;
+  if (i.rd === 0) return link(i.rs1) ? 13 : 10;
+  if (link(i.rd)) return link(i.rs1) && i.rs1 !== i.rd ? 12 : 8;
+  return link(i.rs1) ? 13 : 14;
+}
