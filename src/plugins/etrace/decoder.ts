@@ -11,7 +11,7 @@
 import { signExtend, maskBits } from './bits.js';
 import { isCall, isInferableJump, isReturn, isUninferable, type Instr } from './classify.js';
 import type { ProgramImage } from './image.js';
-import { hasAddress, irdepthCount, parseStream, statusFlags, type TeInstPacket } from './packets.js';
+import { hasAddress, irdepthCount, iterateStream, statusFlags, type TeInstPacket } from './packets.js';
 import { IOPTION, addressFieldWidth, makeParams, returnStackDepth, type EtraceParams } from './params.js';
 
 /** One item of decoder output: a retired PC or a trap. */
@@ -262,7 +262,7 @@ export class EtraceDecoder {
 /** Decode a whole raw te_inst stream over a program image. */
 export function decodeStream(bytes: Uint8Array, image: ProgramImage, params: Partial<EtraceParams> = {}): DecodeEntry[] {
   const dec = new EtraceDecoder(image, params);
-  for (const { packet } of parseStream(bytes, dec.params)) dec.process(packet);
+  for (const { packet } of iterateStream(bytes, dec.params)) dec.process(packet);
   return dec.entries;
 }
 

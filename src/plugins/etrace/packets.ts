@@ -284,9 +284,8 @@ export interface StreamPacket {
   packet: TeInstPacket;
 }
 
-/** Split a raw te_inst byte stream into packets. Throws PacketError on bad framing. */
-export function parseStream(bytes: Uint8Array, params: EtraceParams): StreamPacket[] {
-  const out: StreamPacket[] = [];
+/** Read packets one by one from a raw te_inst byte stream. Throws PacketError on bad framing. */
+export function* iterateStream(bytes: Uint8Array, params: EtraceParams): Generator<StreamPacket> {
   let pos = 0;
   while (pos < bytes.length) {
     const header = bytes[pos]!;
@@ -298,15 +297,21 @@ export function parseStream(bytes: Uint8Array, params: EtraceParams): StreamPack
     if (pos + 1 + len > bytes.length) {
       throw new PacketError(`truncated stream: packet at offset ${pos} needs ${len} payload bytes, ${bytes.length - pos - 1} left`);
     }
+    let packet: TeInstPacket;
     try {
-      out.push({ offset: pos, packet: parsePayload(bytes.subarray(pos + 1, pos + 1 + len), params) });
+      packet = parsePayload(bytes.subarray(pos + 1, pos + 1 + len), params);
     } catch (e) {
       if (e instanceof PacketError) throw new PacketError(`packet at offset ${pos}: ${e.message}`);
       throw e;
     }
+    yield { offset: pos, packet };
     pos += 1 + len;
   }
-  return out;
+}
+
+/** Split a raw te_inst byte stream into packets. Throws PacketError on bad framing. */
+export function parseStream(bytes: Uint8Array, params: EtraceParams): StreamPacket[] {
+  return [...iterateStream(bytes, params)];
 }
 
 /** Mask an address difference or full address to the A-bit field value. */
