@@ -74,3 +74,24 @@ describe('guests run to completion under discons + traps', { concurrency }, () =
     }
   }
 });
+
+describe('control-flow events explain every step of every guest (discons,flow=on)', { concurrency }, () => {
+  let scratch = '';
+  before(() => { scratch = mkdtempSync(join(tmpdir(), 'tracehook-flow-')); });
+  after(() => { if (scratch) rmSync(scratch, { recursive: true, force: true }); });
+  // The workloads run ~70M instructions: an exec callback on each is minutes, not seconds.
+  for (const name of guestNames().filter((n) => !n.startsWith('workload'))) {
+    for (const arch of ARCHES) {
+      it(`${name} on ${arch}`, { timeout: 120_000 }, async () => {
+        const special = SPECIAL[name] ?? {};
+        const cwd = special.ownDir ? mkdtempSync(join(scratch, `${name}-${arch}-`)) : undefined;
+        const r = await runCli(arch, [...BARE, '-kernel', guest(name, arch), ...(special.args ?? []), '-plugin', 'discons,flow=on', '-max-insns', MAX_INSNS], { cwd });
+        assert.equal(r.code, 0, describeRun(r));
+        const d = /^discons: checked (\d+) events, skipped (\d+), (\d+) mismatches$/m.exec(r.stderr);
+        assert.ok(d, `no discons summary: ${describeRun(r)}`);
+        assert.deepEqual([d[2], d[3]], ['0', '0'], describeRun(r));
+        assert.ok(Number(d[1]) > 100, `only ${d[1]} events: ${describeRun(r)}`);
+      });
+    }
+  }
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import discons from './discons.js';
 import { installPlugin, type FakeApi } from './test-support/fake-api.js';
-import { Discon, FlowClass } from '../plugin/api.js';
+import { Discon, Flow, FlowClass } from '../plugin/api.js';
 
 const { Sequential: S, Transfer: T, Trap } = FlowClass;
 
@@ -125,4 +125,29 @@ test('discons trace-all prints every event', () => {
   assert.equal(fake.exit(),
     'discons: vcpu 1 hostcall from 0x3004 to 0x3008\n' +
     'discons: checked 1 events, skipped 0, 0 mismatches\n');
+});
+
+test('discons flow=on checks transfer events: sources, not-taken targets, and jumps no event explains', () => {
+  const fake = setup([['flow', 'on'], ['abort', 'off']]);
+  assert.deepEqual(fake.flowRegs.map(r => r.mask), [Flow.Any]);
+  // ecall, handler, mret reported as a trap return: nothing skipped any more
+  fake.run(0, [0x1000n, 0x1004n]);
+  fake.flow(0, Flow.Exception, 0x1004n, 0x2000n, 11);
+  fake.run(0, [0x2000n, 0x2004n]);
+  fake.flow(0, Flow.TrapReturn, 0x2004n, 0x1008n);
+  fake.run(0, [0x1008n, 0x100cn, 0x100en]);
+  fake.flow(0, Flow.DirectJump, 0x100en, 0x1000n);
+  fake.run(0, [0x1000n]);
+  assert.match(fake.exit(), /^discons: checked 3 events, skipped 0, 0 mismatches$/m);
+
+  const bad = setup([['flow', 'on'], ['abort', 'off']]);
+  bad.run(0, [0x1008n, 0x100cn, 0x100en, 0x1000n]); // the jump at 0x100e reported nothing
+  bad.run(0, [0x1008n]);
+  bad.flow(0, Flow.BranchNotTaken, 0x1008n, 0x1010n); // not taken must go to 0x100c
+  bad.flow(0, Flow.Call, 0x2000n, 0x2100n); // not from the last instruction (and a target pending)
+  const out = bad.exit();
+  assert.match(out, /mismatch unexplained vcpu 0 kind none: expected 0x1012, found 0x1000/);
+  assert.match(out, /mismatch unexplained vcpu 0 kind none: expected 0x1004, found 0x1008/);
+  assert.match(out, /mismatch target vcpu 0 kind branch-not-taken: expected 0x100c, found 0x1010/);
+  assert.match(out, /mismatch source vcpu 0 kind call: expected 0x1010, found 0x2000/);
 });
