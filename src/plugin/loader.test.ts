@@ -31,7 +31,7 @@ test('bundled plugins load by name with checked arguments', async () => {
     assert.equal(typeof plugin.install, 'function');
   }
   assert.deepEqual((await loadPlugin('insn,inline=off')).args, { inline: false });
-  assert.deepEqual((await loadPlugin('discons')).args, { abort: true, 'trace-all': false });
+  assert.deepEqual((await loadPlugin('discons')).args, { abort: true, 'trace-all': false, flow: false });
   await assert.rejects(loadPlugin('insn,foo=1'), { name: 'UserError', message: "plugin insn: unknown argument 'foo' (accepted: inline)" });
   await assert.rejects(loadPlugin('insn,inline=maybe'), { message: "plugin insn: argument 'inline' expects on/off, got 'maybe'" });
 });
@@ -54,7 +54,7 @@ test('a .ts plugin file loads through tsx', async () => {
 test('missing files, directories and unsupported types', async () => {
   await assert.rejects(loadPlugin('./x.js'), { name: 'UserError', message: 'plugin ./x.js: no such file' });
   await assert.rejects(loadPlugin('insns'),
-    { message: 'plugin insns: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks)' });
+    { message: 'plugin insns: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks, cflow)' });
   await withFiles({ 'p.so': '' }, async dir => {
     await assert.rejects(loadPlugin(dir), { message: `plugin ${dir}: not a file` });
     await assert.rejects(loadPlugin(join(dir, 'p.so')), /unsupported file type '\.so'/);
