@@ -80,11 +80,17 @@ function readInput(path: string, what: string): Uint8Array {
   }
 }
 
+/** Process streams; a reader that goes away early (`| head`) ends the command quietly. */
+function processIo(): EtraceDecodeIo {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+}
+
 /** Run the command; returns the exit status (0 success, 1 error). */
-export function runEtraceDecode(
-  argv: readonly string[],
-  io: EtraceDecodeIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
-): number {
+export function runEtraceDecode(argv: readonly string[], io: EtraceDecodeIo = processIo()): number {
   try {
     const args = parseArgs(argv);
     const elfBytes = readInput(args.elf, 'ELF');
