@@ -14,9 +14,7 @@
 import { maskBits } from './bits.js';
 import { ITYPE, instructionSize, isBranchItype, isCallItype, isTrapItype, isUninferableItype, type IngressRow } from './ingress.js';
 import { addressField, codeIrdepth, frame, serialise, statusBits, type TeInstPacket } from './packets.js';
-import {
-  addressFieldWidth, ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams,
-} from './params.js';
+import { ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams } from './params.js';
 
 /** A packet as the encoder produced it. */
 export interface EncodedPacket {
@@ -331,6 +329,3 @@ export function encodeRows(rows: Iterable<IngressRow>, params: Partial<EtracePar
   enc.finish();
   return { packets: enc.packets, bytes: enc.streamBytes() };
 }
-
-/** Width of the address field in bits, re-exported for callers sizing buffers. */
-export { addressFieldWidth };
