@@ -104,6 +104,17 @@ export const ARM_REGISTER_NAMES = [
   'xpsr', 'msp', 'psp', 'primask', 'basepri', 'faultmask', 'control',
 ] as const;
 
+/** What {@link ArmCpu.bxWritePc} did with the value written to the PC. */
+export const BxWrite = {
+  /** An ordinary branch: the PC is the address (an interworking branch, a return, a jump). */
+  Branch: 0,
+  /** An exception return that reached the interrupted context (PC = the unstacked return address). */
+  ExceptionReturn: 1,
+  /** An exception return that entered another handler instead (tail-chaining, INVPC fault). */
+  ExceptionEntered: 2,
+} as const;
+export type BxWrite = 0 | 1 | 2;
+
 export class ArmCpu implements EngineCpu {
   readonly index: number;
   icount = 0;
@@ -637,16 +648,17 @@ export class ArmCpu implements EngineCpu {
   /**
    * BXWritePC / LoadWritePC (icount already counts the instruction; ITSTATE already advanced):
    * an EXC_RETURN value in Handler mode returns from the exception; otherwise bit 0 becomes
-   * EPSR.T (0: the next instruction raises INVSTATE) and the PC gets the address.
+   * EPSR.T (0: the next instruction raises INVSTATE) and the PC gets the address. Returns what
+   * happened, a {@link BxWrite} value (generated code reports the control-flow event from it).
    */
-  bxWritePc(v: number): void {
+  bxWritePc(v: number): BxWrite {
     if (this.ipsr !== 0 && (v >>> 28) === 0xf) {
       this.exitReq = 1;
-      this.model.exceptionReturn(this, v >>> 0);
-      return;
+      return this.model.exceptionReturn(this, v >>> 0) === false ? BxWrite.ExceptionEntered : BxWrite.ExceptionReturn;
     }
     this.thumb = (v & 1) !== 0;
     this.pcLo = v & ~1;
+    return BxWrite.Branch;
   }
 
   /** WFI (PC and icount already past it). */

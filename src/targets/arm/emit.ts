@@ -10,7 +10,8 @@
  * address + 4 (a constant); leaving the block sets `s.pcLo`, adds the instructions executed to
  * `s.icount`, writes `s.mode` when ITSTATE changed, and returns.
  */
-import type { EmitContext } from '../../core/blockgen.js';
+import type { EmitContext, FlowEmitter } from '../../core/blockgen.js';
+import { Flow, type FlowKind } from '../../plugin/api.js';
 import * as alu from './alu.js';
 import type { ArmCpu, ArmRam } from './cpu.js';
 import type { JitBuilder } from '../../core/jit.js';
@@ -62,6 +63,8 @@ export class Gen {
    * time) and the exits keep their constant counts.
    */
   readonly inBlock = new Map<number, number>();
+  /** Control-transfer events plugins registered when translation started (none by default). */
+  flow: FlowEmitter | null = null;
   constructor(
     /** Start PC and mode (ITSTATE and flags, without MODE_SINGLE) of the block. */
     readonly startPc: number, readonly startMode: number,
@@ -75,6 +78,22 @@ export class Gen {
     readonly chain: boolean = false,
     readonly jit: JitBuilder | null = null,
   ) {}
+
+  /**
+   * Statement reporting a control-transfer event of `kind` from the instruction at `from` to the
+   * address in expression `to`, or '' when no plugin registered the kind.
+   */
+  event(kind: FlowKind, from: number, to: string): string {
+    return this.flow === null ? '' : this.flow.event(kind, from, 0, to, '0');
+  }
+
+  /**
+   * Leave the block after instruction `s` for the next one in sequence (MSR, CPS, ISB, a store
+   * that asks to end the block): a FallThrough event, then {@link exit}.
+   */
+  exitNext(s: ArmSite, c: EmitContext): string {
+    return this.event(Flow.FallThrough, s.pc, String(s.next)) + this.exit(c.k + 1, s.next, s.itAfter);
+  }
 
   /** `s.mode = ...;` if ITSTATE after the instruction differs from the block's start. */
   modeSet(it: number): string {
@@ -99,18 +118,58 @@ export class Gen {
     return `s.pcLo = ${pc}; ${this.modeSet(it)}s.icount += ${n}; return;\n`;
   }
 
-  /** BranchWritePC(v): leave at v with bit 0 cleared. */
-  exitBranch(n: number, v: string, it: number): string {
-    return `s.pcLo = (${v}) & -2; ${this.modeSet(it)}s.icount += ${n}; return;\n`;
+  /** BranchWritePC(v) by instruction `s` (ALUWritePC: MOV PC, ADD PC): leave at v with bit 0 cleared, an IndirectJump. */
+  exitBranch(s: ArmSite, n: number, v: string, it: number): string {
+    return `s.pcLo = (${v}) & -2; ${this.event(Flow.IndirectJump, s.pc, 's.pcLo')}${this.modeSet(it)}s.icount += ${n}; return;\n`;
   }
 
-  /** BXWritePC / LoadWritePC(v): interworking and exception return. */
-  exitBx(n: number, v: string, it: number): string {
-    return `{ const tgt = ${v}; ${this.modeSet(it)}s.icount += ${n}; if ((tgt & 1) !== 0 && (tgt >>> 28) !== 15) { s.pcLo = tgt & -2; return; } s.bxWritePc(tgt); return; }\n`;
+  /**
+   * BXWritePC / LoadWritePC(v) by instruction `s`: interworking and exception return. Reports the
+   * instruction's {@link transferKind} (BX LR, POP {PC}: Return; BLX: Call; ...), or TrapReturn
+   * when the value was an EXC_RETURN that returned from the handler (nothing when that return
+   * tail-chained into another handler or faulted: the entry reports its own trap event).
+   */
+  exitBx(s: ArmSite, n: number, v: string, it: number): string {
+    const plain = this.event(transferKind(s.id, s.f) ?? Flow.IndirectJump, s.pc, 's.pcLo');
+    const trapReturn = this.event(Flow.TrapReturn, s.pc, 's.pcLo');
+    const write = plain === '' && trapReturn === '' ? 's.bxWritePc(tgt); '
+      : `const how = s.bxWritePc(tgt); if (how === ${BX_BRANCH}) { ${plain}} else if (how === ${BX_EXCEPTION_RETURN}) { ${trapReturn}} `;
+    return `{ const tgt = ${v}; ${this.modeSet(it)}s.icount += ${n}; if ((tgt & 1) !== 0 && (tgt >>> 28) !== 15) { s.pcLo = tgt & -2; ${plain}return; } ${write}return; }\n`;
   }
 }
 
 export type Emitter = (s: ArmSite, g: Gen, c: EmitContext) => string;
+
+/** {@link BxWrite} values as generated code compares them (cpu.ts is imported as a type only). */
+const BX_BRANCH = 0, BX_EXCEPTION_RETURN = 1;
+
+/**
+ * The control-flow event kind an executed instruction that writes the PC reports, by encoding
+ * and fields; null for an instruction that does not transfer control (sequential, or a trap).
+ * Conditional branches (B<c>, CBZ, CBNZ) give BranchTaken here (BranchNotTaken when not taken).
+ * B is a DirectJump (a BranchTaken as the last instruction of an IT block); BL and BLX a Call;
+ * BX LR, POP {..,PC}, LDM SP!, {..,PC} and LDR PC, [SP], #4 a Return; every other load of the
+ * PC, BX through another register, MOV/ADD PC (ALUWritePC) and TBB/TBH an IndirectJump. An EXC_RETURN value in Handler mode turns a BX/POP/LDR/LDM into a
+ * TrapReturn at run time ({@link Gen.exitBx}).
+ */
+export function transferKind(id: string, f: Fields): FlowKind | null {
+  switch (id) {
+    case 'b_c16': case 'b_c32': case 'cbz': case 'cbnz': return Flow.BranchTaken;
+    case 'b16': case 'b32': return Flow.DirectJump;
+    case 'bl': case 'blx_r': return Flow.Call;
+    case 'bx': return f.m === 14 ? Flow.Return : Flow.IndirectJump;
+    case 'tbb': case 'tbh': return Flow.IndirectJump;
+    case 'add_hr': case 'mov_hr': return f.d === 15 ? Flow.IndirectJump : null;
+    case 'pop': return f.M === 1 ? Flow.Return : null;
+    case 'ldm_w': case 'ldmdb':
+      if (((f.r! >> 15) & 1) === 0) return null;
+      return id === 'ldm_w' && f.n === 13 && f.W === 1 ? Flow.Return : Flow.IndirectJump;
+    default:
+      if (!/^ldr(_i12|_i8|t|_rw|_lit_w)$/.test(id) || f.t !== 15) return null;
+      // LDR PC, [SP], #4: the POP {PC} alias.
+      return id === 'ldr_i8' && f.n === 13 && f.P === 0 && f.U === 1 && f.W === 1 && f.i === 4 ? Flow.Return : Flow.IndirectJump;
+  }
+}
 
 // ---- operands ----------------------------------------------------------------------------------
 
@@ -124,7 +183,7 @@ const W = (d: number, v: string): string => `r[${d}] = ${v};\n`;
 
 /** Write Rd; Rd = PC is ALUWritePC (a branch, no interworking). */
 function writeRd(s: ArmSite, g: Gen, c: EmitContext, d: number, v: string): string {
-  if (d === 15) return g.exitBranch(c.k + 1, v, s.itAfter);
+  if (d === 15) return g.exitBranch(s, c.k + 1, v, s.itAfter);
   return W(d, v);
 }
 
@@ -205,7 +264,7 @@ function loadCode(_s: ArmSite, g: Gen, c: EmitContext, addr: string, size: numbe
 function storeCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, v: string, strict: boolean, tag: string,
   /** Code run when the block must end (default: leave now; multi-store instructions note it and leave after the last). */
   onEnd?: string, unpriv = false): string {
-  const leave = onEnd ?? g.exit(c.k + 1, s.next, s.itAfter);
+  const leave = onEnd ?? g.exitNext(s, c);
   let code = `const a${tag} = (${addr}) | 0;\n`;
   const slow = `if (s.st(${c.k}, a${tag}, ${size}, ${v}, ${strict}${unpriv ? ', true' : ''}) !== 0) { ${leave}}`;
   const rams = c.memHooked ? [] : g.rams.filter((r) => !r.readOnly);
@@ -245,7 +304,7 @@ function loadStore(s: ArmSite, g: Gen, c: EmitContext, form: LsForm, t: number, 
   }
   code += loadCode(s, g, c, addr, form.size, form.signed, false, 'v', form.unpriv === true);
   if (wb) code += W(n, 'off');
-  if (t === 15) return code + g.exitBx(c.k + 1, 'v', s.itAfter);
+  if (t === 15) return code + g.exitBx(s, c.k + 1, 'v', s.itAfter);
   return code + W(t, 'v');
 }
 
@@ -294,8 +353,8 @@ function multiple(s: ArmSite, g: Gen, c: EmitContext, n: number, list: number, l
   if (wb && !(load && regs.includes(n))) code += W(n, before ? 'start' : `(base + ${bytes}) | 0`);
   if (load) {
     regs.forEach((reg, i) => { if (reg !== 15) code += W(reg, `v${i}`); });
-    if (regs.includes(15)) code += g.exitBx(c.k + 1, `v${regs.indexOf(15)}`, s.itAfter);
-  } else code += `if (end !== 0) { ${g.exit(c.k + 1, s.next, s.itAfter)}}\n`;
+    if (regs.includes(15)) code += g.exitBx(s, c.k + 1, `v${regs.indexOf(15)}`, s.itAfter);
+  } else code += `if (end !== 0) { ${g.exitNext(s, c)}}\n`;
   return code;
 }
 
@@ -375,13 +434,28 @@ const rev = (kind: 'rev' | 'rev16' | 'revsh'): Emitter => (s) => {
   return `const v = r[${m}];\n` + W(d!, e);
 };
 
-function branchTo(s: ArmSite, g: Gen, c: EmitContext, off: number): string {
+/**
+ * A branch to PC + 4 + `off` that reports `kind`: leave the block, or for an in-block target
+ * (Gen.inBlock) go on at that instruction: nothing to do for the next one, `break` forward,
+ * `continue` backward. The event is reported on every path, before control moves.
+ */
+function branchTo(s: ArmSite, g: Gen, c: EmitContext, off: number, kind: FlowKind): string {
   const target = (s.pc + 4 + off) | 0;
+  const ev = g.event(kind, s.pc, String(target));
   const j = g.inBlock.get(c.k);
-  if (j === undefined) return g.exit(c.k + 1, target, s.itAfter);
-  if (j === c.k + 1) return '';
-  if (j > c.k) return `s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
-  return `s.icount += ${c.k + 1 - j}; if (s.icount + ${g.count} <= s.limit && s.exitReq === 0) continue B${c.k};\n` + g.exit(j, target, s.itAfter);
+  if (j === undefined) return ev + g.exit(c.k + 1, target, s.itAfter);
+  if (j === c.k + 1) return ev;
+  if (j > c.k) return `${ev}s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
+  return `${ev}s.icount += ${c.k + 1 - j}; if (s.icount + ${g.count} <= s.limit && s.exitReq === 0) continue B${c.k};\n` + g.exit(j, target, s.itAfter);
+}
+
+/** B: a DirectJump, or inside an IT block (a conditional branch then) a BranchTaken. */
+const jumpKind = (s: ArmSite): FlowKind => (s.inIT ? Flow.BranchTaken : Flow.DirectJump);
+
+/** B<c>, CBZ, CBNZ: taken when `cond` holds (BranchTaken, {@link branchTo}); otherwise BranchNotTaken and the block goes on. */
+function condBranch(s: ArmSite, g: Gen, c: EmitContext, cond: string, off: number): string {
+  const notTaken = g.event(Flow.BranchNotTaken, s.pc, String(s.next));
+  return `if (${cond}) { ${branchTo(s, g, c, off, Flow.BranchTaken)}}${notTaken === '' ? '' : ` else { ${notTaken}}`}\n`;
 }
 
 const signExtend = (v: number, bits: number): number => (v << (32 - bits)) >> (32 - bits);
@@ -474,7 +548,7 @@ const exclusive = (load: boolean, size: number): Emitter => (s, g, c) => {
   if (load) return `const a = ${addr}; const v = s.ldrex(${c.k}, a, ${size});\n` + c.mem(false, size, false, 'a', '0', 'v', '0') + W(t!, 'v');
   return `const a = ${addr}, v = r[${t}]; const st = s.strex(${c.k}, a, ${size}, v);\n` +
     `if (st === 0) {\n${c.mem(true, size, false, 'a', '0', size === 4 ? 'v' : `(v & ${size === 1 ? 0xff : 0xffff})`, '0')}}\n` + W(d!, 'st') +
-    `if (s.exitReq !== 0) { ${g.exit(c.k + 1, s.next, s.itAfter)}}\n`;
+    `if (s.exitReq !== 0) { ${g.exitNext(s, c)}}\n`;
 };
 
 const dual = (load: boolean): Emitter => (s, g, c) => {
@@ -490,13 +564,14 @@ const dual = (load: boolean): Emitter => (s, g, c) => {
   code += `const w0 = r[${t}], w1 = r[${T}];\nlet end = 0;\n`;
   code += storeCode(s, g, c, 'a', 4, 'w0', true, 's0', 'end = 1;') + storeCode(s, g, c, '(a + 4)', 4, 'w1', true, 's1', 'end = 1;');
   if (wbit) code += W(n!, 'off');
-  return code + `if (end !== 0) { ${g.exit(c.k + 1, s.next, s.itAfter)}}\n`;
+  return code + `if (end !== 0) { ${g.exitNext(s, c)}}\n`;
 };
 
 const table = (half: boolean): Emitter => (s, g, c) => {
   const { n, m } = s.f;
   const addr = half ? `(${R(s, n!)} + (r[${m}] << 1)) | 0` : `(${R(s, n!)} + r[${m}]) | 0`;
-  return loadCode(s, g, c, addr, half ? 2 : 1, false, false, 'v') + `s.pcLo = (${(s.pc + 4) | 0} + (v << 1)) | 0; ${g.modeSet(s.itAfter)}s.icount += ${c.k + 1}; return;\n`;
+  return loadCode(s, g, c, addr, half ? 2 : 1, false, false, 'v') +
+    `s.pcLo = (${(s.pc + 4) | 0} + (v << 1)) | 0; ${g.event(Flow.IndirectJump, s.pc, 's.pcLo')}${g.modeSet(s.itAfter)}s.icount += ${c.k + 1}; return;\n`;
 };
 
 const F = (f: Fields, l: string): number => f[l]!;
@@ -525,8 +600,8 @@ export const SEMANTICS: Record<string, Emitter> = {
   add_hr: (s, g, c) => dp(s, g, c, 'add', s.f.d!, R(s, s.f.d!), R(s, s.f.m!), null, false),
   cmp_hr: (s, g, c) => dp(s, g, c, 'cmp', 0, R(s, s.f.n!), R(s, s.f.m!), null, true),
   mov_hr: (s, g, c) => writeRd(s, g, c, s.f.d!, R(s, s.f.m!)),
-  bx: (s, g, c) => g.exitBx(c.k + 1, R(s, s.f.m!), s.itAfter),
-  blx_r: (s, g, c) => `const t = r[${s.f.m}];\nr[14] = ${hex((s.next | 1) | 0)};\n` + g.exitBx(c.k + 1, 't', s.itAfter),
+  bx: (s, g, c) => g.exitBx(s, c.k + 1, R(s, s.f.m!), s.itAfter),
+  blx_r: (s, g, c) => `const t = r[${s.f.m}];\nr[14] = ${hex((s.next | 1) | 0)};\n` + g.exitBx(s, c.k + 1, 't', s.itAfter),
   ldr_lit: (s, g, c) => loadStore(s, g, c, LS.ldr!, s.f.t!, 15, hex((alignedPc(s) + s.f.i! * 4) | 0), 'off', false),
   // ---- 16-bit load/store
   str_r: lsReg(LS.str!, false), strh_r: lsReg(LS.strh!, false), strb_r: lsReg(LS.strb!, false), ldrsb_r: lsReg(LS.ldrsb!, false),
@@ -544,12 +619,12 @@ export const SEMANTICS: Record<string, Emitter> = {
   add_spi7: (s) => W(13, `(r[13] + ${s.f.i! * 4}) | 0`),
   sub_spi7: (s) => W(13, `(r[13] - ${s.f.i! * 4}) | 0`),
   // ---- 16-bit miscellaneous
-  cbz: (s, g, c) => `if (r[${s.f.n}] === 0) { ${branchTo(s, g, c, s.f.i! << 1)}}\n`,
-  cbnz: (s, g, c) => `if (r[${s.f.n}] !== 0) { ${branchTo(s, g, c, s.f.i! << 1)}}\n`,
+  cbz: (s, g, c) => condBranch(s, g, c, `r[${s.f.n}] === 0`, s.f.i! << 1),
+  cbnz: (s, g, c) => condBranch(s, g, c, `r[${s.f.n}] !== 0`, s.f.i! << 1),
   sxth: extend('sxth', false), sxtb: extend('sxtb', false), uxth: extend('uxth', false), uxtb: extend('uxtb', false),
   push: (s, g, c) => multiple(s, g, c, 13, s.f.r! | (s.f.M! << 14), false, true, true),
   pop: (s, g, c) => multiple(s, g, c, 13, s.f.r! | (s.f.M! << 15), true, false, true),
-  cps: (s, g, c) => `s.cps(${s.f.o === 1}, ${s.f.I === 1}, ${s.f.F === 1});\n` + g.exit(c.k + 1, s.next, s.itAfter),
+  cps: (s, g, c) => `s.cps(${s.f.o === 1}, ${s.f.I === 1}, ${s.f.F === 1});\n` + g.exitNext(s, c),
   rev: rev('rev'), rev16: rev('rev16'), revsh: rev('revsh'),
   bkpt: (s, _g, c) => `s.bkpt(${c.k}, ${s.f.i}, ${s.next}, ${s.itAfter}); return;\n`,
   it: nop, nop, yield: nop, hint: nop, sev: () => 's.sev();\n',
@@ -558,8 +633,8 @@ export const SEMANTICS: Record<string, Emitter> = {
   // ---- 16-bit load/store multiple, branches, exceptions
   stm16: (s, g, c) => multiple(s, g, c, s.f.n!, s.f.r!, false, false, true),
   ldm16: (s, g, c) => multiple(s, g, c, s.f.n!, s.f.r!, true, false, ((s.f.r! >> s.f.n!) & 1) === 0),
-  b_c16: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, conditionalBranchOffset('b_c16', s.f))}}\n`,
-  b16: (s, g, c) => branchTo(s, g, c, signExtend(s.f.i! << 1, 12)),
+  b_c16: (s, g, c) => condBranch(s, g, c, condExpr(s.f.c!), conditionalBranchOffset('b_c16', s.f)),
+  b16: (s, g, c) => branchTo(s, g, c, signExtend(s.f.i! << 1, 12), jumpKind(s)),
   udf: undefinedInsn,
   svc: (s, _g, c) => `s.svc(${c.k}, ${s.next}, ${s.itAfter}); return;\n`,
 
@@ -585,17 +660,17 @@ export const SEMANTICS: Record<string, Emitter> = {
   ssat: sat(true), usat: sat(false),
   sbfx: bitfield('sbfx'), ubfx: bitfield('ubfx'), bfi: bitfield('bfi'), bfc: bitfield('bfc'),
   // ---- branches and miscellaneous control
-  b_c32: (s, g, c) => `if (${condExpr(s.f.c!)}) { ${branchTo(s, g, c, conditionalBranchOffset('b_c32', s.f))}}\n`,
-  b32: (s, g, c) => branchTo(s, g, c, blOffset(s.f)),
-  bl: (s, g, c) => W(14, hex((s.next | 1) | 0)) + branchTo(s, g, c, blOffset(s.f)),
-  msr: (s, g, c) => `s.msr(${s.f.x}, ${s.f.k}, r[${s.f.n}]);\n` + g.exit(c.k + 1, s.next, s.itAfter),
+  b_c32: (s, g, c) => condBranch(s, g, c, condExpr(s.f.c!), conditionalBranchOffset('b_c32', s.f)),
+  b32: (s, g, c) => branchTo(s, g, c, blOffset(s.f), jumpKind(s)),
+  bl: (s, g, c) => W(14, hex((s.next | 1) | 0)) + branchTo(s, g, c, blOffset(s.f), Flow.Call),
+  msr: (s, g, c) => `s.msr(${s.f.x}, ${s.f.k}, r[${s.f.n}]);\n` + g.exitNext(s, c),
   mrs: (s) => W(s.f.d!, `s.mrs(${s.f.x})`),
   nop_w: nop, yield_w: nop, hint_w: nop, dbg: nop, sev_w: () => 's.sev();\n',
   wfi_w: (s, g, c) => `s.pcLo = ${s.next}; ${g.modeSet(s.itAfter)}s.icount += ${c.k + 1}; s.wfi(); return;\n`,
   wfe_w: (s, g, c) => `s.pcLo = ${s.next}; ${g.modeSet(s.itAfter)}s.icount += ${c.k + 1}; s.wfe(); return;\n`,
   clrex: () => 's.clearExclusive();\n',
   dsb: nop, dmb: nop,
-  isb: (s, g, c) => g.exit(c.k + 1, s.next, s.itAfter),
+  isb: (s, g, c) => g.exitNext(s, c),
   udf_w: undefinedInsn,
   cop: (_s, _g, c) => `s.undefined(${c.k}, true);\n`,
   vfp: (s, _g, c) => `s.vfp(${c.k}, ${s.raw >>> 0}, ${s.pc});\n`,

@@ -71,8 +71,13 @@ export interface ArmExceptionModel {
   bkpt(cpu: ArmCpu, imm: number, pc: number): boolean;
   /** Between blocks, when `cpu.irqPending !== 0`: take the highest-priority exception that can preempt, or wake from WFI. True if anything changed. */
   takePending(cpu: ArmCpu): boolean;
-  /** The PC was loaded with `excReturn` (0xFxxxxxxx) in Handler mode by BX, POP, LDR or LDM: perform the exception return. */
-  exceptionReturn(cpu: ArmCpu, excReturn: number): void;
+  /**
+   * The PC was loaded with `excReturn` (0xFxxxxxxx) in Handler mode by BX, POP, LDR or LDM: perform
+   * the exception return. Returns false when the return did not reach the interrupted context
+   * (tail-chained into another handler, or faulted: that entry reports its own trap event);
+   * true or nothing when it did (the instruction reports a TrapReturn control-flow event).
+   */
+  exceptionReturn(cpu: ArmCpu, excReturn: number): boolean | void;
   /** PRIMASK, FAULTMASK, BASEPRI or the active set changed: recompute `cpu.irqPending`. */
   priorityChanged(cpu: ArmCpu): void;
   /** Execution priority (ARMv7-M B1.5.4): -2 NMI, -1 HardFault/FAULTMASK, otherwise the boosted priority; 256 if none. */

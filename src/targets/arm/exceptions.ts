@@ -409,8 +409,12 @@ export class ArmExceptions implements ArmExceptionModel {
     this.priorityChanged(cpu);
   }
 
-  /** ExceptionReturn(EXC_RETURN) of the manual, with tail-chaining. */
-  exceptionReturn(cpu: ArmCpu, excReturn: number): void {
+  /**
+   * ExceptionReturn(EXC_RETURN) of the manual, with tail-chaining. False when the return ends in
+   * another exception entry instead of the interrupted context: tail-chaining (the chained
+   * handler's entry is the one event reported) or an INVPC fault.
+   */
+  exceptionReturn(cpu: ArmCpu, excReturn: number): boolean {
     const returning = cpu.ipsr;
     if (this.log !== undefined) {
       this.taking(cpu, 8, 'QEMU v7M exception exit');
@@ -427,15 +431,15 @@ export class ArmExceptions implements ArmExceptionModel {
       this.enter(cpu, n, cpu.pcLo, Discon.Exception, cpu.pcLo);
     };
     const fpFrame = (excReturn & 0x10) === 0;
-    if ((excReturn >>> 5) !== 0x7ffffff || (fpFrame && cpu.fpu === null) || this.active[returning] === 0) { invpc(); return; }
+    if ((excReturn >>> 5) !== 0x7ffffff || (fpFrame && cpu.fpu === null) || this.active[returning] === 0) { invpc(); return false; }
     let toThread: boolean, usePsp: boolean;
     switch (mode) {
-      case 0x1: toThread = false; usePsp = false; if (nested === 1) { invpc(); return; } break;
+      case 0x1: toThread = false; usePsp = false; if (nested === 1) { invpc(); return false; } break;
       case 0x9: toThread = true; usePsp = false; break;
       case 0xd: toThread = true; usePsp = true; break;
-      default: invpc(); return;
+      default: invpc(); return false;
     }
-    if (toThread && nested !== 1) { invpc(); return; }
+    if (toThread && nested !== 1) { invpc(); return false; }
     // DeActivate
     this.active[returning] = 0;
     if (this.level[returning] !== 0) this.pending[returning] = 1;
@@ -457,7 +461,7 @@ export class ArmExceptions implements ArmExceptionModel {
         this.exceptionTaken(cpu, next);
         const kind = kindOf(next);
         if ((cpu.host.disconMask & kind) !== 0) cpu.host.discon(cpu.index, kind, stackedPc | 0, 0, cpu.pcLo, 0, next);
-        return;
+        return false;
       }
     }
     this.popStack(cpu, toThread, usePsp, fpFrame);
@@ -467,6 +471,7 @@ export class ArmExceptions implements ArmExceptionModel {
       // SLEEPONEXIT: back to sleep in Thread mode.
       cpu.halted = true;
     }
+    return true;
   }
 
   /** Execution priority once the returning exception is no longer active (for tail-chaining). */

@@ -9,14 +9,14 @@
  * ends at every PC write, at SVC/BKPT/UDF, at MSR/CPS (interrupt masking may change), WFI/WFE,
  * ISB, after 128 instructions and before an instruction it cannot fetch.
  */
-import { generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
+import { FlowEmitter, generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
 import { JitBuilder } from '../../core/jit.js';
 import type { CachedBlock } from '../../core/tb-cache.js';
-import { FlowClass } from '../../plugin/api.js';
+import { Flow, FlowClass, type FlowKind } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { MODE_MPU, MODE_NOT_THUMB, MODE_SINGLE, MODE_UNPRIV, type ArmBlockInfo, type ArmCpu } from './cpu.js';
 import { disassemble } from './disasm.js';
-import { condExpr, conditionalBranchOffset, ENDS_BLOCK, Gen, SEMANTICS, writesPc, type ArmSite } from './emit.js';
+import { condExpr, conditionalBranchOffset, ENDS_BLOCK, Gen, SEMANTICS, transferKind, writesPc, type ArmSite } from './emit.js';
 
 /** Branches that may not be taken: their block goes on after them (an exit when taken). */
 const FALLS_THROUGH = new Set(['b_c16', 'b_c32', 'cbz', 'cbnz']);
@@ -63,6 +63,8 @@ class ArmInsn implements GenInsn, ArmSite {
   get inIT(): boolean { return (this.itBefore & 0xf) !== 0; }
   get opcode(): number { return this.raw >>> 0; }
   get ends(): boolean { return this.e === undefined || writesPc(this.e.id, this.f); }
+  /** The control-flow event kind when it transfers control (emit.ts `transferKind`), else null. */
+  get transfer(): FlowKind | null { return this.e === undefined ? null : transferKind(this.e.id, this.f); }
   get flow(): FlowClass {
     if (this.e === undefined) return FlowClass.Sequential;
     if (TRAP_IDS.has(this.e.id)) return FlowClass.Trap;
@@ -78,7 +80,11 @@ class ArmInsn implements GenInsn, ArmSite {
     if (this.code !== undefined) return this.code;
     let code = this.e === undefined ? `s.undefined(${ctx.k});\n` : SEMANTICS[this.e.id]!(this, this.gen, ctx);
     const cond = this.inIT && this.e?.id !== 'it' ? this.itBefore >> 4 : 14;
-    if (cond < 14) code = `if (${condExpr(cond)}) {\n${code}}\n`;
+    if (cond < 14) {
+      // A transfer skipped by its IT condition is a branch not taken (the block ends after it).
+      const skipped = this.transfer === null ? '' : this.gen.event(Flow.BranchNotTaken, this.pc, String(this.next));
+      code = `if (${condExpr(cond)}) {\n${code}}\n` + (skipped === '' ? '' : `else {\n${skipped}}\n`);
+    }
     if (this.gen.instrumented && !this.ends) code += `s.pcLo = ${this.next};\n`;
     return code;
   }
@@ -184,6 +190,7 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   const jit = new JitBuilder();
   // With the MPU on, every access takes the checked slow path.
   const gen = new Gen(start, baseMode, n, !single && !instrumented, mpu ? [] : cpu.fastRams, instrumented, !single && !instrumented && cpu.chaining, jit);
+  if (env.host.flowMask !== 0) gen.flow = new FlowEmitter(env.host, jit);
   let it = baseMode & 0xff;
   const insns: ArmInsn[] = raws.map((r) => {
     const before = it;
@@ -194,12 +201,22 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   if (gen.allowLoop) {
     // Uninstrumented: in-block branches, then each instruction's code without dead flag stores.
     linkInBlockBranches(insns, gen);
-    const sites = insns.map((i, k) => ({ code: i.emit({ k, jit, memHooked: false, mem: () => '' }), conditional: i.inIT && i.id !== 'it' }));
-    eliminateDeadFlags(sites, gen.inBlock).forEach((code, k) => { insns[k]!.code = code; });
+    // Branch events are reported in the middle of the block, where a callback may read the flags
+    // (the analysis only sees exits and CPU calls as reads): keep every flag store then.
+    const midBlockEvents = gen.flow !== null && (gen.flow.wants(Flow.BranchTaken) || gen.flow.wants(Flow.BranchNotTaken));
+    if (!midBlockEvents) {
+      const sites = insns.map((i, k) => ({ code: i.emit({ k, jit, memHooked: false, mem: () => '' }), conditional: i.inIT && i.id !== 'it' }));
+      eliminateDeadFlags(sites, gen.inBlock).forEach((code, k) => { insns[k]!.code = code; });
+    }
   }
   const endPc = pc;
   const endIt = it;
-  const tail = (count: number): string => gen.exit(count, endPc, endIt);
+  // Control falls off the last instruction when it does not transfer (size limit, page end, an
+  // unfetchable next instruction, or an instruction skipped by IT that would end the block): the
+  // next block runs on sequentially. A conditional branch not taken reported its own event.
+  const last = insns[n - 1]!;
+  const fallThrough = last.transfer === null ? gen.event(Flow.FallThrough, last.pc, String(endPc)) : '';
+  const tail = (count: number): string => fallThrough + gen.exit(count, endPc, endIt);
   const src = generateBlock(insns, env.host, 'const r = s.r, f = s.f;\n', tail, env.symbolAt, false, jit, () => gen.usedLoop);
   const fn = jit.compile<ArmBlockFn>('s, dp', src.body, `tb_${(start >>> 0).toString(16)}`);
   const insnPc = Int32Array.from(insns.map((i) => i.pc));
