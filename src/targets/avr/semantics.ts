@@ -10,6 +10,7 @@
  * cycles to `s.icount`.
  */
 import type { EmitContext } from '../../core/blockgen.js';
+import { Flow, type FlowKind } from '../../plugin/api.js';
 import { FLASH_MASK } from './cpu.js';
 import type { AvrEncoding, AvrOperands } from './encodings.js';
 
@@ -32,6 +33,11 @@ export interface AvrSite {
 export interface AvrGen {
   /** Leave the block at constant byte PC `pc` after `cycles` block cycles. */
   exit(pc: number, cycles: number): string;
+  /**
+   * Statement reporting a control-flow event of `kind` from the instruction at byte address
+   * `from` to the byte address in expression `to`, or '' when no plugin registered the kind.
+   */
+  event(kind: FlowKind, from: number, to: string): string;
   /** Is I/O address `a` (data space) hooked for reads / writes (decided at translation). */
   readHooked(a: number): boolean;
   writeHooked(a: number): boolean;
@@ -43,6 +49,20 @@ const SREG = 'd[95]';
 /** `d[95] = (d[95] & keep) | bits;` when the flags are live. */
 const flags = (i: AvrSite, keep: number, bits: string, prelude = ''): string =>
   i.flagsLive ? `${prelude}${SREG} = (${SREG} & 0x${keep.toString(16)}) | ${bits};\n` : '';
+
+/** Leave the block for the next instruction in sequence (a FallThrough) after `cycles` block cycles. */
+const exitNext = (i: AvrSite, g: AvrGen, cycles: number): string =>
+  g.event(Flow.FallThrough, i.pc, String(i.next)) + g.exit(i.next, cycles);
+
+/**
+ * Taken when local/expression `cond` holds: `kind`'s event to `target` and leave after `cycles`;
+ * otherwise BranchNotTaken (to the next instruction) and the block goes on.
+ */
+function conditional(i: AvrSite, g: AvrGen, cond: string, target: number, cycles: number): string {
+  const notTaken = g.event(Flow.BranchNotTaken, i.pc, String(i.next));
+  return `if (${cond}) { ${g.event(Flow.BranchTaken, i.pc, String(target))}${g.exit(target, cycles)}}` +
+    `${notTaken === '' ? '' : ` else { ${notTaken}}`}\n`;
+}
 
 // ---- data-space access -----------------------------------------------------------------------
 
@@ -61,7 +81,7 @@ function storeConst(i: AvrSite, g: AvrGen, c: EmitContext, a: number, value: str
   let code: string;
   if (a >= 0x20 && a < 0x100 && (g.writeHooked(a) || a === 95)) {
     code = `s.st(${a}, ${value}, ${mask}, ${i.c0});\n` + c.mem(true, 1, false, String(a), '0', value, '0') +
-      `if (s.exitReq !== 0) { ${g.exit(i.next, i.c0 + i.e.cycles)}}\n`;
+      `if (s.exitReq !== 0) { ${exitNext(i, g, i.c0 + i.e.cycles)}}\n`;
   } else code = `d[${a}] = ${value};\n` + c.mem(true, 1, false, String(a), '0', value, '0');
   return code;
 }
@@ -74,7 +94,7 @@ const loadDyn = (i: AvrSite, c: EmitContext, a: string, name: string): string =>
 const storeDyn = (i: AvrSite, g: AvrGen, c: EmitContext, a: string, value: string): string =>
   `if (${a} >= 0x100) d[${a}] = ${value}; else s.st(${a}, ${value}, 255, ${i.c0});\n` +
   c.mem(true, 1, false, a, '0', value, '0') +
-  `if (${a} < 0x100 && s.exitReq !== 0) { ${g.exit(i.next, i.c0 + i.e.cycles)}}\n`;
+  `if (${a} < 0x100 && s.exitReq !== 0) { ${exitNext(i, g, i.c0 + i.e.cycles)}}\n`;
 
 const PTR = { X: 26, Y: 28, Z: 30 } as const;
 const ptr = (p: 'X' | 'Y' | 'Z'): string => `(d[${PTR[p]}] | (d[${PTR[p] + 1}] << 8))`;
@@ -173,12 +193,14 @@ function mul(sa: boolean, sb: boolean, frac: boolean): AvrEmitter {
 /**
  * Skip the next instruction when `cond` holds (1 cycle; 2 or 3 when skipping a one- or two-word
  * instruction). The skip leaves the block; otherwise the block goes on with the next instruction.
+ * Control flow: a skip is a BranchTaken to the instruction after the skipped one, no skip a
+ * BranchNotTaken.
  */
 function skip(cond: (i: AvrSite, g: AvrGen, c: EmitContext) => string): AvrEmitter {
   return (i, g, c) => {
     const words = i.nextSize / 2;
     const after = (i.next + i.nextSize) & FLASH_MASK;
-    return cond(i, g, c) + `if (t) { ${g.exit(after, i.c0 + 1 + words)}}\n`;
+    return cond(i, g, c) + conditional(i, g, 't', after, i.c0 + 1 + words);
   };
 }
 
@@ -186,9 +208,13 @@ function skip(cond: (i: AvrSite, g: AvrGen, c: EmitContext) => string): AvrEmitt
 function branch(set: boolean): AvrEmitter {
   return (i, g) => {
     const target = (i.next + 2 * i.o.k) & FLASH_MASK;
-    return `if (((${SREG} >> ${i.o.s}) & 1) === ${set ? 1 : 0}) { ${g.exit(target, i.c0 + 2)}}\n`;
+    return conditional(i, g, `((${SREG} >> ${i.o.s}) & 1) === ${set ? 1 : 0}`, target, i.c0 + 2);
   };
 }
+
+/** Leave the block for the constant byte PC `target` (RJMP, JMP, RCALL, CALL), reporting `kind`. */
+const jumpTo = (i: AvrSite, g: AvrGen, kind: FlowKind, target: number, cycles: number): string =>
+  g.event(kind, i.pc, String(target)) + g.exit(target, cycles);
 
 const ioAddr = (i: AvrSite): number => i.o.A + 0x20;
 
@@ -232,15 +258,16 @@ export const SEMANTICS: Readonly<Record<string, AvrEmitter>> = {
   fmulsu: mul(true, false, true),
 
   // branches
-  rjmp: (i, g) => g.exit((i.next + 2 * i.o.k) & FLASH_MASK, i.c0 + 2),
-  ijmp: (i) => `s.pcLo = (${ptr('Z')} * 2) & ${FLASH_MASK}; s.icount += ${i.c0 + 2}; return;\n`,
-  jmp: (i, g) => g.exit((i.o.k * 2) & FLASH_MASK, i.c0 + 3),
-  rcall: (i, g, c) => pushReturn(i, c, String(i.next >> 1)) + g.exit((i.next + 2 * i.o.k) & FLASH_MASK, i.c0 + 3),
-  icall: (i, _g, c) => `const t = (${ptr('Z')} * 2) & ${FLASH_MASK};\n` + pushReturn(i, c, String(i.next >> 1)) +
-    `s.pcLo = t; s.icount += ${i.c0 + 3}; return;\n`,
-  call: (i, g, c) => pushReturn(i, c, String(i.next >> 1)) + g.exit((i.o.k * 2) & FLASH_MASK, i.c0 + 4),
-  ret: (i, _g, c) => popReturn(i, c) + `s.pcLo = ret; s.icount += ${i.c0 + 4}; return;\n`,
-  reti: (i, _g, c) => popReturn(i, c) + `s.pcLo = ret; s.icount += ${i.c0 + 4}; ${SREG} |= 0x80; s.interruptsEnabled(); return;\n`,
+  rjmp: (i, g) => jumpTo(i, g, Flow.DirectJump, (i.next + 2 * i.o.k) & FLASH_MASK, i.c0 + 2),
+  ijmp: (i, g) => `s.pcLo = (${ptr('Z')} * 2) & ${FLASH_MASK}; ${g.event(Flow.IndirectJump, i.pc, 's.pcLo')}s.icount += ${i.c0 + 2}; return;\n`,
+  jmp: (i, g) => jumpTo(i, g, Flow.DirectJump, (i.o.k * 2) & FLASH_MASK, i.c0 + 3),
+  rcall: (i, g, c) => pushReturn(i, c, String(i.next >> 1)) + jumpTo(i, g, Flow.Call, (i.next + 2 * i.o.k) & FLASH_MASK, i.c0 + 3),
+  icall: (i, g, c) => `const t = (${ptr('Z')} * 2) & ${FLASH_MASK};\n` + pushReturn(i, c, String(i.next >> 1)) +
+    `s.pcLo = t; ${g.event(Flow.Call, i.pc, 't')}s.icount += ${i.c0 + 3}; return;\n`,
+  call: (i, g, c) => pushReturn(i, c, String(i.next >> 1)) + jumpTo(i, g, Flow.Call, (i.o.k * 2) & FLASH_MASK, i.c0 + 4),
+  ret: (i, g, c) => popReturn(i, c) + `s.pcLo = ret; ${g.event(Flow.Return, i.pc, 'ret')}s.icount += ${i.c0 + 4}; return;\n`,
+  reti: (i, g, c) => popReturn(i, c) +
+    `s.pcLo = ret; ${g.event(Flow.TrapReturn, i.pc, 'ret')}s.icount += ${i.c0 + 4}; ${SREG} |= 0x80; s.interruptsEnabled(); return;\n`,
   cpse: skip((i) => `const t = d[${i.o.d}] === d[${i.o.r}];\n`),
   sbrc: skip((i) => `const t = ((d[${i.o.r}] >> ${i.o.b}) & 1) === 0;\n`),
   sbrs: skip((i) => `const t = ((d[${i.o.r}] >> ${i.o.b}) & 1) === 1;\n`),
@@ -269,7 +296,7 @@ export const SEMANTICS: Readonly<Record<string, AvrEmitter>> = {
   elpm: () => `d[0] = f[${ptr('Z')} & ${FLASH_MASK}];\n`,
   elpm_z: (i) => `d[${i.o.d}] = f[${ptr('Z')} & ${FLASH_MASK}];\n`,
   elpm_zi: (i) => `const z = ${ptr('Z')};\nd[${i.o.d}] = f[z & ${FLASH_MASK}];\nconst n = (z + 1) & 0xffff;\n${setPtr('Z', 'n')}`,
-  spm: (i) => `s.spm(); s.pcLo = ${i.next}; s.icount += ${i.c0 + 1}; return;\n`,
+  spm: (i, g) => `s.spm(); s.pcLo = ${i.next}; ${g.event(Flow.FallThrough, i.pc, String(i.next))}s.icount += ${i.c0 + 1}; return;\n`,
   in: (i, g, c) => loadConst(i, g, c, ioAddr(i), 'v') + `d[${i.o.d}] = v;\n`,
   out: (i, g, c) => `const v = d[${i.o.r}];\n` + storeConst(i, g, c, ioAddr(i), 'v'),
   push: (i, _g, c) => `const v = d[${i.o.r}];\n` + push(i, c, 'v'),
@@ -286,8 +313,8 @@ export const SEMANTICS: Readonly<Record<string, AvrEmitter>> = {
   bst: (i) => `${SREG} = (${SREG} & 0xbf) | (((d[${i.o.d}] >> ${i.o.b}) & 1) << 6);\n`,
   bld: (i) => `d[${i.o.d}] = (d[${i.o.d}] & ${~(1 << i.o.b) & 0xff}) | (((${SREG} >> 6) & 1) << ${i.o.b});\n`,
   // SEI (BSET 7) ends the block: the next instruction still runs before any interrupt.
-  bset: (i) => i.o.s === 7
-    ? `${SREG} |= 0x80; s.pcLo = ${i.next}; s.icount += ${i.c0 + 1}; s.interruptsEnabled(); return;\n`
+  bset: (i, g) => i.o.s === 7
+    ? `${SREG} |= 0x80; s.pcLo = ${i.next}; ${g.event(Flow.FallThrough, i.pc, String(i.next))}s.icount += ${i.c0 + 1}; s.interruptsEnabled(); return;\n`
     : `${SREG} |= ${1 << i.o.s};\n`,
   bclr: (i) => i.o.s === 7 ? `${SREG} &= 0x7f; s.sregChanged();\n` : `${SREG} &= ${~(1 << i.o.s) & 0xff};\n`,
 

@@ -13,10 +13,10 @@
  * the same block overwrites every flag it writes before anything can read SREG (no plugin
  * instrumentation, no data-space access that could read SREG or leave the block early).
  */
-import { generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
+import { FlowEmitter, generateBlock, type EmitContext, type GenInsn } from '../../core/blockgen.js';
 import { JitBuilder } from '../../core/jit.js';
 import type { CachedBlock } from '../../core/tb-cache.js';
-import { FlowClass } from '../../plugin/api.js';
+import { Flow, FlowClass } from '../../plugin/api.js';
 import type { PluginHost } from '../../plugin/host.js';
 import { FLASH_MASK, type AvrCpu } from './cpu.js';
 import { disassembleEncoding } from './disasm.js';
@@ -120,8 +120,11 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
   let usedLoop = false;
   const instrumented = env.host.instrumenting;
   const jit = new JitBuilder();
+  // Control-transfer events: only the kinds plugins registered now (a change flushes the code).
+  const flow = env.host.flowMask !== 0 ? new FlowEmitter(env.host, jit) : null;
   const gen: AvrGen & { instrumented: boolean } = {
     instrumented,
+    event: (kind, from, to) => (flow === null ? '' : flow.event(kind, from, 0, to, '0')),
     exit(pc, cycles) {
       if (!single && pc === start) {
         // A branch back to the block's start: go round again without returning to the engine
@@ -171,10 +174,13 @@ export function translate(cpu: AvrCpu, env: AvrTranslateEnv, mode: number): AvrB
   }
   const end = pc;
   const total = c0;
-  const tail = (): string => insns[insns.length - 1]!.endsBlock ? '' : `s.pcLo = ${end}; s.icount += ${total}; return;\n`;
+  // Control falls off the last instruction (size limit, page end): the next block runs on
+  // sequentially. A branch or skip there reported its own not-taken event.
+  const last = insns[insns.length - 1]!;
+  const fallThrough = last.e?.flow === 'seq' ? gen.event(Flow.FallThrough, last.pc, String(end)) : '';
+  const tail = (): string => last.endsBlock ? '' : `${fallThrough}s.pcLo = ${end}; s.icount += ${total}; return;\n`;
   const src = generateBlock(insns, env.host, 'const d = s.data, f = s.flash;\n', tail, env.symbolAt, false, jit, () => usedLoop);
   const fn = jit.compile<AvrBlockFn>('s, dp', src.body, `tb_${start.toString(16)}`);
-  const last = insns[insns.length - 1]!;
   const endByte = last.pc + last.size;
   const pages = [start >> 12];
   const extents: [number, number][] = [[start, Math.min(endByte, (pages[0]! + 1) << 12)]];
