@@ -100,7 +100,7 @@ const CASES: Case[] = [
 
   // ---- plugins: loading and arguments
   { name: 'unknown plugin name', args: () => [...ecall64(), '-plugin', 'nosuch'],
-    expect: 'plugin nosuch: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks, cflow)', noStdout: true },
+    expect: 'plugin nosuch: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks, cflow, etrace)', noStdout: true },
   { name: 'plugin with an unknown argument', args: () => [...ecall64(), '-plugin', 'insn,foo=1'],
     expect: "plugin insn: unknown argument 'foo' (accepted: inline)", noStdout: true },
   { name: 'plugin argument of the wrong type', args: () => [...ecall64(), '-plugin', 'hotblocks,limit=many'],

@@ -54,7 +54,7 @@ test('a .ts plugin file loads through tsx', async () => {
 test('missing files, directories and unsupported types', async () => {
   await assert.rejects(loadPlugin('./x.js'), { name: 'UserError', message: 'plugin ./x.js: no such file' });
   await assert.rejects(loadPlugin('insns'),
-    { message: 'plugin insns: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks, cflow)' });
+    { message: 'plugin insns: no such file (bundled plugins: traps, discons, insn, execlog, hotblocks, cflow, etrace)' });
   await withFiles({ 'p.so': '' }, async dir => {
     await assert.rejects(loadPlugin(dir), { message: `plugin ${dir}: not a file` });
     await assert.rejects(loadPlugin(join(dir, 'p.so')), /unsupported file type '\.so'/);

@@ -1,7 +1,7 @@
 /**
  * Loading plugins by bundled name or file path.
  *
- * - A bundled name (`traps`, `discons`, `insn`, `execlog`, `hotblocks`, `cflow`) loads `src/plugins/NAME`.
+ * - A bundled name (`traps`, `discons`, `insn`, `execlog`, `hotblocks`, `cflow`, `etrace`) loads `src/plugins/NAME`.
  *   QEMU's file names for the same plugins (`contrib/plugins/libinsn.so`, ...) map to them too, so a
  *   QEMU command line runs unchanged.
  * - Anything else is a file: `.js`, `.mjs`, `.cjs`, `.ts` or `.mts`, relative to the working
@@ -16,7 +16,7 @@ import type { ArgValues, Plugin } from './api.js';
 import { checkArgs, parsePluginSpec } from './args.js';
 import { UserError } from '../core/errors.js';
 
-export const BUNDLED_PLUGINS = ['traps', 'discons', 'insn', 'execlog', 'hotblocks', 'cflow'] as const;
+export const BUNDLED_PLUGINS = ['traps', 'discons', 'insn', 'execlog', 'hotblocks', 'cflow', 'etrace'] as const;
 
 type BundledPlugin = typeof BUNDLED_PLUGINS[number];
 
@@ -31,6 +31,7 @@ const BUNDLED_IMPORTS: Record<BundledPlugin, () => Promise<unknown>> = {
   execlog: () => import('../plugins/execlog.js'),
   hotblocks: () => import('../plugins/hotblocks.js'),
   cflow: () => import('../plugins/cflow.js'),
+  etrace: () => import('../plugins/etrace/plugin.js'),
 };
 
 const JS_EXTS = new Set(['.js', '.mjs', '.cjs']);

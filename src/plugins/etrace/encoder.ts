@@ -258,7 +258,11 @@ export class EtraceEncoder {
       updiscon: prevUpdiscon && (nextException || nx.priv !== c.priv || this.resyncCount === this.resyncMaxCount),
       irreport: this.irreportNow,
     };
-    const ppccd = c.priv !== pr.priv || (c.context !== pr.context && (c.ctype === CTYPE_PRECISE || prevUpdiscon));
+    // A start packet says the instruction at its address retires: not on an exception-only row,
+    // whose trap packet (sent next, with its privilege) reports the change instead. (Seen after
+    // an xRET to a lower privilege whose target faults at once: the reference flow's order of
+    // checks would send a start packet for an instruction that never ran.)
+    const ppccd = !currExcOnly && (c.priv !== pr.priv || (c.context !== pr.context && (c.ctype === CTYPE_PRECISE || prevUpdiscon)));
     const ppccdBr = pending && (nx.priv !== c.priv || (nx.context !== c.context && (nx.ctype === CTYPE_PRECISE || currUpdisconStatic)));
     const erN = c.iretire > 0 && currException;
     const resyncBr = this.resyncCount === this.resyncMaxCount && pending;
