@@ -260,11 +260,17 @@ function loadCode(_s: ArmSite, g: Gen, c: EmitContext, addr: string, size: numbe
   return code + c.mem(false, size, signed, `a${name}`, '0', name, '0');
 }
 
-/** Store the value of expression `v` (a local): fast path, code-write check, else `s.st`; leaves the block when asked. */
+/**
+ * Store the value of expression `v` (a local): fast path, code-write check, else `s.st`; leaves
+ * the block when asked, after the plugin memory callbacks and `after` (the rest of the
+ * instruction, like base writeback) have run.
+ */
 function storeCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: number, v: string, strict: boolean, tag: string,
   /** Code run when the block must end (default: leave now; multi-store instructions note it and leave after the last). */
-  onEnd?: string, unpriv = false): string {
-  const leave = onEnd ?? g.exitNext(s, c);
+  onEnd?: string, unpriv = false, after = ''): string {
+  const mask = size === 4 ? '' : ` & ${size === 1 ? 0xff : 0xffff}`;
+  const memCode = c.mem(true, size, false, `a${tag}`, '0', `(${v}${mask})`, '0');
+  const leave = onEnd ?? memCode + after + g.exitNext(s, c);
   let code = `const a${tag} = (${addr}) | 0;\n`;
   const slow = `if (s.st(${c.k}, a${tag}, ${size}, ${v}, ${strict}${unpriv ? ', true' : ''}) !== 0) { ${leave}}`;
   const rams = c.memHooked ? [] : g.rams.filter((r) => !r.readOnly);
@@ -282,8 +288,7 @@ function storeCode(s: ArmSite, g: Gen, c: EmitContext, addr: string, size: numbe
   }
   if (chain !== '') code += `{ let o; ${chain}${slow} }\n`;
   else code += slow + '\n';
-  const mask = size === 4 ? '' : ` & ${size === 1 ? 0xff : 0xffff}`;
-  return code + c.mem(true, size, false, `a${tag}`, '0', `(${v}${mask})`, '0');
+  return code + memCode + after;
 }
 
 interface LsForm { size: number; signed: boolean; store: boolean; /** LDRT/STRT: an unprivileged access. */ unpriv?: boolean }
@@ -298,9 +303,8 @@ function loadStore(s: ArmSite, g: Gen, c: EmitContext, form: LsForm, t: number, 
   let code = `const off = ${offsetAddr};\n`;
   if (form.store) {
     code += `const sv = ${R(s, t)};\n`;
-    code += storeCode(s, g, c, addr, form.size, 'sv', false, 's', undefined, form.unpriv === true);
-    if (wb) code += W(n, 'off');
-    return code;
+    // Writeback completes the instruction also when the store ends the block (an MMIO write).
+    return code + storeCode(s, g, c, addr, form.size, 'sv', false, 's', undefined, form.unpriv === true, wb ? W(n, 'off') : '');
   }
   code += loadCode(s, g, c, addr, form.size, form.signed, false, 'v', form.unpriv === true);
   if (wb) code += W(n, 'off');

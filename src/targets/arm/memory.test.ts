@@ -172,6 +172,26 @@ describe('bus errors and MMIO', () => {
       ldr r2, [r0]`);
     assert.equal(r.r(2), 42);
   });
+  it('a store that ends its block (MMIO) still writes back its base and reaches memory callbacks', async () => {
+    const stores: number[] = [];
+    const plugin = definePlugin({
+      name: 'stores',
+      install(api) {
+        api.onTranslate((tb) => { for (const i of tb.insns) i.onMemory((_v, a: MemAccess) => stores.push(a.vaddrLo), 'w'); });
+      },
+    });
+    const prog = `
+      ldr r0, =0x40000000
+      movs r1, #42
+      str r1, [r0], #4
+      strb r1, [r0, #4]!
+      movs r2, #7`;
+    const plain = await run(prog);
+    assert.deepEqual([plain.u(0), plain.r(2)], [0x40000008, 7]);
+    const hooked = await run(prog, { plugins: [{ plugin }] });
+    assert.deepEqual([hooked.u(0), hooked.r(2)], [0x40000008, 7]);
+    assert.deepEqual(stores, [0x40000000, 0x40000008]);
+  });
 });
 
 describe('exclusives', () => {

@@ -299,10 +299,12 @@ export function storeCode(site: InsnSite, g: Gen, c: EmitContext, rs1: number, i
   let code = effAddr(g, rs1, imm);
   code += `const vl = ${vlExpr}, vh = ${size === 8 ? vhExpr : '0'};\n`;
   const [nl, nh] = g.pcPlus(site, site.size);
-  const leave = g.exit(c.k + 1, nl, nh);
+  const memCode = c.mem(true, size, false, 'al', 'ah', size === 8 ? 'vl' : `vl & ${size === 4 ? -1 : (1 << (size * 8)) - 1}`, 'vh');
+  // A store that ends the block (an MMIO write asking to stop, a write to translated code) still
+  // reaches the plugin memory callbacks first.
+  const leave = memCode + g.exit(c.k + 1, nl, nh);
   const slow = `if (s.store(${c.k}, al, ah, ${size}, vl, vh) !== 0) { ${leave} }`;
   const check = c.memHooked ? null : ramCheck(g, size, true, c);
-  const memCode = c.mem(true, size, false, 'al', 'ah', size === 8 ? 'vl' : `vl & ${size === 4 ? -1 : (1 << (size * 8)) - 1}`, 'vh');
   if (check !== null) {
     const ram = g.ram!;
     let fast: string;
