@@ -7,7 +7,9 @@
  * Runs the workload guest (guests/riscv/workload.rv{64,32}.elf, ~100M instructions) with the
  * same flags on `qemu-system-riscv64/32` and on tracehook's CLIs (`node dist/cli/riscv64.js`,
  * `riscv32.js`: build first with `npm run build`), the latter with no plugin, `-plugin insn`
- * (inline counter), `-plugin insn,inline=off` (a callback per instruction) and `-plugin traps`;
+ * (inline counter), `-plugin insn,inline=off` (a callback per instruction), `-plugin traps` (also
+ * through `onControlFlow`, `api=flow`: registering trap kinds there costs the same) and, on rv64,
+ * `-plugin etrace` (the E-Trace encoder, target ≤ 2× no plugin);
  * plus `node -e 0` for Node's own start-up time. Each timing is the wall time of the whole
  * process (`process.hrtime.bigint()` around `spawnSync`), start-up included. Runs of the
  * different configurations are interleaved (round after round, the order rotated each round),
@@ -65,7 +67,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = process.execPath;
 
 type Arch = 'rv64' | 'rv32';
-type Kind = 'qemu' | 'none' | 'insn' | 'insn-cb' | 'traps' | 'node' | 'qemu-mmu' | 'none-mmu';
+type Kind = 'qemu' | 'none' | 'insn' | 'insn-cb' | 'traps' | 'traps-flow' | 'etrace' | 'node' | 'qemu-mmu' | 'none-mmu';
 
 /** What a run must print to count as successful. */
 interface Check {
@@ -100,6 +102,8 @@ const TRACEHOOK_CONFIGS: { kind: Kind; plugin: string | null; label: string }[] 
   { kind: 'insn', plugin: 'insn', label: 'tracehook -plugin insn' },
   { kind: 'insn-cb', plugin: 'insn,inline=off', label: 'tracehook -plugin insn,inline=off' },
   { kind: 'traps', plugin: 'traps', label: 'tracehook -plugin traps' },
+  { kind: 'traps-flow', plugin: 'traps,api=flow', label: 'tracehook -plugin traps,api=flow' },
+  { kind: 'etrace', plugin: 'etrace,start=0x80000000,out=/dev/null', label: 'tracehook -plugin etrace' },
 ];
 
 /** The same flags for QEMU and tracehook. */
@@ -325,6 +329,7 @@ function benchmark(opts: ReturnType<typeof parseOptions>): boolean {
       items.push(mkItem(a, 'qemu', a.qemu, a.qemu, guestFlags(a.elf)));
     }
     for (const c of TRACEHOOK_CONFIGS) {
+      if (c.kind === 'etrace' && a.arch !== 'rv64') continue; // the issue's etrace figure is rv64's
       const args = [a.cli, ...guestFlags(a.elf), ...(c.plugin ? ['-plugin', c.plugin] : [])];
       items.push(mkItem(a, c.kind, c.label, NODE, args));
     }
@@ -470,6 +475,8 @@ function benchmark(opts: ReturnType<typeof parseOptions>): boolean {
   }
   for (const arch of floorArches) {
     floors.push({ arch, label: `${arch} -plugin traps vs no-plugin`, op: '<=', floor: 1.02, measure: () => ratioOf(find(arch, 'traps'), find(arch, 'none')) });
+    floors.push({ arch, label: `${arch} traps via onControlFlow vs via onDiscontinuity`, op: '<=', floor: 1.02, measure: () => ratioOf(find(arch, 'traps-flow'), find(arch, 'traps')) });
+    if (arch === 'rv64') floors.push({ arch, label: `${arch} -plugin etrace vs no-plugin`, op: '<=', floor: 2, measure: () => ratioOf(find(arch, 'etrace'), find(arch, 'none')) });
     floors.push({ arch, label: `${arch} -plugin insn (inline) vs no-plugin`, op: '<=', floor: 1.15, measure: () => ratioOf(find(arch, 'insn'), find(arch, 'none')) });
     floors.push({ arch, label: `${arch} -plugin insn,inline=off vs no-plugin`, op: '<=', floor: 2, measure: () => ratioOf(find(arch, 'insn-cb'), find(arch, 'none')) });
   }

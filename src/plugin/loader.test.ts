@@ -99,7 +99,7 @@ test('errors while importing a plugin file are one line with the location', asyn
 test('compiled loader (no tsx preloaded): bundled names, .ts files, located syntax errors', { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tracehook-dist-'));
   try {
-    const sources = ['plugin/loader.ts', ...BUNDLED_PLUGINS.map(n => `plugins/${n}.ts`)].map(f => join(root, 'src', f));
+    const sources = ['plugin/loader.ts', ...BUNDLED_PLUGINS.map(n => (n === 'etrace' ? 'plugins/etrace/plugin.ts' : `plugins/${n}.ts`))].map(f => join(root, 'src', f));
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--outDir', join(dir, 'dist'),
       '--rootDir', join(root, 'src'), '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
       '--strict', '--skipLibCheck', '--types', 'node', ...sources], { cwd: root });
