@@ -69,3 +69,54 @@ test('the README ARM example runs the RTOS guest and the traps plugin counts wha
   assert.match(r.stdout, /^PASS rtos$/m);
   assert.match(r.stderr, /^total \|\s+14 \|\s+5 \|\s+1$/m);
 });
+
+test('the README control-flow example counts calls and returns on the demo guest', () => {
+  const src = blocks('ts')[1];
+  assert.ok(src?.includes('onControlFlow'), 'README has an onControlFlow example');
+  const dir = mkdtempSync(join(root, 'test', '.readme-'));
+  try {
+    const file = join(dir, 'calls.ts');
+    writeFileSync(file, src);
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli/riscv64.js'), '-M', 'virt', '-nographic', '-bios', 'none',
+      '-kernel', join(root, 'guests/riscv/demo.rv64.elf'), '-plugin', file], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const m = /^(\d+) calls, (\d+) returns, (\d+) deep$/m.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.ok(Number(m[1]) > 10 && Number(m[3]) >= 2, r.stderr);
+    assert.ok(Math.abs(Number(m[1]) - Number(m[2])) <= Number(m[3]), 'calls and returns balance up to the depth reached');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the README cflow example reports the three most taken branch sites', () => {
+  const cmd = blocks('sh').map((b) => b.trim()).find((b) => b.includes('-plugin cflow'));
+  assert.ok(cmd, 'README has a cflow example');
+  const r = spawnSync(process.execPath, [join(root, 'dist/cli/riscv64.js'), ...cmd.split(/\s+/).slice(2)], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^collected \d+ control-flow sites, \d+ events$/m);
+  assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('  addr: ')).length, 3, r.stderr);
+  assert.match(r.stderr, /^ {4}taken \d+, not taken \d+$/m);
+});
+
+test('the README E-Trace example encodes the timer guest and decodes every retired PC back', () => {
+  const block = blocks('sh').map((b) => b.trim()).find((b) => b.includes('-plugin etrace'));
+  assert.ok(block, 'README has an etrace example');
+  const [run, decode] = block.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim().split(/\s+/));
+  const dir = mkdtempSync(join(root, 'test', '.readme-'));
+  try {
+    // The README's paths are relative to the repository: run from there, the trace file into dir.
+    const r2 = spawnSync(process.execPath, [join(root, 'dist/cli/riscv64.js'), ...run!.slice(2).map((a) => a.replace('out=timer.etrace', `out=${join(dir, 'timer.etrace')}`))],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r2.status, 0, r2.stderr);
+    const n = Number(/^etrace: (\d+) instructions, \d+ packets/m.exec(r2.stderr)?.[1]);
+    const d = spawnSync(process.execPath, [join(root, 'dist/cli/tracehook.js'), ...decode!.slice(2).map((a) => (a === 'timer.etrace' ? join(dir, a) : a))],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(d.status, 0, d.stderr);
+    const pcs = d.stdout.trim().split('\n');
+    assert.equal(pcs.length, n);
+    assert.equal(pcs[0], '80000000');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

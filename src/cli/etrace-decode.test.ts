@@ -26,7 +26,7 @@ before(() => { tmp = mkdtempSync(join(tmpdir(), 'etrace-cli-')); });
 after(() => { if (tmp) rmSync(tmp, { recursive: true, force: true }); });
 
 test('tracehook etrace-decode (spawned) prints pc_trace for a golden stream', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/tracehook.ts'), 'etrace-decode', '--elf', elfPath('rv32_mix'), rawPath('rv32_mix', 'b'), '--itype-width', '4', '--resync', '2'],
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/tracehook.ts'), 'etrace-decode', '--elf', elfPath('rv32_mix'), rawPath('rv32_mix', 'b'), '--itype-width', '4', '--resync', '64'],
     { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);

@@ -55,8 +55,10 @@ function parseArgs(argv: readonly string[]): Args {
       }
       case '--resync': {
         const v = value();
-        if (!/^\d+$/.test(v) || Number(v) > 20) throw new UsageError(`--resync must be an integer 0..20 (got '${v}')`);
-        a.resyncMax = Number(v);
+        // Packets between resynchronisations, as the plugin's `resync=N`: 2^(resync-max + 4).
+        const m = /^\d+$/.test(v) ? Math.log2(Number(v)) - 4 : NaN;
+        if (!Number.isInteger(m) || m < 0 || m > 20) throw new UsageError(`--resync must be a power of two from 16 to ${2 ** 24} packets (got '${v}')`);
+        a.resyncMax = m;
         break;
       }
       default:
