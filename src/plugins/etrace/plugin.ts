@@ -12,6 +12,8 @@
  *   guest.elf out.bin` rebuilds the instruction flow from it);
  * - `rows`: the ingress rows as `encoder_input.csv` (the reference flow's column layout);
  * - `packets`: the packets as `te_inst` CSV (reference flow layout);
+ * - `image`: the code the run executed, as an ELF to decode over (firmware that relocates itself,
+ *   like U-Boot, runs code no ELF file holds);
  * - at exit, on the plugin output: packets, bytes and bits per instruction.
  *
  * A semihosting call (a host call) is traced as the breakpoint exception of its `ebreak`, with
@@ -26,6 +28,7 @@ import { definePlugin, Flow, UserError, type PluginApi } from '../../plugin/api.
 import { writeEncoderInput, writeTeInstCsv } from './csv.js';
 import { EtraceEncoder, type EncodedPacket } from './encoder.js';
 import type { IngressRow } from './ingress.js';
+import { CodeImage } from './code-image.js';
 import { BlockInfo, RowBuilder } from './rows.js';
 
 /** `resync=N` packets as the reference flow's resync-max (N = 2^(max + 4)). */
@@ -54,6 +57,7 @@ export default definePlugin({
     resync: { type: 'int', default: 16, help: 'resynchronise after this many packets (power of two, >= 16)' },
     'full-address': { type: 'bool', default: false, help: 'full addresses instead of differences' },
     start: { type: 'string', default: '', help: 'start tracing when this address first executes (default: at once)' },
+    image: { type: 'string', default: '', help: 'write the executed code as an ELF the decoder can use' },
   },
   install(api, args) {
     if (api.arch !== 'riscv64' && api.arch !== 'riscv32') throw new UserError(`etrace: RISC-V only (this machine is ${api.arch})`);
@@ -98,7 +102,10 @@ export default definePlugin({
     const reached = api.counter('etrace-reached');
     builder.reachedEnd = () => reached.get(0) !== 0;
     api.onVcpuInit((v) => { builder.priv = readPriv(api, v); });
+    const imagePath = args.image as string;
+    const code = imagePath !== '' ? new CodeImage() : null;
     api.onTranslate((tb) => {
+      if (code !== null) for (const i of tb.insns) code.add(i.vaddr, i.bytes);
       const info = BlockInfo.of(tb.insns, xlen);
       const pc = tb.vaddr;
       tb.onExec(() => builder.enter(info, pc));
@@ -128,6 +135,7 @@ export default definePlugin({
       encoder.finish();
       if (outPath !== '') writeFileSync(outPath, Buffer.concat(chunks));
       if (keepRows) writeFileSync(rowsPath, writeEncoderInput(rows));
+      if (code !== null) writeFileSync(imagePath, code.toElf(xlen, start ?? 0n));
       if (packetsPath !== '') writeFileSync(packetsPath, writeTeInstCsv(packets.map((p) => p.packet)));
       const n = builder.retired;
       const payload = streamLength - packetCount;
