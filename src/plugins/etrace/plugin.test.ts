@@ -108,3 +108,23 @@ describe('etrace options', () => {
     });
   }
 });
+
+describe('etrace compression on kinds of code', () => {
+  /** Stream and payload bits per instruction of a run. */
+  async function bits(arch: Arch, elf: string, opts: string): Promise<{ stream: number; payload: number }> {
+    const r = await runCli(arch, [...BARE, '-kernel', elf, '-plugin', `etrace,start=0x80000000,${opts}`]);
+    assert.equal(r.code, 0, describeRun(r));
+    const m = /bytes \(\d+ payload\), ([\d.]+) bits\/instruction \(([\d.]+) payload\)/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    return { stream: Number(m[1]), payload: Number(m[2]) };
+  }
+  it('a loop kernel (SHA-256 rounds) costs less than 0.1 bits per instruction', async () => {
+    for (const arch of ARCHES) assert.ok((await bits(arch, guest('kernels', arch), 'itype=3')).stream < 0.1);
+  });
+  it('call-heavy code costs about 1 bit per instruction without implicit return, less with it', async () => {
+    const plain = await bits('riscv64', elfPath('calls'), 'itype=4');
+    const implicit = await bits('riscv64', elfPath('calls'), 'itype=4,implicit-return=on');
+    assert.ok(plain.payload > 0.8 && plain.payload < 1.6, `payload ${plain.payload}`);
+    assert.ok(implicit.payload < plain.payload && implicit.stream < plain.stream, `${JSON.stringify(implicit)} vs ${JSON.stringify(plain)}`);
+  });
+});
