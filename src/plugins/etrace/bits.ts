@@ -35,6 +35,11 @@ export class BitWriter {
    */
   write(value: bigint | number, width: number): void {
     if (width === 0) return;
+    if (typeof value === 'number' && width <= 32 && Number.isInteger(value) && value >= 0 && value < 2 ** width) {
+      // Fits as it is: no bigint work.
+      for (let i = 0; i < width; i++) this.bits.push(((value >>> i) & 1));
+      return;
+    }
     const v = BigInt(value);
     const field = v & maskBits(width);
     const rest = v >> BigInt(width);
@@ -42,7 +47,11 @@ export class BitWriter {
     if (!(rest === 0n || (rest === -1n && top === 1n))) {
       throw new RangeError(`value ${v} does not fit in ${width} bits`);
     }
-    for (let i = 0; i < width; i++) this.bits.push(Number((field >> BigInt(i)) & 1n));
+    for (let lo = 0; lo < width; lo += 32) {
+      const chunk = Number((field >> BigInt(lo)) & 0xffffffffn);
+      const end = Math.min(32, width - lo);
+      for (let i = 0; i < end; i++) this.bits.push((chunk >>> i) & 1);
+    }
   }
 
   /** The bits written, index 0 first (least significant). */

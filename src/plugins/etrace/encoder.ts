@@ -13,7 +13,7 @@
  */
 import { maskBits } from './bits.js';
 import { ITYPE, instructionSize, isBranchItype, isCallItype, isTrapItype, isUninferableItype, type IngressRow } from './ingress.js';
-import { addressField, codeIrdepth, frame, serialise, statusBits, type TeInstPacket } from './packets.js';
+import { addressField, codeIrdepth, frame, serialise, statusBits, TE_INST_MSG_TYPE, type TeInstPacket } from './packets.js';
 import { ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams } from './params.js';
 
 /** A packet as the encoder produced it. */
@@ -40,8 +40,16 @@ export interface EncoderOptions {
    * address never executed); off by default. Only for showing the difference in tests.
    */
   resyncOnTrapRow?: boolean;
+  /**
+   * Keep the byte stream (header + payload of every packet) in the encoder: read it with
+   * {@link EtraceEncoder.streamBytes}. With `collect` false and no `onPacket`, packets are then
+   * written straight as bytes, without building {@link EncodedPacket} objects (the fast way to get
+   * only the stream).
+   */
+  stream?: boolean;
 }
 
+/** One pipeline stage. The three slot objects are reused (rotated), rows are never modified. */
 interface Slot {
   row: IngressRow;
   qualified: boolean;
@@ -49,12 +57,58 @@ interface Slot {
   updiscon: boolean;
 }
 
+/**
+ * A sequence of rows prepared once for {@link EtraceEncoder.pushRun} (e.g. the rows of one
+ * translated block). Rows are shared, never modified: keep them immutable.
+ */
+export class RowRun {
+  /**
+   * True when the rows between the first and the last are provably quiet whenever the encoder
+   * is in a quiet resync state (see pushRun): at least 3 rows, all but the last plain (itype 0,
+   * retired), the last no trap row, all with the same privilege and context.
+   */
+  readonly skippable: boolean;
+  /** Number of rows with iretire = 1. */
+  readonly retired: number;
+
+  constructor(readonly rows: readonly IngressRow[]) {
+    const n = rows.length;
+    let ok = n >= 3;
+    if (ok) {
+      const f = rows[0]!;
+      for (let i = 0; i < n && ok; i++) {
+        const r = rows[i]!;
+        if (r.priv !== f.priv || r.context !== f.context) ok = false;
+        else if (i < n - 1 && (r.itype !== ITYPE.none || r.iretire !== 1)) ok = false;
+        else if (i === n - 1 && isTrapItype(r.itype)) ok = false;
+      }
+    }
+    this.skippable = ok;
+    this.retired = rows.reduce((k, r) => k + (r.iretire ? 1 : 0), 0);
+  }
+}
+
+/** Growable byte buffer for the stream. */
+class ByteStream {
+  buf = new Uint8Array(1 << 16);
+  length = 0;
+  reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
+  }
+}
+
 const EMPTY_ROW: IngressRow = { itype: 0, cause: 0, tval: 0n, priv: 0, iaddr: 0n, iretire: 0, ilastsize: 0, context: 0, ctype: 0 };
 const MAX_BRANCHES = 31;
 const CTYPE_PRECISE = 2;
 
 /**
- * The encoder. Feed ingress rows in order with {@link push}, then call {@link finish}.
+ * The encoder. Feed ingress rows in order with {@link push} (or {@link pushRun}), then call
+ * {@link finish}.
  *
  * Implicit return (params.implicitReturn, itype width 4): the encoder keeps the same return
  * address stack as the decoder (push the link address on a call, itype 8/9; pop on a return,
@@ -66,6 +120,12 @@ const CTYPE_PRECISE = 2;
  * that count) is reported as an uninferable discontinuity with the irreport flag set.
  * Pending implicit returns force the same flush before a resync or privilege change as
  * pending branches.
+ *
+ * Speed: a row whose clock of the flowchart provably sends nothing ("quiet": no trap around it,
+ * same privilege and context as its neighbours, no discontinuity to report, the branch map not
+ * filling, the resync count below its limit, or at it with nothing pending) only updates the
+ * branch map and the return stack ({@link quiet}); everything else takes the whole flowchart
+ * ({@link encode}). {@link pushRun} skips the quiet middle of a run of plain rows in O(1).
  */
 export class EtraceEncoder {
   readonly params: EtraceParams;
@@ -74,6 +134,12 @@ export class EtraceEncoder {
   private readonly onPacket: ((p: EncodedPacket) => void) | undefined;
   private readonly collect: boolean;
   private readonly resyncOnTrapRow: boolean;
+  /** EncodedPacket objects are needed (collect or onPacket). */
+  private readonly objects: boolean;
+  private readonly stream: ByteStream | null;
+  /** Packets and stream bytes (headers included) produced so far. */
+  packetCount = 0;
+  byteCount = 0;
 
   private prev: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
   private curr: Slot = { row: EMPTY_ROW, qualified: false, updiscon: false };
@@ -91,6 +157,8 @@ export class EtraceEncoder {
   private traceEnabled = true;
 
   // Implicit return state.
+  private readonly implicitReturn: boolean;
+  private readonly itypeWidth: 3 | 4;
   private readonly stack: bigint[] = [];
   private readonly stackDepth: number;
   private irets = 0;
@@ -98,9 +166,10 @@ export class EtraceEncoder {
   private irreportPending = false;
   private irreportNow = false;
 
-  private flags = {
-    notify: false, updiscon: false, irreport: false,
-  };
+  // Flags of the current clock (read by the packet it sends).
+  private flagNotify = false;
+  private flagUpdiscon = false;
+  private flagIrreport = false;
 
   constructor(params: Partial<EtraceParams> | EtraceParams = {}, options: EncoderOptions = {}) {
     this.params = makeParams(params);
@@ -110,6 +179,10 @@ export class EtraceEncoder {
     this.onPacket = options.onPacket;
     this.collect = options.collect ?? true;
     this.resyncOnTrapRow = options.resyncOnTrapRow ?? false;
+    this.objects = this.collect || this.onPacket !== undefined;
+    this.stream = options.stream ? new ByteStream() : null;
+    this.implicitReturn = this.params.implicitReturn;
+    this.itypeWidth = this.params.itypeWidthP;
     this.resyncMaxCount = resyncPeriod(this.params);
     this.stackDepth = returnStackDepth(this.params);
     this.iretsMax = 2 ** irdepthWidth(this.params) - 1;
@@ -119,10 +192,93 @@ export class EtraceEncoder {
   /** Add the next ingress row. */
   push(row: IngressRow): void {
     if (this.finished) throw new Error('encoder already finished');
-    this.rowCount++;
-    this.shift({ row, qualified: true, updiscon: false });
+    this.pushOne(row);
+  }
+
+  /**
+   * Add the rows of a run, in order: exactly what pushing them one by one does. When the run is
+   * {@link RowRun.skippable} and, once its first two rows are in, the resync count is below its
+   * limit (or at it with nothing pending), the clocks of the rows between the first and the last
+   * are quiet and leave nothing but the pipeline moved: they are skipped.
+   */
+  pushRun(run: RowRun): void {
+    if (this.finished) throw new Error('encoder already finished');
+    const rows = run.rows, n = rows.length;
+    if (!run.skippable) {
+      for (let i = 0; i < n; i++) this.pushOne(rows[i]!);
+      return;
+    }
+    this.pushOne(rows[0]!);
+    this.pushOne(rows[1]!);
+    const rc = this.resyncCount, max = this.resyncMaxCount;
+    if (rc > max || (rc === max && (this.branches !== 0 || (this.implicitReturn && this.irets > 0)))) {
+      for (let i = 2; i < n; i++) this.pushOne(rows[i]!);
+      return;
+    }
+    // Rows 1..n-2 are plain, between plain rows (or the non-trap last row) of the same privilege
+    // and context, after a plain row (no discontinuity): each clock is quiet (nothing sent, no
+    // branch, no stack effect); only the pipeline moves.
+    const p = this.prev, c = this.curr, x = this.next;
+    p.row = rows[n - 3]!; p.qualified = true; p.updiscon = false;
+    c.row = rows[n - 2]!; c.qualified = true; c.updiscon = false;
+    x.row = rows[n - 1]!; x.qualified = true; x.updiscon = false;
+    this.rowCount += n - 2;
     this.currentRow = this.rowCount - 1;
-    if (this.rowCount !== 1) this.encode();
+    this.trapReported = false;
+    this.irreportNow = false;
+    this.irreportPending = false;
+  }
+
+  private pushOne(row: IngressRow): void {
+    this.rowCount++;
+    const s = this.prev;
+    this.prev = this.curr;
+    this.curr = this.next;
+    this.next = s;
+    s.row = row;
+    s.qualified = true;
+    s.updiscon = false;
+    this.currentRow = this.rowCount - 1;
+    if (this.rowCount !== 1 && !this.quiet()) this.encode();
+  }
+
+  /**
+   * The current row's clock when it provably sends nothing: applies its effects (branch map,
+   * return stack, discontinuity) and returns true; false (nothing changed) otherwise. Each
+   * condition below rules out one of the flowchart's packet conditions in {@link encode}.
+   */
+  private quiet(): boolean {
+    const prev = this.prev, curr = this.curr;
+    // first_qualified, prev_updiscon.
+    if (!curr.qualified || !prev.qualified || prev.updiscon) return false;
+    const c = curr.row, pr = prev.row, nx = this.next.row;
+    const it = c.itype;
+    // prev_exception, curr_exc_only, er_n, next_exc_only (and the trap packets' inputs).
+    if (it === ITYPE.exception || it === ITYPE.interrupt) return false;
+    if (pr.itype === ITYPE.exception || pr.itype === ITYPE.interrupt) return false;
+    if (nx.itype === ITYPE.exception || nx.itype === ITYPE.interrupt) return false;
+    // ppccd, ppccd_br.
+    const priv = c.priv, ctx = c.context;
+    if (pr.priv !== priv || nx.priv !== priv || pr.context !== ctx || nx.context !== ctx) return false;
+    // rpt_br (and the overflow check).
+    let br = this.branches;
+    const isBranch = it === ITYPE.nontakenBranch || it === ITYPE.takenBranch;
+    if (isBranch) {
+      if (br >= MAX_BRANCHES - 1) return false;
+      br++;
+    }
+    // resync_exceeded, resync_br.
+    const rc = this.resyncCount, max = this.resyncMaxCount;
+    if (rc >= max && (rc > max || br !== 0 || (this.implicitReturn && this.irets > 0))) return false;
+    if (isBranch) {
+      if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
+      this.branches = br;
+    }
+    this.trapReported = false;
+    this.irreportNow = this.irreportPending;
+    this.irreportPending = false;
+    this.applyEffects();
+    return true;
   }
 
   /** Flush the pipeline: final address packet and the closing support packet. */
@@ -134,16 +290,23 @@ export class EtraceEncoder {
       this.sendSupport(false);
       return;
     }
-    this.shift({ ...this.next, updiscon: false });
+    const s = this.prev;
+    this.prev = this.curr;
+    this.curr = this.next;
+    this.next = s;
+    s.row = this.curr.row;
+    s.qualified = this.curr.qualified;
+    s.updiscon = false;
     this.currentRow = this.rowCount;
     this.encode();
-    this.sendBranchPacket(this.curr.row, true, []);
+    this.sendBranchPacket(this.curr.row, true, NO_REASONS);
     this.traceEnabled = false;
     this.sendSupport(true);
   }
 
   /** The whole stream so far: header + payload of every packet. */
   streamBytes(): Uint8Array {
+    if (this.stream !== null) return this.stream.buf.slice(0, this.stream.length);
     const total = this.packets.reduce((n, p) => n + p.bytes.length, 0);
     const out = new Uint8Array(total);
     let pos = 0;
@@ -154,29 +317,38 @@ export class EtraceEncoder {
     return out;
   }
 
-  private shift(slot: Slot): void {
-    this.prev = this.curr;
-    this.curr = this.next;
-    this.next = slot;
-  }
-
   private isException(row: IngressRow): boolean {
     return isTrapItype(row.itype);
   }
 
-  private emit(packet: TeInstPacket, reasons: string[]): void {
-    const payload = serialise(packet, this.params);
-    const encoded: EncodedPacket = { packet, payload, bytes: frame(payload), row: this.currentRow, reasons };
+  /** Bookkeeping common to every packet. */
+  private sent(bytes: number): void {
     this.branches = 0;
     this.branchMap = 0;
     this.irets = 0;
     this.resyncCount++;
+    this.packetCount++;
+    this.byteCount += bytes;
+  }
+
+  private emit(packet: TeInstPacket, reasons: number): void {
+    const payload = serialise(packet, this.params);
+    const bytes = frame(payload);
+    const st = this.stream;
+    if (st !== null) {
+      st.reserve(bytes.length);
+      st.buf.set(bytes, st.length);
+      st.length += bytes.length;
+    }
+    this.sent(bytes.length);
+    if (!this.objects) return;
+    const encoded: EncodedPacket = { packet, payload, bytes, row: this.currentRow, reasons: reasonNames(reasons) };
     if (this.collect) this.packets.push(encoded);
     this.onPacket?.(encoded);
   }
 
   private sendSupport(qualified: boolean): void {
-    this.emit({ format: 3, subformat: 3, ienable: this.traceEnabled ? 1 : 0, encoderMode: 0, qualStatus: qualified ? 1 : 0, ioptions: ioptionsFor(this.params) }, []);
+    this.emit({ format: 3, subformat: 3, ienable: this.traceEnabled ? 1 : 0, encoderMode: 0, qualStatus: qualified ? 1 : 0, ioptions: ioptionsFor(this.params) }, NO_REASONS);
   }
 
   private fullAddress(addr: bigint): bigint {
@@ -188,7 +360,7 @@ export class EtraceEncoder {
     return this.params.nocontextP ? base : { ...base, context: row.context };
   }
 
-  private sendStart(row: IngressRow, reasons: string[]): void {
+  private sendStart(row: IngressRow, reasons: number): void {
     this.trapReported = false;
     this.stack.length = 0;
     this.emit({ format: 3, subformat: 0, ...this.syncCommon(row), address: this.fullAddress(row.iaddr) }, reasons);
@@ -196,7 +368,7 @@ export class EtraceEncoder {
     this.resyncCount = 0;
   }
 
-  private sendTrap(row: IngressRow, thaddr: number, exc: IngressRow, prevUpdiscon: boolean, nextException: boolean, reasons: string[]): void {
+  private sendTrap(row: IngressRow, thaddr: number, exc: IngressRow, prevUpdiscon: boolean, nextException: boolean, reasons: number): void {
     this.trapReported = thaddr === 0 && (prevUpdiscon || nextException);
     this.stack.length = 0;
     const interrupt = exc.itype === ITYPE.interrupt ? 1 : 0;
@@ -206,23 +378,55 @@ export class EtraceEncoder {
     this.resyncCount = 0;
   }
 
-  private sendBranchPacket(row: IngressRow, withAddress: boolean, reasons: string[]): void {
+  private sendBranchPacket(row: IngressRow, withAddress: boolean, reasons: number): void {
     const p = this.params;
     if (!withAddress) {
+      if (this.branches === MAX_BRANCHES && !this.objects) {
+        // A full map without address: format 1, branches 0, 31 map bits (38 bits in all).
+        this.emitSmall(1 + this.branchMap * 128, 38);
+        return;
+      }
       this.emit({ format: 1, branches: this.branches === MAX_BRANCHES ? 0 : this.branches, branchMap: this.branchMap }, reasons);
       return;
     }
     const raw = p.fullAddress ? row.iaddr : row.iaddr - this.lastAddress;
     const msb = Number(((raw & maskBits(p.iaddressWidthP)) >> BigInt(p.iaddressWidthP - 1)) & 1n);
     const address = addressField(raw >> BigInt(p.iaddressLsbP), p);
-    const status = statusBits(msb, this.flags.notify, this.flags.updiscon, this.flags.irreport);
+    const status = statusBits(msb, this.flagNotify, this.flagUpdiscon, this.flagIrreport);
     const ir = irdepthWidth(p) ? { irdepth: codeIrdepth(this.irets, status.irreport, p) } : {};
     const packet: TeInstPacket = this.branches === 0
       ? { format: 2, address, ...status, ...ir }
       : { format: 1, branches: this.branches, branchMap: this.branchMap, address, ...status, ...ir };
     this.lastAddress = row.iaddr;
-    this.flags.irreport = false;
+    this.flagIrreport = false;
     this.emit(packet, reasons);
+  }
+
+  /**
+   * A packet whose payload bits (LSB first) are the `width`-bit unsigned `value` (width at most
+   * 52), sign-compressed as {@link serialise} does, written straight to the stream.
+   */
+  private emitSmall(value: number, width: number): void {
+    const top = 2 ** (width - 1);
+    const s = value >= top ? value - 2 * top : value; // two's complement value
+    const mag = s < 0 ? -s - 1 : s; // the bits that differ from the sign
+    const hi = Math.floor(mag / 4294967296);
+    const bitlen = hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(mag);
+    const nbytes = (bitlen + 8) >> 3; // ceil((bitlen + 1) / 8)
+    const st = this.stream;
+    if (st !== null) {
+      st.reserve(nbytes + 1);
+      const b = st.buf;
+      let at = st.length;
+      b[at++] = nbytes | (TE_INST_MSG_TYPE << 5);
+      let v = s;
+      for (let k = 0; k < nbytes; k++) {
+        b[at++] = v & 0xff;
+        v = Math.floor(v / 256);
+      }
+      st.length = at;
+    }
+    this.sent(nbytes + 1);
   }
 
   /** One clock of the flowchart, for the current row. */
@@ -253,11 +457,9 @@ export class EtraceEncoder {
     const pending = this.branches !== 0 || (p.implicitReturn && this.irets > 0);
     this.irreportNow = this.irreportPending;
     this.irreportPending = false;
-    this.flags = {
-      notify: false,
-      updiscon: prevUpdiscon && (nextException || nx.priv !== c.priv || this.resyncCount === this.resyncMaxCount),
-      irreport: this.irreportNow,
-    };
+    this.flagNotify = false;
+    this.flagUpdiscon = prevUpdiscon && (nextException || nx.priv !== c.priv || this.resyncCount === this.resyncMaxCount);
+    this.flagIrreport = this.irreportNow;
     // A start packet says the instruction at its address retires: not on an exception-only row,
     // whose trap packet (sent next, with its privilege) reports the change instead. (Seen after
     // an xRET to a lower privilege whose target faults at once: the reference flow's order of
@@ -278,43 +480,42 @@ export class EtraceEncoder {
     resyncExceeded: boolean, prevUpdiscon: boolean, resyncBr: boolean, erN: boolean, nextExcOnly: boolean, ppccdBr: boolean,
     rptBr: boolean, nextException: boolean): void {
     const c = this.curr.row, pr = this.prev.row;
-    const why = (pairs: [string, boolean][]): string[] => pairs.filter(([, v]) => v).map(([k]) => k);
     if (prevException) {
-      if (currExcOnly) this.sendTrap(c, 0, pr, prevUpdiscon, nextException, ['prev_exception', 'curr_exc_only']);
-      else if (prevReported) this.sendStart(c, ['prev_exception', 'prev_reported']);
-      else this.sendTrap(c, 1, pr, prevUpdiscon, nextException, ['prev_exception']);
+      if (currExcOnly) this.sendTrap(c, 0, pr, prevUpdiscon, nextException, R.prevException | R.currExcOnly);
+      else if (prevReported) this.sendStart(c, R.prevException | R.prevReported);
+      else this.sendTrap(c, 1, pr, prevUpdiscon, nextException, R.prevException);
       return;
     }
     if (firstQualified || ppccd || resyncExceeded) {
-      this.sendStart(c, why([['first_qualified', firstQualified], ['ppccd', ppccd], ['resync_exceeded', resyncExceeded]]));
+      this.sendStart(c, (firstQualified ? R.firstQualified : 0) | (ppccd ? R.ppccd : 0) | (resyncExceeded ? R.resyncExceeded : 0));
       return;
     }
     if (prevUpdiscon) {
-      if (currExcOnly) this.sendTrap(c, 0, c, prevUpdiscon, nextException, ['prev_updiscon', 'curr_exc_only']);
-      else this.sendBranchPacket(c, true, ['prev_updiscon']);
+      if (currExcOnly) this.sendTrap(c, 0, c, prevUpdiscon, nextException, R.prevUpdiscon | R.currExcOnly);
+      else this.sendBranchPacket(c, true, R.prevUpdiscon);
       return;
     }
     if (resyncBr || erN) {
-      this.sendBranchPacket(c, true, why([['resync_br', resyncBr], ['er_n', erN]]));
+      this.sendBranchPacket(c, true, (resyncBr ? R.resyncBr : 0) | (erN ? R.erN : 0));
       return;
     }
     if (nextExcOnly || ppccdBr) {
-      this.sendBranchPacket(c, true, why([['next_exc_only', nextExcOnly], ['ppccd_br', ppccdBr]]));
+      this.sendBranchPacket(c, true, (nextExcOnly ? R.nextExcOnly : 0) | (ppccdBr ? R.ppccdBr : 0));
       return;
     }
-    if (rptBr) this.sendBranchPacket(c, false, ['rpt_br']);
+    if (rptBr) this.sendBranchPacket(c, false, R.rptBr);
   }
 
   /** The current row's own effect: its discontinuity class and the implicit-return stack. */
   private applyEffects(): void {
-    const p = this.params;
-    const c = this.curr.row;
-    this.curr.updiscon = isUninferableItype(c.itype, p.itypeWidthP);
-    if (!p.implicitReturn || c.iretire === 0) return;
+    const curr = this.curr;
+    const c = curr.row;
+    curr.updiscon = isUninferableItype(c.itype, this.itypeWidth);
+    if (!this.implicitReturn || c.iretire === 0) return;
     if (c.itype === ITYPE.return && this.stack.length > 0) {
       const predicted = this.stack.pop()!;
       if (predicted === this.next.row.iaddr && this.irets < this.iretsMax) {
-        this.curr.updiscon = false;
+        curr.updiscon = false;
         this.irets++;
       } else {
         this.irreportPending = true;
@@ -324,6 +525,28 @@ export class EtraceEncoder {
       this.stack.push(c.iaddr + BigInt(instructionSize(c)));
     }
   }
+}
+
+/** Reasons a packet was sent (bits), in the order {@link EncodedPacket.reasons} lists them. */
+const R = {
+  prevException: 1, currExcOnly: 2, prevReported: 4, firstQualified: 8, ppccd: 16, resyncExceeded: 32,
+  prevUpdiscon: 64, resyncBr: 128, erN: 256, nextExcOnly: 512, ppccdBr: 1024, rptBr: 2048,
+} as const;
+const NO_REASONS = 0;
+const REASON_NAMES: [number, string][] = [
+  [R.firstQualified, 'first_qualified'], [R.ppccd, 'ppccd'], [R.resyncExceeded, 'resync_exceeded'],
+  [R.prevUpdiscon, 'prev_updiscon'], [R.resyncBr, 'resync_br'], [R.erN, 'er_n'], [R.nextExcOnly, 'next_exc_only'],
+  [R.ppccdBr, 'ppccd_br'], [R.rptBr, 'rpt_br'],
+];
+
+function reasonNames(bits: number): string[] {
+  if (bits & R.prevException) {
+    // prev_exception first, then curr_exc_only or prev_reported.
+    return ['prev_exception', ...((bits & R.currExcOnly) ? ['curr_exc_only'] : []), ...((bits & R.prevReported) ? ['prev_reported'] : [])];
+  }
+  const out = REASON_NAMES.filter(([b]) => (bits & b) !== 0).map(([, n]) => n);
+  if (bits & R.currExcOnly) out.push('curr_exc_only'); // after prev_updiscon
+  return out;
 }
 
 /** Encode a whole row sequence; returns the packets and the byte stream. */

@@ -69,20 +69,16 @@ export default definePlugin({
     const xlen = api.arch === 'riscv64' ? 64 : 32;
     const outPath = args.out as string, rowsPath = args.rows as string, packetsPath = args.packets as string;
 
-    const chunks: Uint8Array[] = [];
-    let packetCount = 0, streamLength = 0;
     const packets: EncodedPacket[] = [];
+    // The encoder keeps the stream (written as bytes: no packet objects unless the packets CSV is
+    // asked for).
     const encoder = new EtraceEncoder({
       iaddressWidthP: xlen, itypeWidthP: itype, implicitReturn, resyncMax: resyncMax(args.resync as number),
       fullAddress: args['full-address'] as boolean,
     }, {
       collect: false,
-      onPacket: (p) => {
-        chunks.push(p.bytes);
-        packetCount++;
-        streamLength += p.bytes.length;
-        if (packetsPath !== '') packets.push(p);
-      },
+      stream: true,
+      ...(packetsPath !== '' ? { onPacket: (p: EncodedPacket) => { packets.push(p); } } : {}),
     });
     const rows: IngressRow[] = [];
     const keepRows = rowsPath !== '';
@@ -96,23 +92,46 @@ export default definePlugin({
       if (keepRows) rows.push(row);
       encoder.push(row);
     }, itype, start);
+    builder.runSink = keepRows
+      ? (run) => { for (const r of run.rows) rows.push(r); encoder.pushRun(run); }
+      : (run) => { encoder.pushRun(run); };
 
     // 1 once the running block's last instruction started: a block left before it (an MMIO
     // access stopping the engine, the end of the run) is cut where execution went on.
     const reached = api.counter('etrace-reached');
     builder.reachedEnd = () => reached.get(0) !== 0;
-    api.onVcpuInit((v) => { builder.priv = readPriv(api, v); });
+
+    // Block executions are queued (block index << 1 | the previous block's inline flag as it was
+    // when this one started) and handed to the builder in a tight loop when the queue is full and
+    // before every other event (trap, trap return, host call, exit), so the order is kept.
+    const blocks: BlockInfo[] = [];
+    const QUEUE = 4096;
+    const queue = new Int32Array(QUEUE);
+    let queued = 0;
+    const drain = (): void => {
+      const n = queued;
+      queued = 0;
+      for (let i = 0; i < n; i++) {
+        const e = queue[i]!;
+        builder.enterBlock(blocks[e >>> 1]!, (e & 1) !== 0);
+      }
+    };
+    api.onVcpuInit((v) => { drain(); builder.priv = readPriv(api, v); });
     const imagePath = args.image as string;
     const code = imagePath !== '' ? new CodeImage() : null;
     api.onTranslate((tb) => {
       if (code !== null) for (const i of tb.insns) code.add(i.vaddr, i.bytes);
-      const info = BlockInfo.of(tb.insns, xlen);
-      const pc = tb.vaddr;
-      tb.onExec(() => builder.enter(info, pc));
+      const id = blocks.length << 1;
+      blocks.push(BlockInfo.of(tb.insns, xlen));
+      tb.onExec(() => {
+        queue[queued++] = id | (reached.get(0) !== 0 ? 1 : 0);
+        if (queued === QUEUE) drain();
+      });
       tb.inlineStore(reached, 0);
       tb.insns[tb.insns.length - 1]!.inlineStore(reached, 1);
     });
     api.onControlFlow(Flow.Interrupt | Flow.Exception | Flow.HostCall | Flow.TrapReturn, (v, e) => {
+      drain();
       if (e.kind === Flow.TrapReturn) { builder.trapReturn(e.toPc, readPriv(api, v)); return; }
       if (e.kind === Flow.HostCall) {
         // A semihosting ebreak serviced by the emulator: traced as the breakpoint exception it is
@@ -131,9 +150,11 @@ export default definePlugin({
     });
 
     api.onExit(() => {
+      drain();
       builder.end(api.pc(0));
       encoder.finish();
-      if (outPath !== '') writeFileSync(outPath, Buffer.concat(chunks));
+      const packetCount = encoder.packetCount, streamLength = encoder.byteCount;
+      if (outPath !== '') writeFileSync(outPath, encoder.streamBytes());
       if (keepRows) writeFileSync(rowsPath, writeEncoderInput(rows));
       if (code !== null) writeFileSync(imagePath, code.toElf(xlen, start ?? 0n));
       if (packetsPath !== '') writeFileSync(packetsPath, writeTeInstCsv(packets.map((p) => p.packet)));

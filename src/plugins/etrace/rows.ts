@@ -14,10 +14,18 @@
  * the run) is cut at the next address, one left by an exception at the faulting instruction.
  */
 import { classify16, classify32, itypeForInstr, type Instr } from './classify.js';
+import { RowRun } from './encoder.js';
 import { ITYPE, type IngressRow } from './ingress.js';
 
 /** One translated block's instructions, as the row builder needs them. */
 export class BlockInfo {
+  /** Address after the last instruction (where a branch not taken goes). */
+  readonly endPc: bigint;
+  /** Cached rows of the whole block (see {@link run}), for one privilege and itype width. */
+  private runKey = -1;
+  private runOn: RowRun | null = null;
+  private runOff: RowRun | null = null;
+
   constructor(
     readonly pcs: readonly bigint[],
     readonly sizes: Uint8Array,
@@ -25,12 +33,35 @@ export class BlockInfo {
     readonly last: Instr,
     /** Classification of every instruction (for ecall/ebreak retire-and-raise in mid-block traps). */
     readonly kinds: readonly Instr[],
-  ) {}
+  ) {
+    const n = pcs.length;
+    this.endPc = n === 0 ? 0n : pcs[n - 1]! + BigInt(sizes[n - 1]!);
+  }
 
   /** From the instructions' addresses and encodings (16-bit words have bits 1:0 != 3). */
   static of(insns: readonly { vaddr: bigint; size: number; opcode: number }[], xlen: 32 | 64): BlockInfo {
     const kinds = insns.map((i) => (i.size === 2 ? classify16(i.opcode & 0xffff, xlen) : classify32(i.opcode >>> 0)));
     return new BlockInfo(insns.map((i) => i.vaddr), Uint8Array.from(insns.map((i) => i.size)), kinds[kinds.length - 1]!, kinds);
+  }
+
+  /**
+   * The rows of the whole block run at privilege `priv`, its last instruction going on
+   * sequentially (`taken` false: to {@link endPc}) or elsewhere: exactly the rows
+   * {@link RowBuilder.close} makes for it. Built once per block (and privilege), then shared.
+   */
+  run(priv: number, itypeWidth: 3 | 4, taken: boolean): RowRun {
+    const key = priv * 8 + itypeWidth;
+    if (key !== this.runKey) {
+      const rows = this.pcs.map((pc, k): IngressRow => ({
+        itype: ITYPE.none, cause: 0, tval: 0n, priv, iaddr: pc, iretire: 1, ilastsize: this.sizes[k] === 4 ? 1 : 0, context: 0, ctype: 0,
+      }));
+      const n = rows.length;
+      const lastRow = (t: boolean): IngressRow[] => [...rows.slice(0, n - 1), { ...rows[n - 1]!, itype: itypeForInstr(this.last, itypeWidth, t) }];
+      this.runOn = new RowRun(lastRow(true));
+      this.runOff = new RowRun(lastRow(false));
+      this.runKey = key;
+    }
+    return taken ? this.runOn! : this.runOff!;
   }
 
   /** Index of the instruction at `pc`, or -1. */
@@ -76,10 +107,38 @@ export class RowBuilder {
   /** A host call's `ebreak` whose row waits for what comes next (see {@link hostCall}). */
   private pendingCall: { pc: bigint; cause: number } | null = null;
 
+  /**
+   * Takes a closed block's rows at once (instead of one by one through the row sink), when set:
+   * see {@link enterBlock}. Gets the same rows, in the same order.
+   */
+  runSink: ((run: RowRun) => void) | null = null;
+
   /** A block starts executing. */
   enter(b: BlockInfo, pc: bigint): void {
     this.flushHostCall();
     if (this.cur !== null) this.close(pc);
+    this.cur = b;
+  }
+
+  /**
+   * A block starts executing at its first address (like {@link enter}); `reached` tells whether
+   * the block running until now reached its last instruction (the inline flag as it was when `b`
+   * started). A block that ran whole goes to {@link runSink} as its cached rows.
+   */
+  enterBlock(b: BlockInfo, reached: boolean): void {
+    if (this.pendingCall !== null) this.flushHostCall();
+    const cur = this.cur;
+    if (cur !== null) {
+      const next = b.pcs[0]!;
+      if (reached && this.started && this.runSink !== null) {
+        this.cur = null;
+        const run = cur.run(this.priv, this.itypeWidth, next !== cur.endPc);
+        this.retired += run.retired;
+        this.runSink(run);
+      } else {
+        this.close(next, reached);
+      }
+    }
     this.cur = b;
   }
 
@@ -120,11 +179,11 @@ export class RowBuilder {
    * the whole block ran and that instruction went to `next`; otherwise the block was left early,
    * just before `next`.
    */
-  close(next: bigint): void {
+  close(next: bigint, reached?: boolean): void {
     const b = this.cur;
     if (b === null) return;
     this.cur = null;
-    const j = this.reachedEnd() ? -1 : b.indexOf(next);
+    const j = (reached ?? this.reachedEnd()) ? -1 : b.indexOf(next);
     const n = j > 0 ? j : b.pcs.length;
     for (let k = 0; k < n; k++) {
       const pc = b.pcs[k]!, size = b.sizes[k]!;
