@@ -70,6 +70,11 @@ export class RowRun {
   readonly skippable: boolean;
   /** Number of rows with iretire = 1. */
   readonly retired: number;
+  /** Privilege and context of the first row (of every row when skippable). */
+  readonly priv: number;
+  readonly context: number;
+  /** itype of the last row. */
+  readonly lastItype: number;
 
   constructor(readonly rows: readonly IngressRow[]) {
     const n = rows.length;
@@ -85,6 +90,9 @@ export class RowRun {
     }
     this.skippable = ok;
     this.retired = rows.reduce((k, r) => k + (r.iretire ? 1 : 0), 0);
+    this.priv = n === 0 ? -1 : rows[0]!.priv;
+    this.context = n === 0 ? -1 : rows[0]!.context;
+    this.lastItype = n === 0 ? -1 : rows[n - 1]!.itype;
   }
 }
 
@@ -166,6 +174,15 @@ export class EtraceEncoder {
   private irreportPending = false;
   private irreportNow = false;
 
+  /**
+   * Steady state, slots not written yet: when set, the pipeline holds the last three rows of this
+   * (skippable) run, the first two already clocked quietly (prev and curr plain, no discontinuity),
+   * no irreport pending (see {@link materialize}).
+   */
+  private steady: RowRun | null = null;
+  /** Per itype: 0 may send or has effects, 1 plain (no effect of its own), 2 branch. */
+  private readonly simple = new Uint8Array(16);
+
   // Flags of the current clock (read by the packet it sends).
   private flagNotify = false;
   private flagUpdiscon = false;
@@ -186,12 +203,17 @@ export class EtraceEncoder {
     this.resyncMaxCount = resyncPeriod(this.params);
     this.stackDepth = returnStackDepth(this.params);
     this.iretsMax = 2 ** irdepthWidth(this.params) - 1;
+    for (let it = 0; it < 16; it++) {
+      const effects = isTrapItype(it) || isUninferableItype(it, this.itypeWidth) || (this.implicitReturn && (isCallItype(it) || it === ITYPE.return));
+      this.simple[it] = effects ? 0 : isBranchItype(it) ? 2 : 1;
+    }
     this.sendSupport(false);
   }
 
   /** Add the next ingress row. */
   push(row: IngressRow): void {
     if (this.finished) throw new Error('encoder already finished');
+    if (this.steady !== null) this.materialize();
     this.pushOne(row);
   }
 
@@ -203,6 +225,28 @@ export class EtraceEncoder {
    */
   pushRun(run: RowRun): void {
     if (this.finished) throw new Error('encoder already finished');
+    const st = this.steady;
+    if (st !== null) {
+      // Steady state (prev and curr plain, next = L, the last row of the previous run, not a
+      // trap): with a skippable run of the same privilege and context, L's clock is quiet when L
+      // has no effect of its own, the map does not fill and the resync count allows; then L
+      // leaves no discontinuity, so the new run's first row and its middle are quiet too (the
+      // same resync condition, nothing else changed) and the steady state holds with this run.
+      const k = st.lastItype >= 0 && st.lastItype < 16 ? this.simple[st.lastItype]! : 0;
+      if (k !== 0 && run.skippable && run.priv === st.priv && run.context === st.context) {
+        let br = this.branches;
+        if (k === 2) br++;
+        const rc = this.resyncCount, max = this.resyncMaxCount;
+        if (br < MAX_BRANCHES && !(rc >= max && (rc > max || br !== 0 || (this.implicitReturn && this.irets > 0)))) {
+          if (st.lastItype === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
+          this.branches = br;
+          this.steady = run;
+          this.rowCount += run.rows.length;
+          return;
+        }
+      }
+      this.materialize();
+    }
     const rows = run.rows, n = rows.length;
     if (!run.skippable) {
       for (let i = 0; i < n; i++) this.pushOne(rows[i]!);
@@ -218,15 +262,22 @@ export class EtraceEncoder {
     // Rows 1..n-2 are plain, between plain rows (or the non-trap last row) of the same privilege
     // and context, after a plain row (no discontinuity): each clock is quiet (nothing sent, no
     // branch, no stack effect); only the pipeline moves.
+    this.rowCount += n - 2;
+    this.trapReported = false;
+    this.irreportNow = false;
+    this.irreportPending = false;
+    this.steady = run;
+  }
+
+  /** Write the pipeline slots of the steady state. */
+  private materialize(): void {
+    const rows = this.steady!.rows, n = rows.length;
+    this.steady = null;
     const p = this.prev, c = this.curr, x = this.next;
     p.row = rows[n - 3]!; p.qualified = true; p.updiscon = false;
     c.row = rows[n - 2]!; c.qualified = true; c.updiscon = false;
     x.row = rows[n - 1]!; x.qualified = true; x.updiscon = false;
-    this.rowCount += n - 2;
     this.currentRow = this.rowCount - 1;
-    this.trapReported = false;
-    this.irreportNow = false;
-    this.irreportPending = false;
   }
 
   private pushOne(row: IngressRow): void {
@@ -284,6 +335,7 @@ export class EtraceEncoder {
   /** Flush the pipeline: final address packet and the closing support packet. */
   finish(): void {
     if (this.finished) return;
+    if (this.steady !== null) this.materialize();
     this.finished = true;
     if (this.rowCount === 0) {
       this.traceEnabled = false;

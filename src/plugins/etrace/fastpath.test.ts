@@ -45,7 +45,7 @@ function runs(rows: readonly IngressRow[], rand: () => number): RowRun[] {
   let start = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    const cut = r.itype !== ITYPE.none || r.iretire !== 1 || i === rows.length - 1 || rows[i + 1]!.priv !== r.priv || rand() < 0.05;
+    const cut = r.itype !== ITYPE.none || r.iretire !== 1 || i === rows.length - 1 || rand() < 0.05;
     if (cut) {
       out.push(new RowRun(rows.slice(start, i + 1)));
       start = i + 1;
@@ -97,14 +97,14 @@ for (const g of GUESTS) {
  * returns are predicted; sometimes elsewhere), ecall/ebreak and faulting instructions,
  * interrupts, xRETs with privilege changes, long branch loops (full maps, resyncs).
  */
-function randomRows(seed: number, count: number, width: 3 | 4, trapRate: number): IngressRow[] {
+function randomRows(seed: number, count: number, width: 3 | 4, trapRate: number, switchRate: number): IngressRow[] {
   const rand = rng(seed);
   const int = (n: number): number => Math.floor(rand() * n);
   const rows: IngressRow[] = [];
-  let pc = 0x80000000n, priv = 3;
+  let pc = 0x80000000n, priv = 3, context = 0, ctype = 0;
   const calls: bigint[] = [];
   const add = (itype: number, size: number, extra: Partial<IngressRow> = {}): IngressRow => {
-    const r: IngressRow = { itype, cause: 0, tval: 0n, priv, iaddr: pc, iretire: 1, ilastsize: size === 4 ? 1 : 0, context: 0, ctype: 0, ...extra };
+    const r: IngressRow = { itype, cause: 0, tval: 0n, priv, iaddr: pc, iretire: 1, ilastsize: size === 4 ? 1 : 0, context, ctype, ...extra };
     rows.push(r);
     return r;
   };
@@ -181,6 +181,12 @@ function randomRows(seed: number, count: number, width: 3 | 4, trapRate: number)
       default: { // a plain block end (fall through into the next block)
         add(ITYPE.none, size);
         pc += BigInt(size);
+        // Sometimes a privilege or context change without a trap (the encoder must see it).
+        if (rand() < switchRate) priv = [0, 1, 3][int(3)]!;
+        if (rand() < switchRate) {
+          context = int(4);
+          ctype = [0, 2][int(2)]!;
+        }
       }
     }
   }
@@ -191,7 +197,7 @@ for (let seed = 1; seed <= 24; seed++) {
   test(`fast paths == row-by-row reference: random flow ${seed}`, () => {
     const width: 3 | 4 = seed % 2 === 0 ? 4 : 3;
     const resyncMax = Math.floor(seed / 3) % 3;
-    const rows = randomRows(seed, 30000, width, [0.2, 0.01, 0.001][seed % 3]!);
+    const rows = randomRows(seed, 30000, width, [0.2, 0.01, 0.001][seed % 3]!, seed % 4 === 1 ? 0.1 : 0);
     const params: Partial<EtraceParams> = {
       itypeWidthP: width, resyncMax, implicitReturn: width === 4 && seed % 4 === 0, fullAddress: seed % 5 === 0,
       iaddressWidthP: seed % 7 === 0 ? 32 : 64,

@@ -17,10 +17,21 @@ import { classify16, classify32, itypeForInstr, type Instr } from './classify.js
 import { RowRun } from './encoder.js';
 import { ITYPE, type IngressRow } from './ingress.js';
 
+/** A number per address (exact for any 64-bit address), so blocks compare addresses without bigints. */
+const addressKeys = new Map<bigint, number>();
+function addressKey(pc: bigint): number {
+  let k = addressKeys.get(pc);
+  if (k === undefined) addressKeys.set(pc, (k = addressKeys.size));
+  return k;
+}
+
 /** One translated block's instructions, as the row builder needs them. */
 export class BlockInfo {
   /** Address after the last instruction (where a branch not taken goes). */
   readonly endPc: bigint;
+  /** {@link addressKey} of the first address and of {@link endPc}. */
+  readonly startKey: number;
+  readonly endKey: number;
   /** Cached rows of the whole block (see {@link run}), for one privilege and itype width. */
   private runKey = -1;
   private runOn: RowRun | null = null;
@@ -36,6 +47,8 @@ export class BlockInfo {
   ) {
     const n = pcs.length;
     this.endPc = n === 0 ? 0n : pcs[n - 1]! + BigInt(sizes[n - 1]!);
+    this.startKey = n === 0 ? -1 : addressKey(pcs[0]!);
+    this.endKey = addressKey(this.endPc);
   }
 
   /** From the instructions' addresses and encodings (16-bit words have bits 1:0 != 3). */
@@ -129,14 +142,13 @@ export class RowBuilder {
     if (this.pendingCall !== null) this.flushHostCall();
     const cur = this.cur;
     if (cur !== null) {
-      const next = b.pcs[0]!;
       if (reached && this.started && this.runSink !== null) {
         this.cur = null;
-        const run = cur.run(this.priv, this.itypeWidth, next !== cur.endPc);
+        const run = cur.run(this.priv, this.itypeWidth, b.startKey !== cur.endKey);
         this.retired += run.retired;
         this.runSink(run);
       } else {
-        this.close(next, reached);
+        this.close(b.pcs[0]!, reached);
       }
     }
     this.cur = b;
