@@ -13,8 +13,8 @@
  */
 import { maskBits } from './bits.js';
 import { ITYPE, instructionSize, isBranchItype, isCallItype, isTrapItype, isUninferableItype, type IngressRow } from './ingress.js';
-import { addressField, codeIrdepth, frame, serialise, statusBits, TE_INST_MSG_TYPE, type TeInstPacket } from './packets.js';
-import { ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams } from './params.js';
+import { addressField, branchMapWidth, codeIrdepth, frame, serialise, statusBits, TE_INST_MSG_TYPE, type TeInstPacket } from './packets.js';
+import { addressFieldWidth, ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams } from './params.js';
 
 /** A packet as the encoder produced it. */
 export interface EncodedPacket {
@@ -180,6 +180,9 @@ export class EtraceEncoder {
    * no irreport pending (see {@link materialize}).
    */
   private steady: RowRun | null = null;
+  /** Payload bits of a packet written straight to the stream (one per byte), and their count. */
+  private readonly bitBuf = new Uint8Array(1024);
+  private nbits = 0;
   /** Per itype: 0 may send or has effects, 1 plain (no effect of its own), 2 branch. */
   private readonly simple = new Uint8Array(16);
 
@@ -415,7 +418,8 @@ export class EtraceEncoder {
   private sendStart(row: IngressRow, reasons: number): void {
     this.trapReported = false;
     this.stack.length = 0;
-    this.emit({ format: 3, subformat: 0, ...this.syncCommon(row), address: this.fullAddress(row.iaddr) }, reasons);
+    if (!this.objects && this.startBits(row)) this.emitBits();
+    else this.emit({ format: 3, subformat: 0, ...this.syncCommon(row), address: this.fullAddress(row.iaddr) }, reasons);
     this.lastAddress = row.iaddr;
     this.resyncCount = 0;
   }
@@ -435,7 +439,7 @@ export class EtraceEncoder {
     if (!withAddress) {
       if (this.branches === MAX_BRANCHES && !this.objects) {
         // A full map without address: format 1, branches 0, 31 map bits (38 bits in all).
-        this.emitSmall(1 + this.branchMap * 128, 38);
+        this.emitFullMap(this.branchMap);
         return;
       }
       this.emit({ format: 1, branches: this.branches === MAX_BRANCHES ? 0 : this.branches, branchMap: this.branchMap }, reasons);
@@ -445,7 +449,22 @@ export class EtraceEncoder {
     const msb = Number(((raw & maskBits(p.iaddressWidthP)) >> BigInt(p.iaddressWidthP - 1)) & 1n);
     const address = addressField(raw >> BigInt(p.iaddressLsbP), p);
     const status = statusBits(msb, this.flagNotify, this.flagUpdiscon, this.flagIrreport);
-    const ir = irdepthWidth(p) ? { irdepth: codeIrdepth(this.irets, status.irreport, p) } : {};
+    const irw = irdepthWidth(p);
+    if (!this.objects) {
+      // The fields of packetBits, written straight to the stream when they all fit.
+      this.nbits = 0;
+      const b = this.branches;
+      const ok = (b === 0 ? this.putNum(2, 2) : this.putNum(1, 2) && this.putNum(b, 5) && this.putNum(this.branchMap, branchMapWidth(b))) &&
+        this.putBig(address, addressFieldWidth(p)) && this.putNum(status.notify, 1) && this.putNum(status.updiscon, 1) &&
+        this.putNum(status.irreport, 1) && (irw === 0 || this.putNum(codeIrdepth(this.irets, status.irreport, p), irw));
+      if (ok) {
+        this.lastAddress = row.iaddr;
+        this.flagIrreport = false;
+        this.emitBits();
+        return;
+      }
+    }
+    const ir = irw ? { irdepth: codeIrdepth(this.irets, status.irreport, p) } : {};
     const packet: TeInstPacket = this.branches === 0
       ? { format: 2, address, ...status, ...ir }
       : { format: 1, branches: this.branches, branchMap: this.branchMap, address, ...status, ...ir };
@@ -454,29 +473,89 @@ export class EtraceEncoder {
     this.emit(packet, reasons);
   }
 
-  /**
-   * A packet whose payload bits (LSB first) are the `width`-bit unsigned `value` (width at most
-   * 52), sign-compressed as {@link serialise} does, written straight to the stream.
-   */
-  private emitSmall(value: number, width: number): void {
-    const top = 2 ** (width - 1);
-    const s = value >= top ? value - 2 * top : value; // two's complement value
-    const mag = s < 0 ? -s - 1 : s; // the bits that differ from the sign
-    const hi = Math.floor(mag / 4294967296);
-    const bitlen = hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(mag);
-    const nbytes = (bitlen + 8) >> 3; // ceil((bitlen + 1) / 8)
+  /** The fields of a start packet (as packetBits writes them) in {@link bitBuf}; false if one does not fit. */
+  private startBits(row: IngressRow): boolean {
+    const p = this.params;
+    this.nbits = 0;
+    return this.putNum(3, 2) && this.putNum(0, 2) && this.putNum(row.itype === ITYPE.takenBranch ? 0 : 1, 1) &&
+      this.putNum(row.priv, p.privilegeWidthP) && this.putNum(0, p.notimeP ? 0 : p.timeWidthP) &&
+      this.putNum(p.nocontextP ? 0 : row.context, p.nocontextP ? 0 : p.contextWidthP) &&
+      this.putBig(this.fullAddress(row.iaddr), addressFieldWidth(p));
+  }
+
+  /** Append a field of `w` bits; false (nothing sure) unless 0 <= v < 2^w, an integer, w <= 32. */
+  private putNum(v: number, w: number): boolean {
+    if (w === 0) return true;
+    if (w > 32 || !Number.isInteger(v) || v < 0 || v >= 2 ** w) return false;
+    const b = this.bitBuf;
+    let n = this.nbits;
+    for (let i = 0; i < w; i++) b[n++] = (v >>> i) & 1;
+    this.nbits = n;
+    return true;
+  }
+
+  /** Append a `w`-bit field (w <= 64) from a value already in 0 .. 2^w - 1. */
+  private putBig(v: bigint, w: number): boolean {
+    if (w === 0) return true;
+    if (w > 64 || v < 0n || v >> BigInt(w) !== 0n) return false;
+    const lo = Number(v & 0xffffffffn), hi = Number(v >> 32n);
+    const b = this.bitBuf;
+    let n = this.nbits;
+    for (let i = 0; i < w; i++) b[n++] = i < 32 ? (lo >>> i) & 1 : (hi >>> (i - 32)) & 1;
+    this.nbits = n;
+    return true;
+  }
+
+  /** The bits in {@link bitBuf} as one packet: sign-compressed (as compressBits), framed, to the stream. */
+  private emitBits(): void {
+    const bits = this.bitBuf, len = this.nbits;
+    const msb = bits[len - 1]!;
+    let keep = len;
+    while (keep > 1 && bits[keep - 2] === msb) keep--;
+    const nbytes = (keep + 7) >> 3;
+    if (nbytes < 1 || nbytes > 30) throw new RangeError(`payload length ${nbytes} not in 1..30`);
     const st = this.stream;
     if (st !== null) {
       st.reserve(nbytes + 1);
-      const b = st.buf;
+      const out = st.buf;
       let at = st.length;
-      b[at++] = nbytes | (TE_INST_MSG_TYPE << 5);
-      let v = s;
+      out[at++] = nbytes | (TE_INST_MSG_TYPE << 5);
       for (let k = 0; k < nbytes; k++) {
-        b[at++] = v & 0xff;
-        v = Math.floor(v / 256);
+        let byte = 0;
+        for (let i = 0; i < 8; i++) {
+          const j = k * 8 + i;
+          if (j < keep ? bits[j] : msb) byte |= 1 << i;
+        }
+        out[at++] = byte;
       }
       st.length = at;
+    }
+    this.sent(nbytes + 1);
+  }
+
+  /**
+   * A format 1 packet with a full map and no address, written straight to the stream: payload
+   * bits (LSB first) format 1 (2 bits), branches 0 (5 bits), the 31 map bits; sign-compressed as
+   * {@link serialise} does (the run of copies of bit 37 cut to one, padded with copies of it).
+   */
+  private emitFullMap(map: number): void {
+    const msb = map >>> 30;
+    // Bits that differ from the sign: low 7 bits 0000001 (or their complement), then the map.
+    const magMap = msb ? ~map & 0x7fffffff : map;
+    const bitlen = magMap !== 0 ? 39 - Math.clz32(magMap) : msb ? 7 : 1;
+    const nbytes = (bitlen + 8) >> 3;
+    const st = this.stream;
+    if (st !== null) {
+      st.reserve(6);
+      const b = st.buf;
+      const at = st.length;
+      b[at] = nbytes | (TE_INST_MSG_TYPE << 5);
+      b[at + 1] = (1 | (map << 7)) & 0xff;
+      if (nbytes > 1) b[at + 2] = (map >>> 1) & 0xff;
+      if (nbytes > 2) b[at + 3] = (map >>> 9) & 0xff;
+      if (nbytes > 3) b[at + 4] = (map >>> 17) & 0xff;
+      if (nbytes > 4) b[at + 5] = (map >>> 25) | (msb ? 0xc0 : 0);
+      st.length = at + 1 + nbytes;
     }
     this.sent(nbytes + 1);
   }
