@@ -75,6 +75,10 @@ export class RowRun {
   readonly context: number;
   /** itype of the last row. */
   readonly lastItype: number;
+  /** Number of rows. */
+  readonly length: number;
+  /** -1 unless skippable; else a number per (privilege, context) pair. */
+  readonly steadyKey: number;
 
   constructor(readonly rows: readonly IngressRow[]) {
     const n = rows.length;
@@ -93,7 +97,17 @@ export class RowRun {
     this.priv = n === 0 ? -1 : rows[0]!.priv;
     this.context = n === 0 ? -1 : rows[0]!.context;
     this.lastItype = n === 0 ? -1 : rows[n - 1]!.itype;
+    this.length = n;
+    this.steadyKey = ok ? steadyKeyOf(this.priv, this.context) : -1;
   }
+}
+
+const steadyKeys = new Map<string, number>();
+function steadyKeyOf(priv: number, context: number): number {
+  const s = `${priv}/${context}`;
+  let k = steadyKeys.get(s);
+  if (k === undefined) steadyKeys.set(s, (k = steadyKeys.size));
+  return k;
 }
 
 /** Growable byte buffer for the stream. */
@@ -235,16 +249,18 @@ export class EtraceEncoder {
       // has no effect of its own, the map does not fill and the resync count allows; then L
       // leaves no discontinuity, so the new run's first row and its middle are quiet too (the
       // same resync condition, nothing else changed) and the steady state holds with this run.
-      const k = st.lastItype >= 0 && st.lastItype < 16 ? this.simple[st.lastItype]! : 0;
-      if (k !== 0 && run.skippable && run.priv === st.priv && run.context === st.context) {
+      const it = st.lastItype;
+      const k = it >= 0 && it < 16 ? this.simple[it]! : 0;
+      // Same steadyKey: run skippable, same privilege and context (st is skippable).
+      if (k !== 0 && run.steadyKey === st.steadyKey) {
         let br = this.branches;
         if (k === 2) br++;
         const rc = this.resyncCount, max = this.resyncMaxCount;
         if (br < MAX_BRANCHES && !(rc >= max && (rc > max || br !== 0 || (this.implicitReturn && this.irets > 0)))) {
-          if (st.lastItype === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
+          if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
           this.branches = br;
           this.steady = run;
-          this.rowCount += run.rows.length;
+          this.rowCount += run.length;
           return;
         }
       }

@@ -111,10 +111,7 @@ export default definePlugin({
     const drain = (): void => {
       const n = queued;
       queued = 0;
-      for (let i = 0; i < n; i++) {
-        const e = queue[i]!;
-        builder.enterBlock(blocks[e >>> 1]!, (e & 1) !== 0);
-      }
+      builder.enterBlocks(queue, n, blocks);
     };
     api.onVcpuInit((v) => { drain(); builder.priv = readPriv(api, v); });
     const imagePath = args.image as string;

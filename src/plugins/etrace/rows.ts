@@ -126,6 +126,14 @@ export class RowBuilder {
    */
   runSink: ((run: RowRun) => void) | null = null;
 
+  /** Hand many block starts to {@link enterBlock}: entries `index << 1 | reached` into `blocks`. */
+  enterBlocks(queue: Int32Array, n: number, blocks: readonly BlockInfo[]): void {
+    for (let i = 0; i < n; i++) {
+      const e = queue[i]!;
+      this.enterBlock(blocks[e >>> 1]!, (e & 1) !== 0);
+    }
+  }
+
   /** A block starts executing. */
   enter(b: BlockInfo, pc: bigint): void {
     this.flushHostCall();
