@@ -299,6 +299,38 @@ export class EtraceEncoder {
     this.currentRow = this.rowCount - 1;
   }
 
+  /**
+   * {@link pushRun} `m` times with the same run (a block that loops on itself). In the steady
+   * state with this run's last row plain, every step is the same quiet step; with it a branch and
+   * the resync count below its limit, the steps until the map would fill only add branch bits:
+   * both done at once.
+   */
+  pushRunRepeated(run: RowRun, m: number): void {
+    while (m > 0) {
+      if (this.steady === run && !this.finished) {
+        const it = run.lastItype;
+        const k = it >= 0 && it < 16 ? this.simple[it]! : 0;
+        const rc = this.resyncCount, max = this.resyncMaxCount, br = this.branches;
+        if (k === 1 && !(rc >= max && (rc > max || br !== 0 || (this.implicitReturn && this.irets > 0)))) {
+          this.rowCount += m * run.length;
+          return;
+        }
+        if (k === 2 && rc < max) {
+          const steps = Math.min(m, MAX_BRANCHES - 1 - br);
+          if (steps > 0) {
+            if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (((1 << steps) - 1) << br)) >>> 0;
+            this.branches = br + steps;
+            this.rowCount += steps * run.length;
+            m -= steps;
+            if (m === 0) return;
+          }
+        }
+      }
+      this.pushRun(run);
+      m--;
+    }
+  }
+
   private pushOne(row: IngressRow): void {
     this.rowCount++;
     const s = this.prev;

@@ -239,3 +239,36 @@ test('full-map format 1 packets written as bytes (edge maps: all taken, none tak
   }
   for (const resyncMax of [0, 2, 20]) check(rows, { resyncMax }, resyncMax, `full maps, resync ${resyncMax}`);
 });
+
+test('pushRunRepeated (a block looping on itself) == the rows pushed one by one', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const rand = rng(1000 + seed);
+    const width: 3 | 4 = seed % 2 ? 3 : 4;
+    const params: Partial<EtraceParams> = { itypeWidthP: width, resyncMax: seed % 3, implicitReturn: width === 4 && seed % 4 === 0 };
+    const block = (base: number, n: number, lastItype: number, priv: number): RowRun =>
+      new RowRun(Array.from({ length: n }, (_, i): IngressRow => ({
+        itype: i === n - 1 ? lastItype : 0, cause: 0, tval: 0n, priv, iaddr: BigInt(base + 4 * i), iretire: 1, ilastsize: 1, context: 0, ctype: 0,
+      })));
+    const pool = [
+      block(0x1000, 7, ITYPE.takenBranch, 3), block(0x2000, 8, ITYPE.nontakenBranch, 3), block(0x3000, 3, ITYPE.none, 3),
+      block(0x4000, 1, ITYPE.takenBranch, 3), block(0x5000, 2, ITYPE.nontakenBranch, 3), block(0x6000, 5, width === 3 ? 6 : 13, 3),
+      block(0x7000, 4, width === 3 ? 0 : 9, 3), block(0x8000, 6, ITYPE.takenBranch, 1), block(0x9000, 3, ITYPE.none, 0),
+    ];
+    // Operations: [run, count, repeated?]; the reference gets the same rows one by one.
+    const ops: [RowRun, number, boolean][] = [];
+    for (let i = 0; i < 400; i++) {
+      const r = pool[Math.floor(rand() * pool.length)]!;
+      ops.push([r, 1 + Math.floor(rand() * (rand() < 0.5 ? 5 : 200)), rand() < 0.9]);
+    }
+    const rows = ops.flatMap(([r, c, rep]) => (rep ? Array.from({ length: c }, () => r.rows).flat() : [...r.rows]));
+    const want = reference(rows, params);
+    const enc = new EtraceEncoder(params, { collect: false, stream: true });
+    for (const [r, c, rep] of ops) {
+      if (rep) enc.pushRunRepeated(r, c);
+      else enc.pushRun(r);
+    }
+    enc.finish();
+    assert.deepEqual(Buffer.from(enc.streamBytes()), want.bytes, `seed ${seed}`);
+    assert.ok(want.packets.length > 20, `seed ${seed}: ${want.packets.length} packets`);
+  }
+});

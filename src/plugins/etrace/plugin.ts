@@ -95,6 +95,9 @@ export default definePlugin({
     builder.runSink = keepRows
       ? (run) => { for (const r of run.rows) rows.push(r); encoder.pushRun(run); }
       : (run) => { encoder.pushRun(run); };
+    builder.runRepeatSink = keepRows
+      ? (run, c) => { for (let i = 0; i < c; i++) for (const r of run.rows) rows.push(r); encoder.pushRunRepeated(run, c); }
+      : (run, c) => { encoder.pushRunRepeated(run, c); };
 
     // 1 once the running block's last instruction started: a block left before it (an MMIO
     // access stopping the engine, the end of the run) is cut where execution went on.
@@ -106,12 +109,14 @@ export default definePlugin({
     // before every other event (trap, trap return, host call, exit), so the order is kept.
     const blocks: BlockInfo[] = [];
     const QUEUE = 4096;
-    const queue = new Int32Array(QUEUE);
-    let queued = 0;
+    // Repeated entries (a block looping on itself) are counted in one.
+    const queue = new Int32Array(QUEUE), counts = new Int32Array(QUEUE);
+    let queued = 0, last = -1;
     const drain = (): void => {
       const n = queued;
       queued = 0;
-      builder.enterBlocks(queue, n, blocks);
+      last = -1;
+      builder.enterBlocks(queue, counts, n, blocks);
     };
     api.onVcpuInit((v) => { drain(); builder.priv = readPriv(api, v); });
     const imagePath = args.image as string;
@@ -121,8 +126,16 @@ export default definePlugin({
       const id = blocks.length << 1;
       blocks.push(BlockInfo.of(tb.insns, xlen));
       tb.onExec(() => {
-        queue[queued++] = id | (reached.get(0) !== 0 ? 1 : 0);
+        const e = id | (reached.get(0) !== 0 ? 1 : 0);
+        if (e === last && counts[queued - 1]! < 0x40000000) {
+          counts[queued - 1]!++;
+          return;
+        }
         if (queued === QUEUE) drain();
+        queue[queued] = e;
+        counts[queued] = 1;
+        queued++;
+        last = e;
       });
       tb.inlineStore(reached, 0);
       tb.insns[tb.insns.length - 1]!.inlineStore(reached, 1);

@@ -126,11 +126,28 @@ export class RowBuilder {
    */
   runSink: ((run: RowRun) => void) | null = null;
 
-  /** Hand many block starts to {@link enterBlock}: entries `index << 1 | reached` into `blocks`. */
-  enterBlocks(queue: Int32Array, n: number, blocks: readonly BlockInfo[]): void {
+  /** Takes a block's rows `count` times (a block looping on itself), when set. */
+  runRepeatSink: ((run: RowRun, count: number) => void) | null = null;
+
+  /**
+   * Hand many block starts to {@link enterBlock}: entries `index << 1 | reached` into `blocks`,
+   * each `counts[i]` times in a row.
+   */
+  enterBlocks(queue: Int32Array, counts: Int32Array, n: number, blocks: readonly BlockInfo[]): void {
     for (let i = 0; i < n; i++) {
       const e = queue[i]!;
-      this.enterBlock(blocks[e >>> 1]!, (e & 1) !== 0);
+      const b = blocks[e >>> 1]!, reached = (e & 1) !== 0;
+      this.enterBlock(b, reached);
+      let c = counts[i]! - 1;
+      if (c === 0) continue;
+      if (reached && this.started && this.pendingCall === null && this.runRepeatSink !== null) {
+        // b closed c times, each time going on at its own start: the same rows each time.
+        const run = b.run(this.priv, this.itypeWidth, b.startKey !== b.endKey);
+        this.retired += run.retired * c;
+        this.runRepeatSink(run, c);
+      } else {
+        while (c-- > 0) this.enterBlock(b, reached);
+      }
     }
   }
 
