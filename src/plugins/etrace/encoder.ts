@@ -77,12 +77,16 @@ export class RowRun {
   readonly lastItype: number;
   /** Number of rows. */
   readonly length: number;
-  /** -1 unless skippable; else a number per (privilege, context) pair. */
+  /**
+   * -1 unless every row but the last is plain (itype 0, retired), the last is no trap row, all of
+   * one privilege and context (any length, unlike {@link skippable}); else a number per
+   * (privilege, context) pair.
+   */
   readonly steadyKey: number;
 
   constructor(readonly rows: readonly IngressRow[]) {
     const n = rows.length;
-    let ok = n >= 3;
+    let ok = n >= 1;
     if (ok) {
       const f = rows[0]!;
       for (let i = 0; i < n && ok; i++) {
@@ -92,7 +96,7 @@ export class RowRun {
         else if (i === n - 1 && isTrapItype(r.itype)) ok = false;
       }
     }
-    this.skippable = ok;
+    this.skippable = ok && n >= 3;
     this.retired = rows.reduce((k, r) => k + (r.iretire ? 1 : 0), 0);
     this.priv = n === 0 ? -1 : rows[0]!.priv;
     this.context = n === 0 ? -1 : rows[0]!.context;
@@ -194,6 +198,10 @@ export class EtraceEncoder {
    * no irreport pending (see {@link materialize}).
    */
   private steady: RowRun | null = null;
+  /** In the steady state: the last three rows pushed (prev, curr, next once materialized). */
+  private tail0: IngressRow | null = null;
+  private tail1: IngressRow | null = null;
+  private tail2: IngressRow | null = null;
   /** Payload bits of a packet written straight to the stream (one per byte), and their count. */
   private readonly bitBuf = new Uint8Array(1024);
   private nbits = 0;
@@ -260,6 +268,21 @@ export class EtraceEncoder {
           if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
           this.branches = br;
           this.steady = run;
+          this.advanceTail(run, 1);
+          this.rowCount += run.length;
+          return;
+        }
+        if (k === 2 && br === MAX_BRANCHES && rc < max && !this.objects) {
+          // L is the 31st branch: below the resync limit nothing comes before rpt_br in the
+          // flowchart (prev plain, no discontinuity, same privilege and context, next not a
+          // trap), so its clock sends just the full map; after it (no branches, the count at
+          // most at its limit, no implicit returns) the new run's clocks are quiet as above.
+          if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
+          this.branches = br;
+          this.emitFullMap(this.branchMap);
+          this.trapReported = false;
+          this.steady = run;
+          this.advanceTail(run, 1);
           this.rowCount += run.length;
           return;
         }
@@ -286,17 +309,30 @@ export class EtraceEncoder {
     this.irreportNow = false;
     this.irreportPending = false;
     this.steady = run;
+    this.tail0 = rows[n - 3]!; this.tail1 = rows[n - 2]!; this.tail2 = rows[n - 1]!;
   }
 
   /** Write the pipeline slots of the steady state. */
   private materialize(): void {
-    const rows = this.steady!.rows, n = rows.length;
     this.steady = null;
     const p = this.prev, c = this.curr, x = this.next;
-    p.row = rows[n - 3]!; p.qualified = true; p.updiscon = false;
-    c.row = rows[n - 2]!; c.qualified = true; c.updiscon = false;
-    x.row = rows[n - 1]!; x.qualified = true; x.updiscon = false;
+    p.row = this.tail0!; p.qualified = true; p.updiscon = false;
+    c.row = this.tail1!; c.qualified = true; c.updiscon = false;
+    x.row = this.tail2!; x.qualified = true; x.updiscon = false;
     this.currentRow = this.rowCount - 1;
+  }
+
+  /** The last three rows after `times` more pushes of `run`'s rows (in the steady state). */
+  private advanceTail(run: RowRun, times: number): void {
+    const rows = run.rows, L = rows.length;
+    const total = L * times;
+    if (total >= 3) {
+      this.tail0 = rows[(total - 3) % L]!; this.tail1 = rows[(total - 2) % L]!; this.tail2 = rows[(total - 1) % L]!;
+    } else if (total === 2) {
+      this.tail0 = this.tail2; this.tail1 = rows[0]!; this.tail2 = rows[1 % L]!;
+    } else if (total === 1) {
+      this.tail0 = this.tail1; this.tail1 = this.tail2; this.tail2 = rows[0]!;
+    }
   }
 
   /**
@@ -313,6 +349,7 @@ export class EtraceEncoder {
         const rc = this.resyncCount, max = this.resyncMaxCount, br = this.branches;
         if (k === 1 && !(rc >= max && (rc > max || br !== 0 || (this.implicitReturn && this.irets > 0)))) {
           this.rowCount += m * run.length;
+          this.advanceTail(run, m);
           return;
         }
         if (k === 2 && rc < max) {
@@ -321,6 +358,7 @@ export class EtraceEncoder {
             if (it === ITYPE.nontakenBranch) this.branchMap = (this.branchMap | (((1 << steps) - 1) << br)) >>> 0;
             this.branches = br + steps;
             this.rowCount += steps * run.length;
+            this.advanceTail(run, steps);
             m -= steps;
             if (m === 0) return;
           }
