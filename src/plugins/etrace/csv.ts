@@ -81,6 +81,12 @@ type Cell = number | bigint | undefined;
 
 function packetCells(p: TeInstPacket): Partial<Record<Column, Cell>> {
   switch (p.format) {
+    case 0:
+      // The reference flow's layout has no `index` column: a format 0 subformat 1 packet's cache
+      // index is written in the `address` column.
+      return p.subformat === 0
+        ? { format: 0, subformat: 0, branch_count: p.branchCount, branch_fmt: p.branchFmt, address: p.address, notify: p.notify, updiscon: p.updiscon, irreport: p.irreport, irdepth: p.irdepth }
+        : { format: 0, subformat: 1, address: BigInt(p.index), branches: p.branches, branch_map: p.branchMap, irreport: p.irreport, irdepth: p.irdepth };
     case 1:
       return {
         format: 1, branches: p.branches, branch_map: p.branchMap, address: p.address,
@@ -149,7 +155,18 @@ export function parseTeInstCsv(text: string): TeInstPacket[] {
     const drop = <T extends object>(o: T): T =>
       Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
     const format = num('format');
-    if (format === 1) {
+    if (format === 0) {
+      const sub = num('subformat');
+      if (sub === 0) {
+        out.push(drop({ format: 0, subformat: 0, branchCount: req(num('branch_count'), 'branch_count'), branchFmt: req(num('branch_fmt'), 'branch_fmt'),
+          address: big('address'), notify: num('notify'), updiscon: num('updiscon'), irreport: num('irreport'), irdepth: num('irdepth') }));
+      } else if (sub === 1) {
+        out.push(drop({ format: 0, subformat: 1, index: Number(req(big('address'), 'address')), branches: req(num('branches'), 'branches'),
+          branchMap: req(num('branch_map'), 'branch_map'), irreport: req(num('irreport'), 'irreport'), irdepth: num('irdepth') }));
+      } else {
+        throw new CsvError(`line ${n + 1}: unsupported subformat ${sub}`);
+      }
+    } else if (format === 1) {
       out.push(drop({ format: 1, branches: req(num('branches'), 'branches'), branchMap: req(num('branch_map'), 'branch_map'),
         address: big('address'), notify: num('notify'), updiscon: num('updiscon'), irreport: num('irreport'), irdepth: num('irdepth') }));
     } else if (format === 2) {

@@ -6,13 +6,39 @@
  *
  * Differences from the reference flow's decoder: the EPC of a trap is not recomputed (only
  * cause and interrupt are reported), a sync packet right after a trap reported with thaddr=0
- * starts at its address directly, and implicit return is implemented (see the encoder).
+ * starts at its address directly, and implicit return, branch prediction and the jump target
+ * cache are implemented (see the encoder).
+ *
+ * Branch outcomes not yet used are kept as a queue of segments: explicit map bits, runs of
+ * correctly predicted branches and a failed prediction (format 0 subformat 0). The predictor is
+ * updated when an outcome is used (stepping from the branch), which is after the encoder updated
+ * it; the two orders only differ across a sync packet (which resets the predictor), so at a sync
+ * the outcome still pending (at most one: the branch at the last reported PC) is settled first.
  */
 import { signExtend, maskBits } from './bits.js';
 import { isCall, isInferableJump, isReturn, isUninferable, type Instr } from './classify.js';
 import type { ProgramImage } from './image.js';
-import { hasAddress, irdepthCount, iterateStream, statusFlags, type TeInstPacket } from './packets.js';
+import { nextPredictorState } from './encoder.js';
+import { BRANCH_FMT, branchMapWidth, codeIrdepth, hasAddress, irdepthCount, iterateStream, statusFlags, type TeInstPacket } from './packets.js';
 import { IOPTION, addressFieldWidth, makeParams, returnStackDepth, type EtraceParams } from './params.js';
+
+/** Pending branch outcomes: explicit bits, correct predictions, or one failed prediction. */
+const SEG_BITS = 0, SEG_PRED = 1, SEG_FAIL = 2;
+interface Segment {
+  kind: number;
+  n: number;
+  /** SEG_BITS: the bits, oldest in bit 0 (0 = taken). */
+  map: bigint;
+  /** The predictor was already updated for this outcome (settled at a sync). */
+  applied: boolean;
+}
+
+interface Flags {
+  notify: boolean;
+  updiscon: boolean;
+  irreport: boolean;
+}
+const NO_FLAGS: Flags = { notify: false, updiscon: false, irreport: false };
 
 /** One item of decoder output: a retired PC or a trap. */
 export type DecodeEntry =
@@ -44,8 +70,16 @@ export class EtraceDecoder {
 
   private pc = 0n;
   private address = 0n;
+  /** Number of pending branch outcomes (sum over {@link queue}). */
   private branches = 0;
-  private branchMap = 0n;
+  private readonly queue: Segment[] = [];
+  private bpredOn = false;
+  private readonly bpred: Uint8Array | null;
+  private readonly bpredMask: bigint;
+  private jtcOn = false;
+  private readonly jtc: (bigint | null)[] | null;
+  private readonly jtcMask: bigint;
+  private readonly lsb: bigint;
   private stopAtLastBranch = false;
   private startOfTrace = true;
   private trapOnlyReported = false;
@@ -70,6 +104,76 @@ export class EtraceDecoder {
     this.fullAddress = this.params.fullAddress;
     this.stackDepth = returnStackDepth(this.params);
     this.pcMask = maskBits(this.params.iaddressWidthP);
+    const bp = this.params.bpredSizeP, jc = this.params.cacheSizeP;
+    this.bpred = bp > 0 ? new Uint8Array(2 ** bp).fill(1) : null;
+    this.bpredMask = BigInt(2 ** bp - 1);
+    this.jtc = jc > 0 ? new Array<bigint | null>(2 ** jc).fill(null) : null;
+    this.jtcMask = BigInt(2 ** jc - 1);
+    this.lsb = BigInt(this.params.iaddressLsbP);
+  }
+
+  private clearBranches(): void {
+    this.queue.length = 0;
+    this.branches = 0;
+  }
+
+  private appendBits(map: bigint, n: number): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last !== undefined && last.kind === SEG_BITS && !last.applied) last.map |= map << BigInt(last.n), last.n += n;
+    else this.queue.push({ kind: SEG_BITS, n, map, applied: false });
+    this.branches += n;
+  }
+
+  private appendSeg(kind: number, n: number): void {
+    this.queue.push({ kind, n, map: 0n, applied: false });
+    this.branches += n;
+  }
+
+  private predictorIndex(pc: bigint): number {
+    return Number((pc >> this.lsb) & this.bpredMask);
+  }
+
+  /** Use the oldest pending outcome for the branch at `pc`: true if taken. */
+  private takeOutcome(pc: bigint): boolean {
+    const seg = this.queue[0]!;
+    let taken: boolean;
+    if (seg.kind === SEG_BITS) {
+      taken = (seg.map & 1n) === 0n;
+      seg.map >>= 1n;
+    } else {
+      if (!this.bpredOn) throw new DecodeError('branch count without branch prediction');
+      const predicted = this.bpred![this.predictorIndex(pc)]! >> 1 === 1;
+      taken = seg.kind === SEG_PRED ? predicted : !predicted;
+    }
+    if (--seg.n === 0) this.queue.shift();
+    this.branches--;
+    if (this.bpredOn && !seg.applied) {
+      const i = this.predictorIndex(pc);
+      this.bpred![i] = nextPredictorState(this.bpred![i]!, taken);
+    }
+    return taken;
+  }
+
+  /**
+   * A sync packet: settle the outcome still pending (the branch at the last reported PC, whose
+   * predictor update the encoder made before the sync), then reset predictor and cache.
+   */
+  private syncOptions(): void {
+    if (this.bpredOn && this.branches > 0) {
+      if (this.branches > 1 || this.instr(this.pc).kind !== 'branch') {
+        throw new DecodeError(`sync packet with ${this.branches} branch outcomes pending at 0x${this.pc.toString(16)}`);
+      }
+      const taken = this.takeOutcome(this.pc);
+      this.queue.push({ kind: SEG_BITS, n: 1, map: taken ? 0n : 1n, applied: true });
+      this.branches = 1;
+    }
+    this.bpred?.fill(1);
+    this.jtc?.fill(null);
+  }
+
+  /** Remember a reported address in the jump target cache. */
+  private cacheAddress(address: bigint): void {
+    if (this.jtcOn) this.jtc![Number((address >> this.lsb) & this.jtcMask)] = address;
   }
 
   private emit(e: DecodeEntry): void {
@@ -93,6 +197,7 @@ export class EtraceDecoder {
         this.processSupport(te.ioptions, te.qualStatus);
         return;
       }
+      this.syncOptions();
       if (te.subformat === 1) {
         this.emit(te.interrupt ? { kind: 'trap', cause: te.ecause, interrupt: true } : { kind: 'trap', cause: te.ecause, interrupt: false, tval: te.tval ?? 0n });
         if (!te.thaddr) {
@@ -105,19 +210,13 @@ export class EtraceDecoder {
       this.address = address;
       this.inferredAddress = false;
       const direct = te.subformat === 1 || this.startOfTrace || this.trapOnlyReported;
-      if (direct) {
-        this.branches = 0;
-        this.branchMap = 0n;
-      }
-      if (this.instr(address).kind === 'branch') {
-        this.branchMap |= BigInt(te.branch) << BigInt(this.branches);
-        this.branches++;
-      }
+      if (direct) this.clearBranches();
+      if (this.instr(address).kind === 'branch') this.appendBits(BigInt(te.branch), 1);
       if (direct) {
         this.pc = address;
         this.report(address);
       } else {
-        this.follow(te, true);
+        this.follow(true, false, NO_FLAGS, 0);
       }
       this.stack.length = 0;
       this.startOfTrace = false;
@@ -125,22 +224,54 @@ export class EtraceDecoder {
       return;
     }
     if (this.startOfTrace) throw new DecodeError('trace does not start with a format 3 sync packet');
+    if (te.format === 0) {
+      this.processFormat0(te);
+      return;
+    }
     if (hasAddress(te)) {
       this.stopAtLastBranch = false;
-      const a = te.address ?? 0n;
-      if (this.fullAddress) {
-        this.address = a << BigInt(this.params.iaddressLsbP);
-      } else {
-        const diff = signExtend(a, addressFieldWidth(this.params)) << BigInt(this.params.iaddressLsbP);
-        this.address = (this.address + diff) & this.pcMask;
-      }
+      this.takeAddressField(te.address ?? 0n);
     }
     if (te.format === 1) {
       this.stopAtLastBranch = te.branches === 0;
-      this.branchMap |= BigInt(te.branchMap) << BigInt(this.branches);
-      this.branches += te.branches === 0 ? 31 : te.branches;
+      this.appendBits(BigInt(te.branchMap), te.branches === 0 ? 31 : te.branches);
     }
-    this.follow(te, false);
+    const withAddress = hasAddress(te);
+    this.follow(false, withAddress, withAddress ? statusFlags(te, this.params) : NO_FLAGS, withAddress ? irdepthCount(te, this.params) : 0);
+  }
+
+  /** The absolute address of a format 0/1/2 address field; it goes to the jump target cache. */
+  private takeAddressField(a: bigint): void {
+    if (this.fullAddress) {
+      this.address = a << this.lsb;
+    } else {
+      const diff = signExtend(a, addressFieldWidth(this.params)) << this.lsb;
+      this.address = (this.address + diff) & this.pcMask;
+    }
+    this.cacheAddress(this.address);
+  }
+
+  private processFormat0(te: TeInstPacket & { format: 0 }): void {
+    if (te.subformat === 0) {
+      if (!this.bpredOn) throw new DecodeError('branch count packet (format 0 subformat 0) but branch prediction is off');
+      const withAddress = te.branchFmt !== BRANCH_FMT.noAddress;
+      this.stopAtLastBranch = !withAddress;
+      if (withAddress) this.takeAddressField(te.address ?? 0n);
+      this.appendSeg(SEG_PRED, te.branchCount + 31);
+      if (te.branchFmt !== BRANCH_FMT.address) this.appendSeg(SEG_FAIL, 1);
+      this.follow(false, withAddress, withAddress ? statusFlags(te, this.params) : NO_FLAGS, withAddress ? irdepthCount(te, this.params) : 0);
+      return;
+    }
+    if (!this.jtcOn) throw new DecodeError('jump target cache packet (format 0 subformat 1) but the cache is off');
+    const cached = this.jtc![te.index];
+    if (cached === null || cached === undefined) throw new DecodeError(`jump target cache entry ${te.index} is empty`);
+    this.address = cached;
+    this.stopAtLastBranch = false;
+    if (te.branches !== 0) this.appendBits(BigInt(te.branchMap), te.branches);
+    // irreport is XORed with the bit before it: the map's MSB, or the MSB of `branches`.
+    const before = te.branches === 0 ? 0 : (te.branchMap >>> (branchMapWidth(te.branches) - 1)) & 1;
+    const flags = { notify: false, updiscon: false, irreport: te.irreport !== before };
+    this.follow(false, true, flags, codeIrdepth(te.irdepth ?? 0, te.irreport, this.params));
   }
 
   private processSupport(ioptions: number, qualStatus: number): void {
@@ -148,10 +279,19 @@ export class EtraceDecoder {
     if (ir && !this.params.implicitReturn) {
       throw new DecodeError('support packet says implicit return is on, but the decoder was not configured for it (--implicit-return)');
     }
-    if (ioptions & (IOPTION.jumpTargetCache | IOPTION.branchPrediction | IOPTION.implicitException)) {
+    const bp = (ioptions & IOPTION.branchPrediction) !== 0, jc = (ioptions & IOPTION.jumpTargetCache) !== 0;
+    if (bp && this.bpred === null) {
+      throw new DecodeError('support packet says branch prediction is on, but the decoder was not configured for it (--bpred N)');
+    }
+    if (jc && this.jtc === null) {
+      throw new DecodeError('support packet says the jump target cache is on, but the decoder was not configured for it (--jtc N)');
+    }
+    if (ioptions & IOPTION.implicitException) {
       throw new DecodeError(`support packet options 0x${ioptions.toString(16)} need features this decoder lacks`);
     }
     this.implicitReturn = ir;
+    this.bpredOn = bp;
+    this.jtcOn = jc;
     this.fullAddress = (ioptions & IOPTION.fullAddress) !== 0;
     if (qualStatus !== 0) this.startOfTrace = true;
   }
@@ -160,9 +300,7 @@ export class EtraceDecoder {
     return this.instr(pc).kind === 'branch' ? 1 : 0;
   }
 
-  private follow(te: TeInstPacket, isSync: boolean): void {
-    const flags = te.format !== 3 && hasAddress(te) ? statusFlags(te, this.params) : { notify: false, updiscon: false, irreport: false };
-    const irdepth = te.format !== 3 && hasAddress(te) ? irdepthCount(te, this.params) : 0;
+  private follow(isSync: boolean, withAddress: boolean, flags: Flags, irdepth: number): void {
     if (this.inferredAddress && !isSync) this.rewalk();
     for (let steps = 0; ; steps++) {
       if (steps >= this.maxSteps) {
@@ -185,7 +323,7 @@ export class EtraceDecoder {
         if (atAddress) return;
         continue;
       }
-      if (!hasAddress(te) || this.stopAtLastBranch || !atAddress) continue;
+      if (!withAddress || this.stopAtLastBranch || !atAddress) continue;
       if (this.implicitReturn && this.iretsSeen !== irdepth) continue;
       if (flags.notify) return;
       if (!flags.updiscon) {
@@ -243,9 +381,7 @@ export class EtraceDecoder {
       takeAddress();
     } else if (instr.kind === 'branch') {
       if (this.branches === 0) throw new DecodeError(`cannot resolve branch at 0x${thisPc.toString(16)}: branch map exhausted`);
-      const taken = (this.branchMap & 1n) === 0n;
-      this.branchMap >>= 1n;
-      this.branches--;
+      const taken = this.takeOutcome(thisPc);
       this.pc = taken ? thisPc + BigInt(instr.imm) : thisPc + BigInt(instr.size);
     } else {
       this.pc = thisPc + BigInt(instr.size);

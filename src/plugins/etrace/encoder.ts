@@ -9,11 +9,13 @@
  * - itype 3 (exception return) is an uninferable discontinuity like 6 / 14;
  * - the periodic resync (format 3 subformat 0) is not sent on an exception-only row (whose
  *   address never executes); the trap packet that follows resets the count anyway;
- * - implicit return is implemented (the reference flow only has a TODO), see {@link EtraceEncoder}.
+ * - implicit return is implemented (the reference flow only has a TODO), see {@link EtraceEncoder};
+ * - so are the optional branch prediction and jump target cache modes (format 0 packets), off by
+ *   default, see {@link EtraceEncoder}.
  */
 import { maskBits } from './bits.js';
 import { ITYPE, instructionSize, isBranchItype, isCallItype, isTrapItype, isUninferableItype, type IngressRow } from './ingress.js';
-import { addressField, branchMapWidth, codeIrdepth, frame, serialise, statusBits, TE_INST_MSG_TYPE, type TeInstPacket } from './packets.js';
+import { addressField, BRANCH_FMT, branchMapWidth, codeIrdepth, frame, serialise, statusBits, TE_INST_MSG_TYPE, type TeInstPacket } from './packets.js';
 import { addressFieldWidth, ioptionsFor, irdepthWidth, makeParams, resyncPeriod, returnStackDepth, type EtraceParams } from './params.js';
 
 /** A packet as the encoder produced it. */
@@ -147,6 +149,43 @@ const CTYPE_PRECISE = 2;
  * Pending implicit returns force the same flush before a resync or privilege change as
  * pending branches.
  *
+ * Branch prediction (params.bpredSizeP > 0, format 0 subformat 0): encoder and decoder keep the
+ * same predictor, 2^bpred_size_p 2-bit saturating counters indexed by the instruction address
+ * bits above iaddress_lsb_p (bits bpred_size_p:1 with compressed instructions), states 00/01
+ * predict not taken, 11/10 predict taken (01 -> 00 on success, -> 11 on failure; 00 -> 01 on
+ * failure; 11 -> 10 on failure; 10 -> 11 on success, -> 00 on failure), all set to 01 whenever a
+ * format 3 sync packet (subformat 0 or 1) is sent. Every branch updates its counter; the branch
+ * of the row that sends a sync packet (reported by the packet's `branch` bit) updates it after
+ * the reset. Branches go to the map as before, and while every branch in it was predicted
+ * correctly the encoder notes it: when the map would be sent full (31 branches) and all of them
+ * were predicted correctly, nothing is sent and the encoder counts instead (count mode, the map
+ * stays empty). A count ends, with a format 0 subformat 0 packet carrying the number of correct
+ * predictions minus 31, when
+ * - a branch fails its prediction: `branch_fmt` 0, no address (the failing branch is implied),
+ *   unless that row sends an address anyway (next bullet), then `branch_fmt` 3 with it;
+ * - any packet with an address is due (uninferable discontinuity, trap, privilege change,
+ *   resync, end): `branch_fmt` 2 (a branch at that address is the last one counted);
+ * - the count field would overflow: `branch_fmt` 2 with the address of that branch.
+ * Pending counts are flushed before a privilege change, trap or resync like pending branches,
+ * so a sync packet never loses one. A map with any mispredicted branch is sent as format 1.
+ *
+ * Jump target cache (params.cacheSizeP > 0, format 0 subformat 1): both sides keep a direct
+ * mapped cache of 2^cache_size_p addresses indexed by the address bits above iaddress_lsb_p, all
+ * entries invalidated by every sync packet. Choice (documented deviation): the cache is looked up
+ * and filled with the address of every format 0/1/2 packet that carries one (the spec speaks of
+ * uninferable-jump targets, which nearly all of them are here), because the decoder cannot always
+ * tell from its walk whether an address was reached through the jump (the spec's inferred
+ * address case) when it must resolve an index. On a hit the packet is sent as format 0 subformat
+ * 1 (the index, the branch map, irreport/irdepth) when its notify and updiscon flags are both 0
+ * (the format has no such bits), no branch count is pending, and it is not longer than the
+ * format 1/2 packet; a miss replaces the entry. A subformat 1 packet counts as one carrying an
+ * address (the next differential address is relative to the cached one).
+ *
+ * With either option on the fast paths below (quiet rows, {@link pushRun}'s skipping, the steady
+ * state, {@link pushRunRepeated}, packets written straight as bits) are switched off: every row
+ * takes the whole flowchart, so predictor and cache see every branch and address. With both off
+ * (the default) nothing changes.
+ *
  * Speed: a row whose clock of the flowchart provably sends nothing ("quiet": no trap around it,
  * same privilege and context as its neighbours, no discontinuity to report, the branch map not
  * filling, the resync count below its limit, or at it with nothing pending) only updates the
@@ -213,6 +252,23 @@ export class EtraceEncoder {
   private flagUpdiscon = false;
   private flagIrreport = false;
 
+  // Branch prediction and jump target cache (see the class comment); null when off.
+  /** Fast paths off (either option on). */
+  private readonly slow: boolean;
+  private readonly bpred: Uint8Array | null;
+  private readonly bpredMask: bigint;
+  /** Every branch in the map was predicted correctly. */
+  private allCorrect = true;
+  /** Count mode: number of correctly predicted branches not yet reported (>= 31; map empty). */
+  private predCount = 0;
+  /** Count mode: the current row's branch failed its prediction. */
+  private predFail = false;
+  /** Predictor entry to update after the current row's decision (-1: none), and the outcome. */
+  private bpredUpdate = -1;
+  private bpredTaken = false;
+  private readonly jtc: (bigint | null)[] | null;
+  private readonly jtcMask: bigint;
+
   constructor(params: Partial<EtraceParams> | EtraceParams = {}, options: EncoderOptions = {}) {
     this.params = makeParams(params);
     if (this.params.implicitReturn && this.params.itypeWidthP !== 4) {
@@ -232,6 +288,12 @@ export class EtraceEncoder {
       const effects = isTrapItype(it) || isUninferableItype(it, this.itypeWidth) || (this.implicitReturn && (isCallItype(it) || it === ITYPE.return));
       this.simple[it] = effects ? 0 : isBranchItype(it) ? 2 : 1;
     }
+    const bp = this.params.bpredSizeP, jc = this.params.cacheSizeP;
+    this.bpred = bp > 0 ? new Uint8Array(2 ** bp).fill(1) : null;
+    this.bpredMask = BigInt(2 ** bp - 1);
+    this.jtc = jc > 0 ? new Array<bigint | null>(2 ** jc).fill(null) : null;
+    this.jtcMask = BigInt(2 ** jc - 1);
+    this.slow = bp > 0 || jc > 0;
     this.sendSupport(false);
   }
 
@@ -250,6 +312,11 @@ export class EtraceEncoder {
    */
   pushRun(run: RowRun): void {
     if (this.finished) throw new Error('encoder already finished');
+    if (this.slow) {
+      // Branch prediction or jump target cache on: every row through the whole flowchart.
+      for (const r of run.rows) this.pushOne(r);
+      return;
+    }
     const st = this.steady;
     if (st !== null) {
       // Steady state (prev and curr plain, next = L, the last row of the previous run, not a
@@ -342,6 +409,10 @@ export class EtraceEncoder {
    * both done at once.
    */
   pushRunRepeated(run: RowRun, m: number): void {
+    if (this.slow) {
+      for (; m > 0; m--) this.pushRun(run);
+      return;
+    }
     while (m > 0) {
       if (this.steady === run && !this.finished) {
         const it = run.lastItype;
@@ -388,6 +459,7 @@ export class EtraceEncoder {
    * condition below rules out one of the flowchart's packet conditions in {@link encode}.
    */
   private quiet(): boolean {
+    if (this.slow) return false;
     const prev = this.prev, curr = this.curr;
     // first_qualified, prev_updiscon.
     if (!curr.qualified || !prev.qualified || prev.updiscon) return false;
@@ -466,6 +538,9 @@ export class EtraceEncoder {
   private sent(bytes: number): void {
     this.branches = 0;
     this.branchMap = 0;
+    this.allCorrect = true;
+    this.predCount = 0;
+    this.predFail = false;
     this.irets = 0;
     this.resyncCount++;
     this.packetCount++;
@@ -501,9 +576,17 @@ export class EtraceEncoder {
     return this.params.nocontextP ? base : { ...base, context: row.context };
   }
 
+  /** A sync packet is about to be sent: reset the predictor and the jump target cache. */
+  private syncOptions(): void {
+    if (this.predCount > 0) throw new Error('internal: sync packet with a branch count pending');
+    this.bpred?.fill(1);
+    this.jtc?.fill(null);
+  }
+
   private sendStart(row: IngressRow, reasons: number): void {
     this.trapReported = false;
     this.stack.length = 0;
+    this.syncOptions();
     if (!this.objects && this.startBits(row)) this.emitBits();
     else this.emit({ format: 3, subformat: 0, ...this.syncCommon(row), address: this.fullAddress(row.iaddr) }, reasons);
     this.lastAddress = row.iaddr;
@@ -513,6 +596,7 @@ export class EtraceEncoder {
   private sendTrap(row: IngressRow, thaddr: number, exc: IngressRow, prevUpdiscon: boolean, nextException: boolean, reasons: number): void {
     this.trapReported = thaddr === 0 && (prevUpdiscon || nextException);
     this.stack.length = 0;
+    this.syncOptions();
     const interrupt = exc.itype === ITYPE.interrupt ? 1 : 0;
     const common = { format: 3 as const, subformat: 1 as const, ...this.syncCommon(row), ecause: exc.cause, interrupt, thaddr, address: this.fullAddress(row.iaddr) };
     this.emit(interrupt ? common : { ...common, tval: exc.tval & maskBits(this.params.iaddressWidthP) }, reasons);
@@ -522,6 +606,10 @@ export class EtraceEncoder {
 
   private sendBranchPacket(row: IngressRow, withAddress: boolean, reasons: number): void {
     const p = this.params;
+    if (this.slow) {
+      this.sendOptionalPacket(row, withAddress, reasons);
+      return;
+    }
     if (!withAddress) {
       if (this.branches === MAX_BRANCHES && !this.objects) {
         // A full map without address: format 1, branches 0, 31 map bits (38 bits in all).
@@ -554,6 +642,57 @@ export class EtraceEncoder {
     const packet: TeInstPacket = this.branches === 0
       ? { format: 2, address, ...status, ...ir }
       : { format: 1, branches: this.branches, branchMap: this.branchMap, address, ...status, ...ir };
+    this.lastAddress = row.iaddr;
+    this.flagIrreport = false;
+    this.emit(packet, reasons);
+  }
+
+  /**
+   * {@link sendBranchPacket} with branch prediction or the jump target cache on: a branch count
+   * (format 0 subformat 0) in count mode, else format 1/2, or format 0 subformat 1 on a cache hit.
+   */
+  private sendOptionalPacket(row: IngressRow, withAddress: boolean, reasons: number): void {
+    const p = this.params;
+    if (!withAddress) {
+      if (this.predCount > 0) {
+        this.emit({ format: 0, subformat: 0, branchCount: this.predCount - MAX_BRANCHES, branchFmt: BRANCH_FMT.noAddress }, reasons);
+      } else {
+        this.emit({ format: 1, branches: this.branches === MAX_BRANCHES ? 0 : this.branches, branchMap: this.branchMap }, reasons);
+      }
+      return;
+    }
+    const raw = p.fullAddress ? row.iaddr : row.iaddr - this.lastAddress;
+    const msb = Number(((raw & maskBits(p.iaddressWidthP)) >> BigInt(p.iaddressWidthP - 1)) & 1n);
+    const address = addressField(raw >> BigInt(p.iaddressLsbP), p);
+    const status = statusBits(msb, this.flagNotify, this.flagUpdiscon, this.flagIrreport);
+    const irw = irdepthWidth(p);
+    const ir = irw ? { irdepth: codeIrdepth(this.irets, status.irreport, p) } : {};
+    let packet: TeInstPacket;
+    if (this.predCount > 0) {
+      const branchFmt = this.predFail ? BRANCH_FMT.addressFail : BRANCH_FMT.address;
+      packet = { format: 0, subformat: 0, branchCount: this.predCount - MAX_BRANCHES, branchFmt, address, ...status, ...ir };
+    } else {
+      packet = this.branches === 0
+        ? { format: 2, address, ...status, ...ir }
+        : { format: 1, branches: this.branches, branchMap: this.branchMap, address, ...status, ...ir };
+    }
+    const jtc = this.jtc;
+    if (jtc !== null) {
+      const index = Number((row.iaddr >> BigInt(p.iaddressLsbP)) & this.jtcMask);
+      if (jtc[index] === row.iaddr) {
+        if (this.predCount === 0 && !this.flagNotify && !this.flagUpdiscon) {
+          // irreport is XORed with the bit before it: the map's MSB, or the MSB of `branches`.
+          const b = this.branches;
+          const before = b === 0 ? 0 : (this.branchMap >>> (branchMapWidth(b) - 1)) & 1;
+          const irreport = (this.flagIrreport ? 1 : 0) ^ before;
+          const cached: TeInstPacket = { format: 0, subformat: 1, index, branches: b, branchMap: this.branchMap, irreport,
+            ...(irw ? { irdepth: codeIrdepth(this.irets, irreport, p) } : {}) };
+          if (serialise(cached, p).length <= serialise(packet, p).length) packet = cached;
+        }
+      } else {
+        jtc[index] = row.iaddr;
+      }
+    }
     this.lastAddress = row.iaddr;
     this.flagIrreport = false;
     this.emit(packet, reasons);
@@ -654,10 +793,13 @@ export class EtraceEncoder {
     const c = curr.row, pr = prev.row, nx = next.row;
 
     if (isBranchItype(c.itype)) {
-      if (this.branches >= MAX_BRANCHES) throw new Error('branch map overflow');
-      if (c.itype === ITYPE.nontakenBranch) this.branchMap |= 1 << this.branches;
-      this.branches++;
-      this.branchMap >>>= 0;
+      if (this.bpred !== null) this.predictBranch(c);
+      else {
+        if (this.branches >= MAX_BRANCHES) throw new Error('branch map overflow');
+        if (c.itype === ITYPE.nontakenBranch) this.branchMap |= 1 << this.branches;
+        this.branches++;
+        this.branchMap >>>= 0;
+      }
     }
 
     // Flags.
@@ -671,7 +813,7 @@ export class EtraceEncoder {
     const prevReported = prevException && this.trapReported;
     this.trapReported = false;
     const firstQualified = !prev.qualified && curr.qualified;
-    const pending = this.branches !== 0 || (p.implicitReturn && this.irets > 0);
+    const pending = this.branches !== 0 || (p.implicitReturn && this.irets > 0) || this.predCount > 0;
     this.irreportNow = this.irreportPending;
     this.irreportPending = false;
     this.flagNotify = false;
@@ -690,7 +832,35 @@ export class EtraceEncoder {
 
     this.decide(prevException, currExcOnly, prevReported, firstQualified, ppccd, resyncExceeded, prevUpdiscon,
       resyncBr, erN, nextExcOnly, ppccdBr, rptBr, nextException);
+    if (this.bpredUpdate >= 0) {
+      // After the decision: a sync packet sent for this row reset the predictor first.
+      const t = this.bpred!, i = this.bpredUpdate;
+      t[i] = nextPredictorState(t[i]!, this.bpredTaken);
+      this.bpredUpdate = -1;
+    }
     this.applyEffects();
+  }
+
+  /**
+   * The current row's branch with the predictor on: predicted or not, it goes to the map, or in
+   * count mode adds to the count (or marks the failure that ends it). The predictor entry is
+   * updated after the row's decision.
+   */
+  private predictBranch(c: IngressRow): void {
+    const taken = c.itype === ITYPE.takenBranch;
+    const i = Number((c.iaddr >> BigInt(this.params.iaddressLsbP)) & this.bpredMask);
+    const ok = (this.bpred![i]! >> 1 === 1) === taken;
+    this.bpredUpdate = i;
+    this.bpredTaken = taken;
+    if (this.predCount > 0) {
+      if (ok) this.predCount++;
+      else this.predFail = true;
+      return;
+    }
+    if (this.branches >= MAX_BRANCHES) throw new Error('branch map overflow');
+    if (!taken) this.branchMap = (this.branchMap | (1 << this.branches)) >>> 0;
+    this.branches++;
+    if (!ok) this.allCorrect = false;
   }
 
   private decide(prevException: boolean, currExcOnly: boolean, prevReported: boolean, firstQualified: boolean, ppccd: boolean,
@@ -720,7 +890,21 @@ export class EtraceEncoder {
       this.sendBranchPacket(c, true, (nextExcOnly ? R.nextExcOnly : 0) | (ppccdBr ? R.ppccdBr : 0));
       return;
     }
-    if (rptBr) this.sendBranchPacket(c, false, R.rptBr);
+    if (rptBr) {
+      // Branch prediction: a full map of correct predictions becomes a count (nothing sent).
+      if (this.bpred !== null && this.allCorrect) {
+        this.predCount = MAX_BRANCHES;
+        this.branches = 0;
+        this.branchMap = 0;
+      } else {
+        this.sendBranchPacket(c, false, R.rptBr);
+      }
+      return;
+    }
+    // Count mode: a failed prediction ends the count (no address: the failing branch is implied);
+    // so does a count about to overflow its 32-bit field (with the address of the last branch).
+    if (this.predFail) this.sendBranchPacket(c, false, R.bpred);
+    else if (this.predCount - MAX_BRANCHES === 0xffffffff) this.sendBranchPacket(c, true, R.bpred);
   }
 
   /** The current row's own effect: its discontinuity class and the implicit-return stack. */
@@ -747,14 +931,30 @@ export class EtraceEncoder {
 /** Reasons a packet was sent (bits), in the order {@link EncodedPacket.reasons} lists them. */
 const R = {
   prevException: 1, currExcOnly: 2, prevReported: 4, firstQualified: 8, ppccd: 16, resyncExceeded: 32,
-  prevUpdiscon: 64, resyncBr: 128, erN: 256, nextExcOnly: 512, ppccdBr: 1024, rptBr: 2048,
+  prevUpdiscon: 64, resyncBr: 128, erN: 256, nextExcOnly: 512, ppccdBr: 1024, rptBr: 2048, bpred: 4096,
 } as const;
 const NO_REASONS = 0;
 const REASON_NAMES: [number, string][] = [
   [R.firstQualified, 'first_qualified'], [R.ppccd, 'ppccd'], [R.resyncExceeded, 'resync_exceeded'],
   [R.prevUpdiscon, 'prev_updiscon'], [R.resyncBr, 'resync_br'], [R.erN, 'er_n'], [R.nextExcOnly, 'next_exc_only'],
-  [R.ppccdBr, 'ppccd_br'], [R.rptBr, 'rpt_br'],
+  [R.ppccdBr, 'ppccd_br'], [R.rptBr, 'rpt_br'], [R.bpred, 'bpred'],
 ];
+
+/**
+ * The next state of a 2-bit predictor entry (bit 1 the prediction, bit 0 the last outcome):
+ * 00 -> 01 on a failure; 01 -> 00 on success, 11 on failure; 11 -> 10 on failure; 10 -> 11 on
+ * success, 00 on failure.
+ */
+export function nextPredictorState(state: number, taken: boolean): number {
+  const predictTaken = (state >> 1) === 1;
+  const ok = predictTaken === taken;
+  switch (state) {
+    case 0: return ok ? 0 : 1;
+    case 1: return ok ? 0 : 3;
+    case 3: return ok ? 3 : 2;
+    default: return ok ? 3 : 0;
+  }
+}
 
 function reasonNames(bits: number): string[] {
   if (bits & R.prevException) {

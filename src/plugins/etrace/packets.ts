@@ -1,6 +1,6 @@
 /**
- * te_inst packets (formats 1, 2 and 3; format 0 is never produced without a branch predictor
- * or jump target cache), their field layouts, serialisation to sign-compressed payloads, and
+ * te_inst packets (formats 0, 1, 2 and 3; format 0 only with a branch predictor or jump target
+ * cache, see {@link BranchCountPacket} and {@link JumpCachePacket}), their field layouts, serialisation to sign-compressed payloads, and
  * the byte-stream framing of the reference flow: one header byte (bits 4:0 payload length,
  * bits 6:5 = 2 for te_inst, bit 7 = 0) followed by the payload.
  *
@@ -9,7 +9,7 @@
  * `notify`/`updiscon`/`irreport` are the coded bits (see {@link statusBits}).
  */
 import { BitReader, BitWriter, compressBits, maskBits } from './bits.js';
-import { addressFieldWidth, irdepthWidth, type EtraceParams } from './params.js';
+import { addressFieldWidth, f0sWidth, irdepthWidth, type EtraceParams } from './params.js';
 
 /** Format 2: address only. */
 export interface AddressPacket {
@@ -80,8 +80,51 @@ export interface SupportPacket {
   doptions?: number;
 }
 
+/** `branch_fmt` of {@link BranchCountPacket}. */
+export const BRANCH_FMT = {
+  /** No address: the branch after the counted ones failed its prediction. */
+  noAddress: 0,
+  /** Address; if it is a branch, that branch was predicted correctly (it is the last one counted). */
+  address: 2,
+  /** Address of a branch that failed its prediction (not counted). */
+  addressFail: 3,
+} as const;
+
+/**
+ * Format 0 subformat 0 (branch prediction): a count of correctly predicted branches, with the
+ * address fields of format 1/2 unless `branchFmt` is 0.
+ */
+export interface BranchCountPacket {
+  format: 0;
+  subformat: 0;
+  /** Correctly predicted branches minus 31 (32 bits). */
+  branchCount: number;
+  /** See {@link BRANCH_FMT}. */
+  branchFmt: number;
+  address?: bigint;
+  notify?: number;
+  updiscon?: number;
+  irreport?: number;
+  irdepth?: number;
+}
+
+/**
+ * Format 0 subformat 1 (jump target cache): the address is the cache entry `index`; the branch
+ * map as in format 1 except that `branches` 0 means no map. No notify/updiscon bits: `irreport`
+ * is its flag XORed with the bit before it (the map's MSB, or the MSB of `branches`).
+ */
+export interface JumpCachePacket {
+  format: 0;
+  subformat: 1;
+  index: number;
+  branches: number;
+  branchMap: number;
+  irreport: number;
+  irdepth?: number;
+}
+
 /** Any te_inst packet this codec handles. */
-export type TeInstPacket = AddressPacket | BranchPacket | StartPacket | TrapPacket | SupportPacket;
+export type TeInstPacket = AddressPacket | BranchPacket | StartPacket | TrapPacket | SupportPacket | BranchCountPacket | JumpCachePacket;
 
 /** Malformed or truncated packet data. */
 export class PacketError extends Error {
@@ -120,8 +163,8 @@ export function statusBits(addressMsb: number, notify: boolean, updiscon: boolea
   return { notify: n, updiscon: u, irreport: i };
 }
 
-/** Inverse of {@link statusBits}: the flags of a format 1/2 packet with an address. */
-export function statusFlags(p: AddressPacket | BranchPacket, params: EtraceParams): {
+/** Inverse of {@link statusBits}: the flags of a format 0/1/2 packet with an address. */
+export function statusFlags(p: AddressPacket | BranchPacket | BranchCountPacket, params: EtraceParams): {
   notify: boolean;
   updiscon: boolean;
   irreport: boolean;
@@ -146,7 +189,7 @@ export function codeIrdepth(count: number, irreportBit: number, params: EtracePa
 }
 
 /** Inverse of {@link codeIrdepth}: the unreported-return count of a format 1/2 packet. */
-export function irdepthCount(p: AddressPacket | BranchPacket, params: EtraceParams): number {
+export function irdepthCount(p: AddressPacket | BranchPacket | BranchCountPacket | JumpCachePacket, params: EtraceParams): number {
   return codeIrdepth(p.irdepth ?? 0, p.irreport ?? 0, params);
 }
 
@@ -162,7 +205,7 @@ export function packetBits(p: TeInstPacket, params: EtraceParams): number[] {
   const w = new BitWriter();
   const a = addressFieldWidth(params);
   w.write(p.format, 2);
-  const writeStatus = (q: AddressPacket | BranchPacket): void => {
+  const writeStatus = (q: AddressPacket | BranchPacket | BranchCountPacket): void => {
     w.write(q.address ?? 0n, a);
     w.write(q.notify ?? 0, 1);
     w.write(q.updiscon ?? 0, 1);
@@ -170,6 +213,20 @@ export function packetBits(p: TeInstPacket, params: EtraceParams): number[] {
     w.write(q.irdepth ?? 0, irdepthWidth(params));
   };
   switch (p.format) {
+    case 0:
+      w.write(p.subformat, f0sWidth(params));
+      if (p.subformat === 0) {
+        w.write(p.branchCount, 32);
+        w.write(p.branchFmt, 2);
+        if (p.branchFmt !== BRANCH_FMT.noAddress) writeStatus(p);
+      } else {
+        w.write(p.index, params.cacheSizeP);
+        w.write(p.branches, 5);
+        if (p.branches !== 0) w.write(p.branchMap, branchMapWidth(p.branches));
+        w.write(p.irreport, 1);
+        w.write(p.irdepth ?? 0, irdepthWidth(params));
+      }
+      break;
     case 1:
       w.write(p.branches, 5);
       w.write(p.branchMap, branchMapWidth(p.branches));
@@ -269,7 +326,23 @@ export function parsePayload(payload: Uint8Array, params: EtraceParams): TeInstP
       throw new PacketError(`format 3 subformat ${subformat} is not supported`);
     }
   } else {
-    throw new PacketError('format 0 packets are not supported (no branch predictor or jump target cache)');
+    // Format 0: the subformat field is present only when both optional formats are (f0sWidth);
+    // else it is the one the parameters enable.
+    const subformat = f0sWidth(params) ? r.read(f0sWidth(params)) : params.bpredSizeP > 0 ? 0 : params.cacheSizeP > 0 ? 1 : -1;
+    if (subformat === 0) {
+      const branchCount = r.read(32), branchFmt = r.read(2);
+      if (branchFmt === 1) throw new PacketError('format 0 subformat 0 with branch_fmt 1');
+      p = branchFmt === BRANCH_FMT.noAddress
+        ? { format: 0, subformat: 0, branchCount, branchFmt }
+        : { format: 0, subformat: 0, branchCount, branchFmt, ...readStatus() };
+    } else if (subformat === 1) {
+      const index = r.read(params.cacheSizeP), branches = r.read(5);
+      const branchMap = branches !== 0 ? r.read(branchMapWidth(branches)) : 0;
+      const irreport = r.read(1), iw = irdepthWidth(params);
+      p = iw ? { format: 0, subformat: 1, index, branches, branchMap, irreport, irdepth: r.read(iw) } : { format: 0, subformat: 1, index, branches, branchMap, irreport };
+    } else {
+      throw new PacketError('format 0 packet, but neither branch prediction nor a jump target cache is configured');
+    }
   }
   // Bits past the payload are sign fill; a payload longer than the fields needs is malformed.
   if (Math.ceil(r.position / 8) < payload.length) {

@@ -42,6 +42,16 @@ export interface EtraceParams {
   returnStackSizeP: number;
   /** Width of a nested call counter (0: none). */
   callCounterSizeP: number;
+  /**
+   * Branch prediction (format 0 subformat 0): log2 of the predictor's table size, 0 = off (the
+   * default). Encoder and decoder keep the same predictor, see the encoder's documentation.
+   */
+  bpredSizeP: number;
+  /**
+   * Jump target cache (format 0 subformat 1): log2 of the number of cache entries, 0 = off (the
+   * default).
+   */
+  cacheSizeP: number;
   /** The reference flow's `resync-max`: a resync is due after 2^(resyncMax+4) packets. */
   resyncMax: number;
   /** Instructions retired per ingress row (only 1 is supported). */
@@ -66,6 +76,8 @@ export const DEFAULT_PARAMS: Readonly<EtraceParams> = Object.freeze({
   implicitReturn: false,
   returnStackSizeP: 0,
   callCounterSizeP: 0,
+  bpredSizeP: 0,
+  cacheSizeP: 0,
   resyncMax: 0,
   retiresP: 1,
   ilastsizeWidthP: 1,
@@ -91,6 +103,8 @@ export function validateParams(p: EtraceParams): void {
   if (p.iaddressLsbP < 0 || p.iaddressLsbP >= p.iaddressWidthP) throw new RangeError(`iaddress_lsb_p ${p.iaddressLsbP} out of range`);
   if (p.itypeWidthP !== 3 && p.itypeWidthP !== 4) throw new RangeError(`itype width must be 3 or 4`);
   if (!Number.isInteger(p.resyncMax) || p.resyncMax < 0 || p.resyncMax > 20) throw new RangeError(`resync-max ${p.resyncMax} out of range 0..20`);
+  if (!Number.isInteger(p.bpredSizeP) || p.bpredSizeP < 0 || p.bpredSizeP > 20) throw new RangeError(`bpred_size_p ${p.bpredSizeP} out of range 0..20`);
+  if (!Number.isInteger(p.cacheSizeP) || p.cacheSizeP < 0 || p.cacheSizeP > 16) throw new RangeError(`cache_size_p ${p.cacheSizeP} out of range 0..16`);
   if (p.implicitReturn && irdepthWidth(p) === 0) {
     throw new RangeError('implicit return needs return_stack_size_p or call_counter_size_p > 0');
   }
@@ -116,7 +130,16 @@ export function resyncPeriod(p: EtraceParams): number {
   return 2 ** (p.resyncMax + 4);
 }
 
-/** Option bits of the support packet (bit 0 implicit return, 2 full address). */
+/**
+ * Width of the format 0 subformat field (the spec's f0s_width): 1 when both optional formats
+ * (branch prediction and jump target cache) are on; 0 when at most one is, the subformat then
+ * being the one the support packet's options enable (the spec allows omitting the field then).
+ */
+export function f0sWidth(p: EtraceParams): number {
+  return p.bpredSizeP > 0 && p.cacheSizeP > 0 ? 1 : 0;
+}
+
+/** Option bits of the support packet (bit 0 implicit return, 2 full address, 3 jump target cache, 4 branch prediction). */
 export const IOPTION = {
   implicitReturn: 1,
   implicitException: 2,
@@ -127,5 +150,6 @@ export const IOPTION = {
 
 /** The `ioptions` value the encoder sends for these parameters. */
 export function ioptionsFor(p: EtraceParams): number {
-  return (p.implicitReturn ? IOPTION.implicitReturn : 0) | (p.fullAddress ? IOPTION.fullAddress : 0);
+  return (p.implicitReturn ? IOPTION.implicitReturn : 0) | (p.fullAddress ? IOPTION.fullAddress : 0) |
+    (p.cacheSizeP > 0 ? IOPTION.jumpTargetCache : 0) | (p.bpredSizeP > 0 ? IOPTION.branchPrediction : 0);
 }
