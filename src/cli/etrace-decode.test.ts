@@ -46,6 +46,20 @@ test('--markers adds trap lines; --implicit-return decodes an implicit-return st
   assert.equal(ir.stdout, loadPcTraceText('calls'));
 });
 
+test('--bpred N / --jtc N decode a stream with branch prediction and the jump target cache', () => {
+  const trace = join(tmp, 'calls.f0.bin');
+  writeFileSync(trace, encodeRows(loadRows('calls', 'b'), { ...goldenParams('calls', 'b'), bpredSizeP: 6, cacheSizeP: 4 }).bytes);
+  const r = run(['--elf', elfPath('calls'), trace, '--bpred', '6', '--jtc', '4']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, loadPcTraceText('calls'));
+  const missing = run(['--elf', elfPath('calls'), trace, '--jtc', '4']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /branch prediction is on, but the decoder was not configured for it \(--bpred N\)/);
+  const bad = run(['--elf', elfPath('calls'), trace, '--bpred', 'x']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--bpred must be a size \(log2 of the entries\) from 0 to 20 \(got 'x'\)/);
+});
+
 test('errors are one line on stderr with exit status 1', () => {
   const oneLine = (r: { code: number; stdout: string; stderr: string }, re: RegExp): void => {
     assert.equal(r.code, 1);

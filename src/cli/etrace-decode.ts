@@ -18,7 +18,7 @@ export interface EtraceDecodeIo {
 }
 
 const USAGE =
-  'usage: tracehook etrace-decode --elf guest.elf trace.bin [--itype-width 3|4] [--implicit-return] [--resync N] [--full-address] [--markers]';
+  'usage: tracehook etrace-decode --elf guest.elf trace.bin [--itype-width 3|4] [--implicit-return] [--resync N] [--full-address] [--bpred N] [--jtc N] [--markers]';
 
 class UsageError extends Error {}
 
@@ -30,11 +30,13 @@ interface Args {
   markers: boolean;
   resyncMax: number;
   itypeWidth: 3 | 4;
+  bpred: number;
+  jtc: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let elf: string | undefined, trace: string | undefined;
-  const a = { implicitReturn: false, fullAddress: false, markers: false, resyncMax: 0, itypeWidth: 3 as 3 | 4 };
+  const a = { implicitReturn: false, fullAddress: false, markers: false, resyncMax: 0, itypeWidth: 3 as 3 | 4, bpred: 0, jtc: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -51,6 +53,16 @@ function parseArgs(argv: readonly string[]): Args {
         const v = value();
         if (v !== '3' && v !== '4') throw new UsageError(`--itype-width must be 3 or 4 (got '${v}')`);
         a.itypeWidth = v === '3' ? 3 : 4;
+        break;
+      }
+      case '--bpred':
+      case '--jtc': {
+        // Sizes as the plugin's bpred=N / jtc=N: log2 of the predictor / cache entries.
+        const v = value(), max = arg === '--bpred' ? 20 : 16;
+        const n = /^\d+$/.test(v) ? Number(v) : NaN;
+        if (!(n >= 0 && n <= max)) throw new UsageError(`${arg} must be a size (log2 of the entries) from 0 to ${max} (got '${v}')`);
+        if (arg === '--bpred') a.bpred = n;
+        else a.jtc = n;
         break;
       }
       case '--resync': {
@@ -105,6 +117,8 @@ export function runEtraceDecode(argv: readonly string[], io: EtraceDecodeIo = pr
       implicitReturn: args.implicitReturn,
       fullAddress: args.fullAddress,
       resyncMax: args.resyncMax,
+      bpredSizeP: args.bpred,
+      cacheSizeP: args.jtc,
     });
     const lines: string[] = [];
     const decoder = new EtraceDecoder(image, params, {

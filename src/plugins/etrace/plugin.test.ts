@@ -5,7 +5,8 @@
  *   encoder's output;
  * - round trip on every RISC-V guest (rv32 and rv64) and the golden guests: the stream decoded
  *   over the ELF is exactly the PCs tracehook retired (recorded independently, per instruction),
- *   for itype width 3 and 4, with and without implicit return, and with full addresses;
+ *   for itype width 3 and 4, with and without implicit return, with full addresses, and with
+ *   branch prediction and the jump target cache (format 0);
  * - bad options are one-line errors.
  */
 import assert from 'node:assert/strict';
@@ -54,6 +55,9 @@ const VARIANTS = [
   { opts: 'itype=4', params: { itypeWidthP: 4 as const } },
   { opts: 'itype=4,implicit-return=on', params: { itypeWidthP: 4 as const, implicitReturn: true } },
   { opts: 'itype=3,full-address=on,resync=32', params: { itypeWidthP: 3 as const, fullAddress: true, resyncMax: 1 } },
+  { opts: 'itype=3,bpred=8', params: { itypeWidthP: 3 as const, bpredSizeP: 8 } },
+  { opts: 'itype=4,jtc=4', params: { itypeWidthP: 4 as const, cacheSizeP: 4 } },
+  { opts: 'itype=4,implicit-return=on,bpred=2,jtc=3,resync=32', params: { itypeWidthP: 4 as const, implicitReturn: true, bpredSizeP: 2, cacheSizeP: 3, resyncMax: 1 } },
 ];
 
 async function roundTrip(arch: Arch, elf: string, extra: string[] = []): Promise<void> {
@@ -98,6 +102,8 @@ describe('etrace options', () => {
     ['etrace,implicit-return=on', /implicit-return=on needs itype=4/],
     ['etrace,resync=20', /etrace: resync=20: expected a power of two from 16/],
     ['etrace,start=main', /etrace: start=main: expected an address/],
+    ['etrace,bpred=21', /etrace: bpred=21: expected a predictor size/],
+    ['etrace,jtc=17', /etrace: jtc=17: expected a cache size/],
   ];
   for (const [arg, re] of bad) {
     it(`${arg} is a one-line error`, async () => {
@@ -126,5 +132,15 @@ describe('etrace compression on kinds of code', () => {
     const implicit = await bits('riscv64', elfPath('calls'), 'itype=4,implicit-return=on');
     assert.ok(plain.payload > 0.8 && plain.payload < 1.6, `payload ${plain.payload}`);
     assert.ok(implicit.payload < plain.payload && implicit.stream < plain.stream, `${JSON.stringify(implicit)} vs ${JSON.stringify(plain)}`);
+  });
+  it('branch prediction makes the loop kernels cheaper, the jump target cache call-heavy code', async () => {
+    for (const arch of ARCHES) {
+      const plain = await bits(arch, guest('kernels', arch), 'itype=3');
+      const bpred = await bits(arch, guest('kernels', arch), 'itype=3,bpred=8');
+      assert.ok(bpred.stream < plain.stream, `${arch}: ${bpred.stream} vs ${plain.stream}`);
+    }
+    const plain = await bits('riscv64', elfPath('calls'), 'itype=4');
+    const jtc = await bits('riscv64', elfPath('calls'), 'itype=4,jtc=4');
+    assert.ok(jtc.stream < plain.stream, `${jtc.stream} vs ${plain.stream}`);
   });
 });

@@ -2,7 +2,8 @@
  * etrace: a RISC-V Efficient Trace (E-Trace v2.0) instruction-trace encoder as a plugin.
  *
  *     -plugin etrace[,out=trace.bin][,rows=rows.csv][,packets=te_inst.csv][,itype=3|4]
- *                   [,implicit-return=on][,resync=16][,full-address=on][,start=0x80000000]
+ *                   [,implicit-return=on][,resync=16][,full-address=on][,bpred=N][,jtc=N]
+ *                   [,start=0x80000000]
  *
  * From the emulator's events (translated blocks, block executions, traps and trap returns: see
  * rows.ts) it builds the encoder's ingress rows and runs the encoder of encoder.ts on them, as a
@@ -19,7 +20,10 @@
  * A semihosting call (a host call) is traced as the breakpoint exception of its `ebreak`, with
  * the next instruction as handler. `itype` is the ingress itype width (4 tells calls and returns apart; needed for
  * `implicit-return`); `resync` the packet count after which the encoder resynchronises (a power of
- * two, at least 16); `full-address` sends full instead of differential addresses. The decoder must
+ * two, at least 16); `full-address` sends full instead of differential addresses; `bpred=N` turns
+ * on branch prediction with a 2^N-entry predictor (the spec's bpred_size_p; runs of correctly
+ * predicted branches are sent as counts, format 0 subformat 0) and `jtc=N` a 2^N-entry jump target
+ * cache (cache_size_p; cached addresses sent as an index, format 0 subformat 1). The decoder must
  * be given the same options. `start` starts the trace at the first execution of that address (a
  * start trigger: leave out boot code the decoder has no image of, like QEMU's reset ROM).
  */
@@ -56,6 +60,8 @@ export default definePlugin({
     'implicit-return': { type: 'bool', default: false, help: 'do not report returns to the predicted address (itype=4)' },
     resync: { type: 'int', default: 16, help: 'resynchronise after this many packets (power of two, >= 16)' },
     'full-address': { type: 'bool', default: false, help: 'full addresses instead of differences' },
+    bpred: { type: 'int', default: 0, help: 'branch prediction with 2^N predictor entries (bpred_size_p; 0: off)' },
+    jtc: { type: 'int', default: 0, help: 'jump target cache with 2^N entries (cache_size_p; 0: off)' },
     start: { type: 'string', default: '', help: 'start tracing when this address first executes (default: at once)' },
     image: { type: 'string', default: '', help: 'write the executed code as an ELF the decoder can use' },
   },
@@ -66,6 +72,9 @@ export default definePlugin({
     if (itype !== 3 && itype !== 4) throw new UserError(`etrace: itype=${itype}: expected 3 or 4`);
     const implicitReturn = args['implicit-return'] as boolean;
     if (implicitReturn && itype !== 4) throw new UserError('etrace: implicit-return=on needs itype=4 (calls and returns told apart)');
+    const bpred = args.bpred as number, jtc = args.jtc as number;
+    if (!Number.isInteger(bpred) || bpred < 0 || bpred > 20) throw new UserError(`etrace: bpred=${bpred}: expected a predictor size (log2 of the entries) from 0 to 20`);
+    if (!Number.isInteger(jtc) || jtc < 0 || jtc > 16) throw new UserError(`etrace: jtc=${jtc}: expected a cache size (log2 of the entries) from 0 to 16`);
     const xlen = api.arch === 'riscv64' ? 64 : 32;
     const outPath = args.out as string, rowsPath = args.rows as string, packetsPath = args.packets as string;
 
@@ -74,7 +83,7 @@ export default definePlugin({
     // asked for).
     const encoder = new EtraceEncoder({
       iaddressWidthP: xlen, itypeWidthP: itype, implicitReturn, resyncMax: resyncMax(args.resync as number),
-      fullAddress: args['full-address'] as boolean,
+      fullAddress: args['full-address'] as boolean, bpredSizeP: bpred, cacheSizeP: jtc,
     }, {
       collect: false,
       stream: true,
