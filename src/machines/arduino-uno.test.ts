@@ -32,14 +32,16 @@ function expected(name: string): string {
 }
 
 describe('AVR guests on arduino-uno', () => {
-  for (const g of GUESTS) {
-    it(`${g.name}: USART output as avr8js, discontinuities consistent`, { skip: !existsSync(g.elf) }, async () => {
+  // With flow=on, discons checks every control-flow event too (not for the workload: an exec
+  // callback on each of its instructions).
+  for (const [g, flow] of [...GUESTS.map((x) => [x, false] as const), ...GUESTS.filter((x) => x.name !== 'workload').map((x) => [x, true] as const)]) {
+    it(`${g.name}: USART output as avr8js, ${flow ? 'every control-flow event' : 'discontinuities'} consistent`, { skip: !existsSync(g.elf) }, async () => {
       let out = '';
       let report = '';
       const host = new PluginHost();
       host.out = (t) => { report += t; };
       const m = new ArduinoUno({ bios: g.elf, host, maxCycles: 400_000_000, uartOut: (b) => { out += String.fromCharCode(b); } });
-      host.install(discons, { abort: true, 'trace-all': false }, m);
+      host.install(discons, { abort: true, 'trace-all': false, flow }, m);
       for (const spec of g.pins ?? []) {
         const [, port, bit, level, at] = /^([BCD])(\d)=([01])@(\d+)$/.exec(spec)!;
         m.cpu.timer(() => m.devices!.gpio.setPin(port as 'B' | 'C' | 'D', Number(bit), level === '1')).armAt(Number(at));

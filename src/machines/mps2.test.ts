@@ -25,7 +25,7 @@ const summary = JSON.parse(readFileSync(join(GUESTS, 'expected', 'summary.json')
 
 interface Run { exit: number; uart: Buffer; stdout: Buffer; stderr: Buffer; intLog: string; report: string; machine: Mps2Machine }
 
-async function runGuest(elf: string, board: Mps2BoardName, o: { cpu?: Mps2Cpu; input?: string; maxInsns?: number; singleStep?: boolean } = {}): Promise<Run> {
+async function runGuest(elf: string, board: Mps2BoardName, o: { cpu?: Mps2Cpu; input?: string; maxInsns?: number; singleStep?: boolean; flow?: boolean } = {}): Promise<Run> {
   const uart: number[] = [], stdout: number[] = [], stderr: number[] = [];
   let intLog = '', report = '';
   const host = new PluginHost();
@@ -38,7 +38,7 @@ async function runGuest(elf: string, board: Mps2BoardName, o: { cpu?: Mps2Cpu; i
     intLog: (l) => { intLog += l; },
     host,
   });
-  host.install(discons, { abort: true, 'trace-all': false }, machine);
+  host.install(discons, { abort: true, 'trace-all': false, flow: o.flow ?? false }, machine);
   if (o.input !== undefined) {
     machine.inputClosed = false;
     machine.input(readFileSync(join(GUESTS, o.input)));
@@ -85,6 +85,17 @@ describe('guests/arm on mps2, identical to QEMU 7.2 (expected/)', () => {
       assert.equal(r.stdout.toString('latin1'), expected(`${g.name}.stdout`).toString('latin1'), 'stdout');
       assert.equal(r.stderr.toString('latin1'), expected(`${g.name}.stderr`).toString('latin1'), 'stderr');
       if (!g.hostTimedLog) assert.equal(r.intLog, expected(`${g.name}.int.log`).toString('utf8'), '-d int');
+    });
+  }
+});
+
+describe('control-flow events explain every step of the guests (discons,flow=on)', () => {
+  // Not the workloads and the CRC loop: an exec callback on each of their ~40-70M instructions.
+  for (const g of REFERENCE.filter((x) => !/^(workload|crc-loop)/.test(x.name))) {
+    it(g.name, async () => {
+      const r = await runGuest(g.elf, g.board, { flow: true, ...(g.input !== undefined ? { input: g.input } : {}) });
+      assert.match(r.report, /discons: checked \d+ events, skipped 0, 0 mismatches/);
+      assert.equal(r.exit, summary[g.name]!.exit, 'exit status');
     });
   }
 });

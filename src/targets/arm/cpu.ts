@@ -118,6 +118,8 @@ export type BxWrite = 0 | 1 | 2;
 export class ArmCpu implements EngineCpu {
   readonly index: number;
   icount = 0;
+  /** Address of the instruction doing an exception return (see {@link bxWritePc}), or -1. */
+  excReturnFrom = -1;
   limit = 0;
   exitReq = 0;
   irqPending = 0;
@@ -650,10 +652,13 @@ export class ArmCpu implements EngineCpu {
    * an EXC_RETURN value in Handler mode returns from the exception; otherwise bit 0 becomes
    * EPSR.T (0: the next instruction raises INVSTATE) and the PC gets the address. Returns what
    * happened, a {@link BxWrite} value (generated code reports the control-flow event from it).
+   * `from` is the returning instruction's address when TrapReturn events are wanted (a return
+   * that tail-chains reports its TrapReturn from the model, before the chained entry).
    */
-  bxWritePc(v: number): BxWrite {
+  bxWritePc(v: number, from = -1): BxWrite {
     if (this.ipsr !== 0 && (v >>> 28) === 0xf) {
       this.exitReq = 1;
+      this.excReturnFrom = from;
       return this.model.exceptionReturn(this, v >>> 0) === false ? BxWrite.ExceptionEntered : BxWrite.ExceptionReturn;
     }
     this.thumb = (v & 1) !== 0;

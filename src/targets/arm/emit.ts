@@ -133,7 +133,7 @@ export class Gen {
     const plain = this.event(transferKind(s.id, s.f) ?? Flow.IndirectJump, s.pc, 's.pcLo');
     const trapReturn = this.event(Flow.TrapReturn, s.pc, 's.pcLo');
     const write = plain === '' && trapReturn === '' ? 's.bxWritePc(tgt); '
-      : `const how = s.bxWritePc(tgt); if (how === ${BX_BRANCH}) { ${plain}} else if (how === ${BX_EXCEPTION_RETURN}) { ${trapReturn}} `;
+      : `const how = s.bxWritePc(tgt${trapReturn === '' ? '' : `, ${s.pc}`}); if (how === ${BX_BRANCH}) { ${plain}} else if (how === ${BX_EXCEPTION_RETURN}) { ${trapReturn}} `;
     return `{ const tgt = ${v}; ${this.modeSet(it)}s.icount += ${n}; if ((tgt & 1) !== 0 && (tgt >>> 28) !== 15) { s.pcLo = tgt & -2; ${plain}return; } ${write}return; }\n`;
   }
 }

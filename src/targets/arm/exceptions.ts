@@ -18,7 +18,7 @@
  */
 import type { ArmCpu } from './cpu.js';
 import { ArmExc, Ccr, Cfsr, type ArmExceptionModel, type SyncException } from './exception-model.js';
-import { Discon } from '../../plugin/api.js';
+import { Discon, Flow } from '../../plugin/api.js';
 import type { Profile } from './encodings.js';
 import { Fpccr } from './fpu.js';
 import { MpuAccess } from './mpu.js';
@@ -457,6 +457,11 @@ export class ArmExceptions implements ArmExceptionModel {
         bus.error = 0;
         const stackedPc = bus.read((frame + 24) >>> 0, 4);
         if (this.log !== undefined) this.log('...tailchaining to pending exception\n');
+        // The return is a TrapReturn to the retained frame's return address, and the chained
+        // entry an event from that address (as an interrupt taken before it ran).
+        if (cpu.excReturnFrom >= 0 && (cpu.host.flowMask & Flow.TrapReturn) !== 0) {
+          cpu.host.flowDispatch(cpu.index, Flow.TrapReturn, cpu.excReturnFrom, 0, stackedPc | 0, 0);
+        }
         cpu.r[14] = excReturn | 0;
         this.exceptionTaken(cpu, next);
         const kind = kindOf(next);

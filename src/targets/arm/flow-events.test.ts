@@ -2,7 +2,8 @@
  * Control-flow events on ARM M-profile (`api.onControlFlow`): every transfer kind with its exact
  * fromPc/toPc — B<c>/CBZ/CBNZ taken and not taken (also as in-block loops and forward branches),
  * B, BL, BLX, BX LR, BX Rm, POP {PC}, LDR PC, [SP], #4, LDM SP!, other loads of the PC, MOV PC,
- * TBB, IT-conditional transfers, EXC_RETURN (TrapReturn; nothing for a return that tail-chains),
+ * TBB, IT-conditional transfers, EXC_RETURN (TrapReturn; a return that tail-chains is a TrapReturn
+ * to the retained frame's return address, then the chained entry from there),
  * FallThrough at MSR/ISB and at the block size limit; the event stream against the instructions
  * executed; and that without transfer registrations no event code is compiled.
  */
@@ -340,7 +341,7 @@ describe('ARM control-flow events: exception return', () => {
     ]);
   });
 
-  it('a return that tail-chains reports nothing: the chained entry is the event', async () => {
+  it('a return that tail-chains is a TrapReturn to the retained frame, then the chained entry from there', async () => {
     const r = await run(vectored(`
     call:
       svc #0
@@ -363,6 +364,7 @@ describe('ARM control-flow events: exception return', () => {
       ['exception', L('call'), L('svc')],
       // The store pends PendSV (same priority as SVCall: it waits) and ends the block.
       ['fall-through', L('pend'), L('svcret')],
+      ['trap-return', L('svcret'), L('after')],
       ['interrupt', L('after'), L('pendsv')],
       ['trap-return', L('pendret'), L('after')],
     ]);
