@@ -16,6 +16,7 @@ import * as alu from './alu.js';
 import type { ArmCpu, ArmRam } from './cpu.js';
 import type { JitBuilder } from '../../core/jit.js';
 import { PARALLEL_KINDS, PARALLEL_OPS, type Fields } from './encodings.js';
+import { writeBackMarker } from './loop-locals.js';
 
 /** What an instruction knows when it emits itself. */
 export interface ArmSite {
@@ -450,7 +451,9 @@ function branchTo(s: ArmSite, g: Gen, c: EmitContext, off: number, kind: FlowKin
   if (j === undefined) return ev + g.exit(c.k + 1, target, s.itAfter);
   if (j === c.k + 1) return ev;
   if (j > c.k) return `${ev}s.icount -= ${j - c.k - 1}; break F${c.k};\n`;
-  return `${ev}s.icount += ${c.k + 1 - j}; if (s.icount + ${g.count} <= s.limit && s.exitReq === 0) continue B${c.k};\n` + g.exit(j, target, s.itAfter);
+  // The marker is where loop-locals.ts stores cached registers back before leaving the block.
+  return `${ev}s.icount += ${c.k + 1 - j}; if (s.icount + ${g.count} <= s.limit && s.exitReq === 0) continue B${c.k};\n` +
+    writeBackMarker(c.k) + g.exit(j, target, s.itAfter);
 }
 
 /** B: a DirectJump, or inside an IT block (a conditional branch then) a BranchTaken. */

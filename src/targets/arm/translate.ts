@@ -21,6 +21,7 @@ import { condExpr, conditionalBranchOffset, ENDS_BLOCK, Gen, SEMANTICS, transfer
 /** Branches that may not be taken: their block goes on after them (an exit when taken). */
 const FALLS_THROUGH = new Set(['b_c16', 'b_c32', 'cbz', 'cbnz']);
 import { eliminateDeadFlags } from './dead-flags.js';
+import { cacheLoopState } from './loop-locals.js';
 import { decode, isThumb32, type ArmEncoding, type Fields } from './encodings.js';
 
 /** Longest block, in instructions. */
@@ -112,7 +113,7 @@ const nests = (a: InBlockLabel, b: InBlockLabel): boolean =>
  * The ranges must nest: a branch whose range would cross an accepted one, or whose target starts
  * with another ITSTATE, leaves the block as usual. Records the targets in `gen.inBlock`.
  */
-function linkInBlockBranches(insns: readonly ArmInsn[], gen: Gen): void {
+function linkInBlockBranches(insns: readonly ArmInsn[], gen: Gen): InBlockLabel[] {
   const labels: InBlockLabel[] = [];
   const byPc = new Map<number, number>();
   insns.forEach((i, k) => { if (!byPc.has(i.pc)) byPc.set(i.pc, k); });
@@ -132,6 +133,7 @@ function linkInBlockBranches(insns: readonly ArmInsn[], gen: Gen): void {
   labels.sort((a, b) => a.from - b.from || b.to - a.to || Number(b.loop) - Number(a.loop));
   for (const l of labels) insns[l.from]!.codeBefore += l.loop ? `B${l.at}: for (;;) {\n` : `F${l.at}: {\n`;
   for (const l of [...labels].reverse()) insns[l.to]!.codeAfter += l.loop ? `break B${l.at};\n}\n` : '}\n';
+  return labels;
 }
 
 /** Translate the block at the CPU's PC for `mode`; undefined when a fault was delivered instead (fetch, T bit). */
@@ -200,13 +202,19 @@ export function translate(cpu: ArmCpu, env: ArmTranslateEnv, mode: number): ArmB
   });
   if (gen.allowLoop) {
     // Uninstrumented: in-block branches, then each instruction's code without dead flag stores.
-    linkInBlockBranches(insns, gen);
+    const labels = linkInBlockBranches(insns, gen);
     // Branch events are reported in the middle of the block, where a callback may read the flags
     // (the analysis only sees exits and CPU calls as reads): keep every flag store then.
     const midBlockEvents = gen.flow !== null && (gen.flow.wants(Flow.BranchTaken) || gen.flow.wants(Flow.BranchNotTaken));
     if (!midBlockEvents) {
       const sites = insns.map((i, k) => ({ code: i.emit({ k, jit, memHooked: false, mem: () => '' }), conditional: i.inIT && i.id !== 'it' }));
       eliminateDeadFlags(sites, gen.inBlock).forEach((code, k) => { insns[k]!.code = code; });
+      // No event calls at all (a callback could read registers): inner loops keep state in locals.
+      if (gen.flow === null) {
+        const loops = insns.map((i) => ({ code: i.code!, codeBefore: i.codeBefore, codeAfter: i.codeAfter }));
+        cacheLoopState(loops, labels.filter((l) => l.loop));
+        loops.forEach((l, k) => { const i = insns[k]!; i.code = l.code; i.codeBefore = l.codeBefore; i.codeAfter = l.codeAfter; });
+      }
     }
   }
   const endPc = pc;
