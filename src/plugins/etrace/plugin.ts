@@ -46,7 +46,7 @@ function resyncMax(packets: number): number {
 const BREAKPOINT = 3;
 
 function readPriv(api: PluginApi, vcpu: number): number {
-  return Number(api.readRegister(vcpu, 'priv'));
+  return Number(api.readRegister(vcpu, 'priv')) | 0; // a small integer (Number(bigint) is a heap double)
 }
 
 export default definePlugin({

@@ -63,18 +63,21 @@ export class BlockInfo {
    * {@link RowBuilder.close} makes for it. Built once per block (and privilege), then shared.
    */
   run(priv: number, itypeWidth: 3 | 4, taken: boolean): RowRun {
-    const key = priv * 8 + itypeWidth;
-    if (key !== this.runKey) {
-      const rows = this.pcs.map((pc, k): IngressRow => ({
-        itype: ITYPE.none, cause: 0, tval: 0n, priv, iaddr: pc, iretire: 1, ilastsize: this.sizes[k] === 4 ? 1 : 0, context: 0, ctype: 0,
-      }));
-      const n = rows.length;
-      const lastRow = (t: boolean): IngressRow[] => [...rows.slice(0, n - 1), { ...rows[n - 1]!, itype: itypeForInstr(this.last, itypeWidth, t) }];
-      this.runOn = new RowRun(lastRow(true));
-      this.runOff = new RowRun(lastRow(false));
-      this.runKey = key;
-    }
+    // Called for every block execution: no closures in here (a function that creates one
+    // allocates its context on every call, even when the closure is not made).
+    if (priv * 8 + itypeWidth !== this.runKey) this.buildRuns(priv, itypeWidth);
     return taken ? this.runOn! : this.runOff!;
+  }
+
+  private buildRuns(priv: number, itypeWidth: 3 | 4): void {
+    const rows = this.pcs.map((pc, k): IngressRow => ({
+      itype: ITYPE.none, cause: 0, tval: 0n, priv, iaddr: pc, iretire: 1, ilastsize: this.sizes[k] === 4 ? 1 : 0, context: 0, ctype: 0,
+    }));
+    const n = rows.length;
+    const lastRow = (t: boolean): IngressRow[] => [...rows.slice(0, n - 1), { ...rows[n - 1]!, itype: itypeForInstr(this.last, itypeWidth, t) }];
+    this.runOn = new RowRun(lastRow(true));
+    this.runOff = new RowRun(lastRow(false));
+    this.runKey = priv * 8 + itypeWidth;
   }
 
   /** Index of the instruction at `pc`, or -1. */
