@@ -28,7 +28,7 @@ A CPU emulator built for instrumentation; accepts qemu-system-arm syntax for the
 -nographic              UART0 on stdio
 -serial DEV             UART0: stdio, mon:stdio, null, none or file:PATH
 -semihosting            enable semihosting (BKPT 0xAB; console on stderr, as QEMU 7.2)
--semihosting-config OPTS  enable=on|off, target=native|auto, arg=STR (repeatable)
+-semihosting-config OPTS  enable=on|off, userspace=on|off, target=native|auto, arg=STR (repeatable)
 -plugin NAME[,k=v...]   load a plugin: bundled name or file path (repeatable)
 -d ITEM,...             log int, exec, in_asm, cpu ('-d help' for the list)
 -D FILE                 write logs (and plugin output) to FILE instead of stderr
@@ -90,7 +90,7 @@ export async function armMain(argv: string[]): Promise<number> {
     try {
       const machine = new Mps2Machine({
         board, cpu, memBytes: o.memBytes, kernel: o.kernel, append: o.append, noReboot: o.noReboot,
-        semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
+        semihosting: o.semihosting, semihostingArgs: o.semihostingArgs, semihostingUserspace: o.semihostingUserspace,
         icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
         uartOut: serial.out ?? (() => {}),
         semihostingOut: (b) => r.stderr.bytes(b),

@@ -35,7 +35,7 @@ export async function main(prog: string, arch: 'riscv64' | 'riscv32', argv: stri
     const machine = new VirtMachine({
       xlen: arch === 'riscv64' ? 64 : 32, ...(isa !== undefined && { isa }),
       memBytes: o.memBytes, smp: o.smp, bios: o.bios, kernel: o.kernel, append: o.append, initrd: o.initrd, noReboot: o.noReboot,
-      semihosting: o.semihosting, semihostingArgs: o.semihostingArgs,
+      semihosting: o.semihosting, semihostingArgs: o.semihostingArgs, semihostingUserspace: o.semihostingUserspace,
       icountShift: o.icount?.shift ?? 0, maxInsns: o.maxInsns, singleStep: o.singlestep,
       uartOut: serial.out ?? (() => {}),
       semihostingOut: (b) => r.stderr.bytes(b),

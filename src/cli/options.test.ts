@@ -27,7 +27,7 @@ test('defaults with only a machine', () => {
   assert.deepEqual(o, {
     machine: 'virt', machineProps: {}, cpu: undefined, memBytes: undefined, smp: 1, bios: undefined,
     kernel: undefined, append: undefined, initrd: undefined, nographic: false, serial: [],
-    semihosting: false, semihostingArgs: [], plugins: [], debug: [], logFile: undefined,
+    semihosting: false, semihostingArgs: [], semihostingUserspace: false, plugins: [], debug: [], logFile: undefined,
     icount: undefined, maxInsns: undefined, singlestep: false, display: undefined, monitor: undefined,
     noReboot: false, help: false, version: false,
   });
@@ -201,6 +201,8 @@ test('-semihosting-config enables semihosting and collects args', () => {
   assert.equal(parse('-semihosting-config', 'target=auto').semihosting, true);
   assert.equal(parse('-semihosting-config', 'enable=off').semihosting, false);
   assert.deepEqual(parse('-semihosting-config', 'arg=a', '-semihosting-config', 'arg=b').semihostingArgs, ['a', 'b']);
+  assert.equal(parse('-semihosting-config', 'enable=on').semihostingUserspace, false);
+  assert.equal(parse('-semihosting-config', 'enable=on,userspace=on').semihostingUserspace, true);
 });
 
 test('-semihosting-config rejects what tracehook lacks', () => {

@@ -49,6 +49,8 @@ export interface Options {
   semihosting: boolean;
   /** Every `arg=` of `-semihosting-config`, in order. Empty: QEMU falls back to `-kernel` + `-append` words. */
   semihostingArgs: string[];
+  /** `-semihosting-config userspace=on`: calls are serviced from user mode too (QEMU 7.2: privileged code only). */
+  semihostingUserspace: boolean;
   /** Each `-plugin SPEC` verbatim. */
   plugins: string[];
   /** `-d` items (last `-d` wins), each one of {@link SUPPORTED_DEBUG}; `['help']` asks for the list. */
@@ -124,7 +126,7 @@ const FLAGS: ReadonlyArray<readonly [string[], FlagDef]> = [
   [['serial'], { id: 'serial', arg: 'dev', help: 'serial port: stdio, mon:stdio, null, none or file:PATH (repeatable)' }],
   [['monitor'], { id: 'monitor', arg: 'none', help: 'monitor (only none or null)' }],
   [['semihosting'], { id: 'semihosting', help: 'enable semihosting' }],
-  [['semihosting-config'], { id: 'semihosting-config', arg: 'opts', help: 'semihosting: enable=on|off, target=native|auto, arg=STR (repeatable)' }],
+  [['semihosting-config'], { id: 'semihosting-config', arg: 'opts', help: 'semihosting: enable=on|off, userspace=on|off, target=native|auto, arg=STR (repeatable)' }],
   [['plugin'], { id: 'plugin', arg: 'name[,arg=value...]', help: 'load a plugin: bundled name or file path (repeatable)' }],
   [['d'], { id: 'd', arg: 'item1,...', help: "enable logging of the given items ('-d help' for a list)" }],
   [['D'], { id: 'D', arg: 'logfile', help: 'write logs (and plugin output) to logfile instead of stderr' }],
@@ -190,6 +192,7 @@ function defaults(): Options {
     serial: [],
     semihosting: false,
     semihostingArgs: [],
+    semihostingUserspace: false,
     plugins: [],
     debug: [],
     logFile: undefined,
@@ -528,11 +531,11 @@ function parseSerial(flag: string, text: string, earlier: readonly string[]): st
   throw new UserError(`${flag}: unsupported serial device '${text}' (accepted: stdio, mon:stdio, null, none, file:PATH)`);
 }
 
-/** `-semihosting-config enable=on|off,target=native|auto,arg=...` (no implied key, as QEMU). */
+/** `-semihosting-config enable=on|off,userspace=on|off,target=native|auto,arg=...` (no implied key, as QEMU). */
 function parseSemihostingConfig(flag: string, text: string, o: Options): void {
   const pairs = parseQemuOpts(flag, text, ['enable', 'userspace', 'target', 'chardev', 'arg']);
   o.semihosting = parseBool(flag, 'enable', last(pairs, 'enable'), true);
-  parseBool(flag, 'userspace', last(pairs, 'userspace'), false); // checked; only matters for user-mode QEMU
+  o.semihostingUserspace = parseBool(flag, 'userspace', last(pairs, 'userspace'), false);
   const target = last(pairs, 'target');
   if (target === 'gdb') throw new UserError(`${flag}: target=gdb is not supported by tracehook`);
   if (target !== undefined && target !== 'native' && target !== 'auto') {

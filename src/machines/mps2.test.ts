@@ -213,6 +213,36 @@ describe('mps2 machine', () => {
     assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
     assert.doesNotMatch(intLog, /semihosting call 0x4/);
   });
+  it('with -semihosting-config userspace=on, unprivileged Thread mode may call semihosting', async () => {
+    const { bytes } = assemble(`
+      .word 0x20008000
+      .word reset + 1
+      .fill 1, 4, 0
+      .word hardfault + 1
+    reset:
+      movs r0, #1
+      msr CONTROL, r0        @ unprivileged
+      isb
+      movs r0, #4            @ SYS_WRITE0
+      adr r1, msg
+      bkpt 0xab
+      movs r0, #0x18         @ SYS_EXIT, still unprivileged
+      ldr r1, =0x20026
+      bkpt 0xab
+    hardfault:
+      b .
+      .align 2
+    msg:
+      .asciz "printed\n"
+    `, { base: 0, fixtures: fileURLToPath(new URL('./fixtures/mps2.json', import.meta.url)) });
+    let err = '';
+    const m = new Mps2Machine({
+      board: 'mps2-an385', kernelImage: { bytes, name: 'unpriv.bin' }, semihosting: true, semihostingUserspace: true, maxInsns: 100_000,
+      uartOut: () => {}, semihostingOut: (b) => { err += Buffer.from(b).toString(); },
+    });
+    assert.equal(await m.run(), 0);
+    assert.equal(err, 'printed\n');
+  });
   it('SYSRESETREQ from the guest: -d int as QEMU 7.2 records it (a second "Loaded reset" line; RAM outside the images kept)', async () => {
     const { bytes } = assemble(`
       .word 0x20008000

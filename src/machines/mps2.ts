@@ -85,6 +85,8 @@ export interface Mps2Options {
   kernelImage?: { bytes: Uint8Array; name: string };
   semihosting?: boolean;
   semihostingArgs?: string[];
+  /** Service semihosting calls from unprivileged Thread mode too (QEMU's `-semihosting-config userspace=on`). */
+  semihostingUserspace?: boolean;
   /** Extra kernel arguments for the semihosting command line (QEMU: `-append`). */
   append?: string;
   icountShift?: number;
@@ -163,6 +165,7 @@ export class Mps2Machine implements MachineAccess {
       intLog: o.intLog,
       // (unprivileged Thread mode: refused by the model, as QEMU 7.2, a plain BKPT)
       semihosting: o.semihosting === true ? (cpu) => semihostingHook!(cpu) : undefined,
+      semihostingUserspace: o.semihostingUserspace ?? false,
       symbolAt: (a) => this.symbolAt(a),
       cpuid: CPUIDS[this.cpuModel],
       fpu: this.cpuModel === 'cortex-m4',

@@ -58,6 +58,8 @@ export interface VirtOptions {
   initrd?: string;
   semihosting?: boolean;
   semihostingArgs?: string[];
+  /** Service semihosting calls from U-mode too (QEMU's `-semihosting-config userspace=on`). */
+  semihostingUserspace?: boolean;
   icountShift?: number;
   maxInsns?: number;
   singleStep?: boolean;
@@ -167,7 +169,7 @@ export class VirtMachine implements MachineAccess {
       codePages: new Uint8Array(Math.ceil(memBytes / 4096)),
     };
     // harts
-    const semihostingHook = o.semihosting ? riscvSemihosting(this.semihosting(), (c) => this.runner.requestExit(c)) : undefined;
+    const semihostingHook = o.semihosting ? riscvSemihosting(this.semihosting(), (c) => this.runner.requestExit(c), o.semihostingUserspace ?? false) : undefined;
     for (let i = 0; i < this.vcpus; i++) {
       const h = new Hart({
         xlen: o.xlen, index: i, bus: this.bus, clock: this.clock, host: this.host,

@@ -43,6 +43,8 @@ export interface ArmCoreOptions {
   intLog?: (line: string) => void;
   /** BKPT 0xAB with semihosting enabled: service the call, return true (the model advances the PC and reports the HostCall). */
   semihosting?: (cpu: ArmCpu) => boolean;
+  /** Semihosting from unprivileged Thread mode too (`-semihosting-config userspace=on`). */
+  semihostingUserspace?: boolean;
   /** Symbol lookup for plugins' `insn.symbol`. */
   symbolAt?: (a: bigint) => string | undefined;
   /** CPUID value (default: QEMU's for the profile's core). */
@@ -68,7 +70,7 @@ export interface ArmCore {
 
 export function buildArmCore(o: ArmCoreOptions): ArmCore {
   const profile = o.profile ?? 'v7m';
-  const exceptions = new ArmExceptions({ irqs: o.irqs ?? 32, profile, log: o.intLog, semihosting: o.semihosting });
+  const exceptions = new ArmExceptions({ irqs: o.irqs ?? 32, profile, log: o.intLog, semihosting: o.semihosting, semihostingUserspace: o.semihostingUserspace });
   const mpu = profile !== 'v6m' ? new ArmMpu() : null;
   const fpu = o.fpu === true && profile === 'v7em' ? new ArmFpu() : null;
   const cpu = new ArmCpu({ bus: o.bus, clock: o.clock, host: o.host, profile, model: exceptions, fastRams: o.fastRams, mpu: mpu ?? undefined, fpu: fpu ?? undefined });

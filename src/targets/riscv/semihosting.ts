@@ -9,9 +9,14 @@ import type { Hart } from './hart.js';
 const SLLI_X0_1F = 0x01f01013;
 const SRAI_X0_7 = 0x40705013;
 
-/** Returns a hart hook that services semihosting calls; `onExit` ends the run. */
-export function riscvSemihosting(service: SemihostingService, onExit: (code: number) => void): (h: Hart) => boolean {
+/**
+ * Returns a hart hook that services semihosting calls; `onExit` ends the run. From U-mode only
+ * with `userspace` (QEMU 7.2 translates the sequence as a plain `ebreak` there otherwise:
+ * `semihosting_enabled(mem_idx < PRV_S)`).
+ */
+export function riscvSemihosting(service: SemihostingService, onExit: (code: number) => void, userspace = false): (h: Hart) => boolean {
   return (h: Hart): boolean => {
+    if (h.priv === 0 && !userspace) return false;
     const pc = h.pc;
     const before = readWord(h, pc - 4n), after = readWord(h, pc + 4n);
     if (before !== SLLI_X0_1F || after !== SRAI_X0_7) return false;

@@ -67,6 +67,8 @@ export interface RunOptions {
   noTrapHandler?: boolean;
   /** The hart's extensions (`-cpu rv64,...`, see isa.ts); default QEMU 7.2's default CPU without H. */
   isa?: RvIsa;
+  /** `-semihosting` (with `userspace=on` if asked); console output to `out`. */
+  semihosting?: { userspace?: boolean; out?: (bytes: Uint8Array) => void };
 }
 
 export interface RunResult {
@@ -198,7 +200,8 @@ export async function runProgram(xlen: Xlen, src: string, opts: RunOptions = {})
       singleStep: opts.singleStep,
       ...(opts.isa !== undefined && { isa: opts.isa }),
       uartOut: (b) => { uart += String.fromCharCode(b); },
-      semihostingOut: () => {},
+      semihostingOut: opts.semihosting?.out ?? (() => {}),
+      ...(opts.semihosting !== undefined && { semihosting: true, semihostingUserspace: opts.semihosting.userspace ?? false }),
     });
   } finally {
     rmSync(path, { force: true });
