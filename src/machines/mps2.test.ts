@@ -181,39 +181,8 @@ describe('mps2 machine', () => {
     assert.equal(out.split('hello from ARMv7-M').length - 1, 2, 'the program ran twice');
     assert.equal(intLog.split('Loaded reset SP 0x20400000 PC 0xc1 from vector table').length - 1, 2);
   });
-  it('semihosting from unprivileged Thread mode is refused as in QEMU 7.2: the BKPT is a HardFault', async () => {
-    const { bytes } = assemble(`
-      .word 0x20008000
-      .word reset + 1
-      .fill 1, 4, 0
-      .word hardfault + 1
-    reset:
-      movs r0, #1
-      msr CONTROL, r0        @ unprivileged
-      isb
-      movs r0, #4            @ SYS_WRITE0
-      adr r1, msg
-      bkpt 0xab
-      b .
-    hardfault:
-      movs r0, #0x18         @ SYS_EXIT from the (privileged) handler
-      ldr r1, =0x20026
-      bkpt 0xab
-      .align 2
-    msg:
-      .asciz "not printed\\n"
-    `, { base: 0, fixtures: fileURLToPath(new URL('./fixtures/mps2.json', import.meta.url)) });
-    let err = '', intLog = '';
-    const m = new Mps2Machine({
-      board: 'mps2-an385', kernelImage: { bytes, name: 'unpriv.bin' }, semihosting: true,
-      uartOut: () => {}, semihostingOut: (b) => { err += Buffer.from(b).toString(); }, intLog: (l) => { intLog += l; },
-    });
-    assert.equal(await m.run(), 0);
-    assert.equal(err, '');
-    assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
-    assert.doesNotMatch(intLog, /semihosting call 0x4/);
-  });
-  it('with -semihosting-config userspace=on, unprivileged Thread mode may call semihosting', async () => {
+  /** Semihosting from unprivileged Thread mode: SYS_WRITE0 then SYS_EXIT; the HardFault handler exits too. */
+  async function unprivilegedSemihosting(userspace: boolean): Promise<{ err: string; intLog: string }> {
     const { bytes } = assemble(`
       .word 0x20008000
       .word reset + 1
@@ -230,18 +199,31 @@ describe('mps2 machine', () => {
       ldr r1, =0x20026
       bkpt 0xab
     hardfault:
-      b .
+      movs r0, #0x18         @ SYS_EXIT from the (privileged) handler
+      ldr r1, =0x20026
+      bkpt 0xab
       .align 2
     msg:
-      .asciz "printed\n"
+      .asciz "from thread mode\\n"
     `, { base: 0, fixtures: fileURLToPath(new URL('./fixtures/mps2.json', import.meta.url)) });
-    let err = '';
+    let err = '', intLog = '';
     const m = new Mps2Machine({
-      board: 'mps2-an385', kernelImage: { bytes, name: 'unpriv.bin' }, semihosting: true, semihostingUserspace: true, maxInsns: 100_000,
-      uartOut: () => {}, semihostingOut: (b) => { err += Buffer.from(b).toString(); },
+      board: 'mps2-an385', kernelImage: { bytes, name: 'unpriv.bin' }, semihosting: true, semihostingUserspace: userspace, maxInsns: 100_000,
+      uartOut: () => {}, semihostingOut: (b) => { err += Buffer.from(b).toString(); }, intLog: (l) => { intLog += l; },
     });
     assert.equal(await m.run(), 0);
-    assert.equal(err, 'printed\n');
+    return { err, intLog };
+  }
+  it('semihosting from unprivileged Thread mode is refused as in QEMU 7.2: the BKPT is a HardFault', async () => {
+    const { err, intLog } = await unprivilegedSemihosting(false);
+    assert.equal(err, '');
+    assert.match(intLog, /Taking exception 7 \[Breakpoint\] on CPU 0\n\.\.\.taking pending nonsecure exception 3\n/);
+    assert.doesNotMatch(intLog, /semihosting call 0x4/);
+  });
+  it('with -semihosting-config userspace=on, unprivileged Thread mode may call semihosting', async () => {
+    const { err, intLog } = await unprivilegedSemihosting(true);
+    assert.equal(err, 'from thread mode\n');
+    assert.doesNotMatch(intLog, /Breakpoint/);
   });
   it('SYSRESETREQ from the guest: -d int as QEMU 7.2 records it (a second "Loaded reset" line; RAM outside the images kept)', async () => {
     const { bytes } = assemble(`
